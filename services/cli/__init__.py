@@ -1,0 +1,1 @@
+"""The ``welfare`` command: one entry point, one module per sub-command."""

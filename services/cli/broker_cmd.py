@@ -1,0 +1,30 @@
+"""``welfare broker``: run the embedded broker in the foreground until Ctrl-C."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import threading
+
+from services.common.embedded_broker import EmbeddedBroker
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "broker", help="run the embedded Kafka-compatible broker with the public topics"
+    )
+    parser.add_argument("--port", type=int, default=9092)
+    parser.set_defaults(handler=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    with EmbeddedBroker(port=args.port) as broker:
+        print(f"embedded broker on {broker.bootstrap} with topics: {', '.join(broker.topics)}",
+              flush=True)
+        try:
+            stop.wait()
+        except KeyboardInterrupt:
+            pass
+    return 0

@@ -1,0 +1,2 @@
+class CliError(Exception):
+    """A user error: printed as one line, exit status 2."""

@@ -1,0 +1,1 @@
+"""Plumbing every service shares: settings, the broker, the database."""

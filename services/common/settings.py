@@ -1,0 +1,63 @@
+"""Settings for every service, from the environment (prefix ``WELFARE_``).
+
+With nothing set, the services run on the embedded defaults: an embedded
+Kafka-compatible broker and a SQLite file. ``WELFARE_KAFKA_BOOTSTRAP`` and
+``WELFARE_DATABASE_URL`` select an external Kafka and PostgreSQL instead.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="WELFARE_", extra="ignore")
+
+    # --- Kafka ---------------------------------------------------------------
+    kafka_bootstrap: str | None = Field(
+        default=None, description="host:port list; unset starts the embedded broker"
+    )
+    # Tansu's memory build refuses InitProducerId, so idempotence is a setting:
+    # None means on for an external Kafka and off for the embedded broker.
+    kafka_idempotent_producer: bool | None = None
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = (
+        "PLAINTEXT"
+    )
+    kafka_sasl_mechanism: Literal["SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN"] = "SCRAM-SHA-512"
+    kafka_sasl_username: str | None = None
+    kafka_sasl_password: SecretStr | None = None
+    kafka_ssl_cafile: Path | None = None
+    kafka_ssl_certfile: Path | None = None
+    kafka_ssl_keyfile: Path | None = None
+    # A consumer joins its group in about half the session timeout on Tansu.
+    kafka_session_timeout_ms: int = Field(default=10_000, ge=1_000)
+    kafka_heartbeat_interval_ms: int = Field(default=3_000, ge=100)
+    kafka_consumer_max_attempts: int = Field(
+        default=3, ge=1, description="attempts before a failing message is dead-lettered"
+    )
+
+    # --- Storage -------------------------------------------------------------
+    database_url: str = Field(
+        default="sqlite:///var/welfare.db", description="SQLAlchemy URL; SQLite or PostgreSQL"
+    )
+    data_dir: Path = Path("var")
+
+    # --- Domain --------------------------------------------------------------
+    k_anonymity: int = Field(default=10, ge=2, description="least employees behind an aggregate")
+
+    # --- HTTP and access ------------------------------------------------------
+    tokens_file: Path | None = Field(default=None, description="JSON file of bearer tokens")
+    http_host: str = "127.0.0.1"
+
+    # --- Observability ---------------------------------------------------------
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    def idempotent_producer(self, embedded: bool) -> bool:
+        if self.kafka_idempotent_producer is not None:
+            return self.kafka_idempotent_producer
+        return not embedded
