@@ -42,7 +42,8 @@ class Settings(BaseSettings):
 
     # --- Storage -------------------------------------------------------------
     database_url: str = Field(
-        default="sqlite:///var/welfare.db", description="SQLAlchemy URL; SQLite or PostgreSQL"
+        default="sqlite:///var/{service}.db",
+        description="SQLAlchemy URL, SQLite or PostgreSQL; {service} names the service",
     )
     data_dir: Path = Path("var")
 

