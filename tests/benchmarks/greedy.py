@@ -29,6 +29,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from decimal import Decimal
 
 from schemas.parameters import RoundParameters
@@ -235,10 +236,10 @@ def solve_greedy(snapshot: RoundSnapshot, params: RoundParameters | None = None)
         changed |= book.repair_budgets()
         if not changed:
             break
-    solved = time.perf_counter()
     result = _result(snapshot, params, book)
     done = time.perf_counter()
-    timings = Timings(build_s=done - solved, solve_s=solved - started, total_s=done - started)
+    # No model to build: all the time is the allocation itself.
+    timings = Timings(build_s=0.0, solve_s=done - started, total_s=done - started)
     return result.model_copy(update={"timings": timings})
 
 
@@ -246,9 +247,21 @@ def solve_greedy(snapshot: RoundSnapshot, params: RoundParameters | None = None)
 
 
 def _result(snapshot: RoundSnapshot, params: RoundParameters, book: _Book) -> RoundResult:
-    prices = book.final_prices()
+    return build_result(snapshot, params, book.assign, lambda line: _reason(book, line),
+                        SolverInfo(name="greedy", version=GREEDY_VERSION))
+
+
+def build_result(snapshot: RoundSnapshot, params: RoundParameters,
+                 assign: dict[tuple[str, str], int],
+                 reason: Callable[[SnapshotLine], UnmetReason],
+                 solver: SolverInfo, status: SolveStatus = SolveStatus.FEASIBLE) -> RoundResult:
+    """A RoundResult for an allocation ``(line_id, offer_id) -> units``: tiers at the final
+    volumes, offers running exactly in their loaded weeks, ``reason(line)`` for unmet units."""
+    order = {line.line_id: i for i, line in enumerate(snapshot.demand_lines)}
+    lines = {line.line_id: line for line in snapshot.demand_lines}
+    pinned = {(p.line_id, p.offer_id) for p in snapshot.pinned}
     by_offer: dict[str, list[tuple[str, int]]] = defaultdict(list)
-    for (line_id, offer_id), units in book.assign.items():
+    for (line_id, offer_id), units in assign.items():
         if units > 0:
             by_offer[offer_id].append((line_id, units))
     contracts = []
@@ -256,34 +269,35 @@ def _result(snapshot: RoundSnapshot, params: RoundParameters, book: _Book) -> Ro
     firm_cost: dict[str, Decimal] = defaultdict(Decimal)
     firm_served: dict[str, int] = defaultdict(int)
     for offer in snapshot.offers:
-        assigned = sorted(by_offer.get(offer.offer_id, []), key=lambda a: book.order[a[0]])
+        assigned = sorted(by_offer.get(offer.offer_id, []), key=lambda a: order[a[0]])
         if not assigned:
             continue
-        volume = book.volume[offer.offer_id]
+        volume = sum(units * len(lines[line_id].weeks) for line_id, units in assigned)
         tier, price = tier_price(offer, volume)
-        lines = []
+        contract_lines = []
+        load: dict[str, int] = defaultdict(int)
         for line_id, units in assigned:
-            line = book.lines[line_id]
+            line = lines[line_id]
             uw = units * len(line.weeks)
             cost = price * uw
-            lines.append(ContractLine(
+            contract_lines.append(ContractLine(
                 line_id=line_id, firm_id=line.firm_id, units=units, unit_weeks=uw,
-                unit_price_eur=price, cost_eur=cost,
-                pinned=(line_id, offer.offer_id) in book.pinned_units,
+                unit_price_eur=price, cost_eur=cost, pinned=(line_id, offer.offer_id) in pinned,
             ))
+            for week in line.weeks:
+                load[week] += units
             served_units[line_id] += units
             firm_served[line.firm_id] += uw
             if line.payer == Payer.FIRM:
                 firm_cost[line.firm_id] += cost
-        load = {w: u for w, u in sorted(book.load[offer.offer_id].items()) if u > 0}
         fixed = Decimal(offer.fixed_cost_per_week_eur) * len(load)
         contracts.append(GroupContract(
             offer_id=offer.offer_id, provider_id=offer.provider_id, tier_index=tier,
             unit_price_eur=price, volume_unit_weeks=volume, running_weeks=sorted(load),
-            weekly_load=load, fixed_cost_eur=fixed,
-            unit_cost_eur=sum((c.cost_eur for c in lines), Decimal(0)), lines=lines,
+            weekly_load=dict(sorted(load.items())), fixed_cost_eur=fixed,
+            unit_cost_eur=sum((c.cost_eur for c in contract_lines), Decimal(0)),
+            lines=contract_lines,
         ))
-    assert set(prices) >= {c.offer_id for c in contracts}
 
     unmet = []
     for line in snapshot.demand_lines:
@@ -291,7 +305,7 @@ def _result(snapshot: RoundSnapshot, params: RoundParameters, book: _Book) -> Ro
         if missing > 0:
             unmet.append(UnmetDemand(
                 line_id=line.line_id, firm_id=line.firm_id, units=missing,
-                unit_weeks=missing * len(line.weeks), reason=_reason(book, line),
+                unit_weeks=missing * len(line.weeks), reason=reason(line),
             ))
 
     weights = params.priority_weights
@@ -318,8 +332,7 @@ def _result(snapshot: RoundSnapshot, params: RoundParameters, book: _Book) -> Ro
     return RoundResult(
         network_id=snapshot.network_id, round_id=snapshot.round_id,
         input_hash=snapshot_hash(snapshot), parameters=params, seed=params.seed,
-        solver=SolverInfo(name="greedy", version=GREEDY_VERSION),
-        status=SolveStatus.FEASIBLE, contracts=contracts, unmet=unmet, firms=firms,
+        solver=solver, status=status, contracts=contracts, unmet=unmet, firms=firms,
         totals=RoundTotals(
             demanded_unit_weeks=total_demand, served_unit_weeks=total_served,
             coverage=total_served / total_demand if total_demand else 0.0,
