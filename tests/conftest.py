@@ -66,6 +66,7 @@ def settings(kafka_bootstrap: str, database_url: str, tmp_path) -> Settings:
         kafka_idempotent_producer=False,
         kafka_session_timeout_ms=3000,
         kafka_heartbeat_interval_ms=300,
+        kafka_request_timeout_ms=3000,
         database_url=database_url,
         data_dir=tmp_path,
     )

@@ -105,6 +105,7 @@ class KafkaConnection:
         return KafkaBroker(
             self.bootstrap,
             client_id=client_id,
+            request_timeout_ms=self.settings.kafka_request_timeout_ms,
             security=self.faststream_security(),
             enable_idempotence=self.idempotent,
             acks="all",
@@ -137,3 +138,29 @@ async def ensure_topics(connection: KafkaConnection) -> list[str]:
         return [topic.name for topic in missing]
     finally:
         await admin.close()
+
+
+def declared_publish(broker: KafkaBroker, topics: Iterable[str]):
+    """A ``publish(topic, key, value, headers)`` over publishers declared on ``broker``.
+
+    Declaring them makes the topics a service writes part of its broker's
+    description (AsyncAPI, ACLs), next to the topics its subscribers read.
+    """
+    publishers = {topic: broker.publisher(topic) for topic in topics}
+
+    async def publish(topic: str, key: bytes, value: bytes, headers: dict[str, str]):
+        try:
+            publisher = publishers[topic]
+        except KeyError:
+            raise ValueError(f"{topic} is not a topic this service declared it writes") from None
+        return await publisher.publish(value, key=key, headers=headers)
+
+    return publish
+
+
+def topics_read(broker: KafkaBroker) -> set[str]:
+    return {name for subscriber in broker.subscribers for name in subscriber.topic_names}
+
+
+def topics_written(broker: KafkaBroker) -> set[str]:
+    return {publisher.topic for publisher in broker.publishers}

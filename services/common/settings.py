@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     # A consumer joins its group in about half the session timeout on Tansu.
     kafka_session_timeout_ms: int = Field(default=10_000, ge=1_000)
     kafka_heartbeat_interval_ms: int = Field(default=3_000, ge=100)
+    # How long a send may wait for the broker before it counts as failed.
+    kafka_request_timeout_ms: int = Field(default=30_000, ge=1_000)
     kafka_consumer_max_attempts: int = Field(
         default=3, ge=1, description="attempts before a failing message is dead-lettered"
     )
@@ -51,8 +53,13 @@ class Settings(BaseSettings):
     k_anonymity: int = Field(default=10, ge=2, description="least employees behind an aggregate")
 
     # --- HTTP and access ------------------------------------------------------
-    tokens_file: Path | None = Field(default=None, description="JSON file of bearer tokens")
+    tokens_file: Path | None = Field(default=None, description="JSON file of token digests")
+    tokens: str | None = Field(default=None, description="the same JSON, inline (for secrets)")
     http_host: str = "127.0.0.1"
+    intake_port: int = 8101
+    supply_port: int = 8102
+    operator_port: int = 8103
+    matcher_port: int = 8104  # the matcher's operations API: /health, /ready, /metrics
 
     # --- Observability ---------------------------------------------------------
     log_level: str = "INFO"

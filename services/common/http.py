@@ -1,0 +1,90 @@
+"""What every HTTP service has: /health, /ready, /metrics and readable 4xx bodies.
+
+``/health`` says the process is alive. ``/ready`` runs the service's checks
+(broker and database reachable) and answers 503 naming what is down.
+``/metrics`` serves the service's own Prometheus registry. A request that
+fails validation gets 422 with one line naming each bad field, e.g.
+``body.line.municipality: String should match pattern '^\\d{6}$'``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import ValidationError
+
+from services.common.errors import describe
+from services.common.metrics import ServiceMetrics
+
+ReadinessCheck = Callable[[], Awaitable[bool]]
+
+
+def field_errors(errors: list[dict]) -> list[dict[str, str]]:
+    return [
+        {
+            "field": ".".join(str(step) for step in e["loc"] if not str(step)[:1].isupper()),
+            "message": e["msg"].removeprefix("Value error, "),
+        }
+        for e in errors
+    ]
+
+
+def create_api(
+    *,
+    title: str,
+    description: str,
+    metrics: ServiceMetrics,
+    checks: dict[str, ReadinessCheck],
+) -> FastAPI:
+    app = FastAPI(title=title, description=description, version="1")
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = field_errors(list(exc.errors()))
+        summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
+        return JSONResponse(status_code=422, content={"error": summary, "errors": errors})
+
+    @app.exception_handler(ValidationError)
+    async def invalid_content(_request: Request, exc: ValidationError) -> JSONResponse:
+        # Raised when a handler validates content itself (an uploaded file, say).
+        return JSONResponse(
+            status_code=422,
+            content={"error": describe(exc), "errors": field_errors(exc.errors())},
+        )
+
+    @app.middleware("http")
+    async def measure(request: Request, call_next):
+        started = time.perf_counter()
+        response = await call_next(request)
+        route = request.scope.get("route")
+        template = getattr(route, "path", "unmatched")  # bounded: templates, not URLs
+        metrics.http_requests.labels(template, request.method, str(response.status_code)).inc()
+        metrics.http_duration.labels(template, request.method).observe(
+            time.perf_counter() - started)
+        return response
+
+    @app.get("/health", tags=["operations"])
+    async def health() -> dict[str, str]:
+        return {"status": "alive"}
+
+    @app.get("/ready", tags=["operations"])
+    async def ready() -> JSONResponse:
+        results = await asyncio.gather(*(check() for check in checks.values()),
+                                       return_exceptions=True)
+        state = {name: result is True for name, result in zip(checks, results)}
+        for name, up in state.items():
+            metrics.dependency_up.labels(name).set(1 if up else 0)
+        code = 200 if all(state.values()) else 503
+        return JSONResponse(status_code=code, content={"ready": code == 200, **state})
+
+    @app.get("/metrics", tags=["operations"])
+    async def prometheus_metrics() -> Response:
+        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+    return app

@@ -1,0 +1,99 @@
+"""Domain metrics: one catalogue for every service, dashboards and alert rules.
+
+Each service builds ``ServiceMetrics`` on its own registry and updates the
+metrics that concern it; the rest stay at zero (and are still exposed, so that
+rules and dashboards can rely on every name existing). Labels only take bounded
+values: networks, categories, reasons, outcomes, topics, HTTP routes. Never a
+firm, an employee or an event id.
+"""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+ROUND_BUCKETS = (0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800)
+HTTP_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+
+
+class ServiceMetrics:
+    def __init__(self, registry: CollectorRegistry, service: str) -> None:
+        self.registry = registry
+        self.service = service
+        r = registry
+
+        # --- the book (matcher) ----------------------------------------------
+        self.demand_lines = Gauge(
+            "welfare_book_demand_lines", "Demand lines standing in the book.",
+            ["network", "category"], registry=r)
+        self.offers = Gauge(
+            "welfare_book_offers", "Capacity offers standing in the book.",
+            ["network", "category"], registry=r)
+
+        # --- rounds (matcher) -------------------------------------------------
+        self.rounds = Counter(
+            "welfare_rounds", "Matching rounds finished, by outcome and kind.",
+            ["network", "outcome", "kind"], registry=r)
+        self.round_duration = Histogram(
+            "welfare_round_duration_seconds", "Whole round: snapshot, solve, storing.",
+            ["network"], buckets=ROUND_BUCKETS, registry=r)
+        self.solve_duration = Histogram(
+            "welfare_round_solve_duration_seconds", "Optimiser time within a round.",
+            ["network"], buckets=ROUND_BUCKETS, registry=r)
+        self.round_gap = Gauge(
+            "welfare_round_gap_ratio", "Proven relative gap of the last round.",
+            ["network"], registry=r)
+        self.round_coverage = Gauge(
+            "welfare_round_coverage_ratio", "Served / demanded unit-weeks, last round.",
+            ["network"], registry=r)
+        self.round_unmet_units = Gauge(
+            "welfare_round_unmet_units", "Unserved units in the last round, by reason.",
+            ["network", "reason"], registry=r)
+        self.round_last_success = Gauge(
+            "welfare_round_last_success_timestamp_seconds",
+            "When the last round of the network completed.", ["network"], registry=r)
+
+        # --- event handling (every consumer) ----------------------------------
+        self.events_ignored = Counter(
+            "welfare_events_ignored", "Events not applied: duplicate event id or stale version.",
+            ["topic", "reason"], registry=r)
+        self.dead_letters = Counter(
+            "welfare_dead_letters", "Messages set aside on the dead-letter topic.",
+            ["topic"], registry=r)
+        self.consumer_lag = Gauge(
+            "welfare_consumer_lag_messages", "Records not yet processed, per topic.",
+            ["topic", "group"], registry=r)
+
+        # --- outbox (every producer) ------------------------------------------
+        self.outbox_backlog = Gauge(
+            "welfare_outbox_backlog_messages", "Events written but not yet on Kafka.",
+            registry=r)
+        self.outbox_oldest_age = Gauge(
+            "welfare_outbox_oldest_age_seconds", "Age of the oldest unpublished event.",
+            registry=r)
+        self.outbox_published = Counter(
+            "welfare_outbox_published", "Events relayed from the outbox to Kafka.",
+            ["topic"], registry=r)
+        self.outbox_publish_failures = Counter(
+            "welfare_outbox_publish_failures", "Failed attempts to relay a batch to Kafka.",
+            registry=r)
+
+        # --- intake -----------------------------------------------------------
+        self.aggregates_published = Counter(
+            "welfare_intake_aggregates_published", "Aggregated demand lines published.",
+            ["category"], registry=r)
+        self.cells_suppressed = Counter(
+            "welfare_intake_cells_suppressed", "Aggregate cells withheld to protect employees.",
+            ["kind"], registry=r)  # kind: primary (below k) or secondary
+
+        # --- HTTP (every API) -------------------------------------------------
+        self.http_requests = Counter(
+            "welfare_http_requests", "HTTP requests served.",
+            ["route", "method", "status"], registry=r)
+        self.http_duration = Histogram(
+            "welfare_http_request_duration_seconds", "HTTP request latency.",
+            ["route", "method"], buckets=HTTP_BUCKETS, registry=r)
+
+        # --- readiness --------------------------------------------------------
+        self.dependency_up = Gauge(
+            "welfare_dependency_up", "1 when a dependency answers, else 0.",
+            ["dependency"], registry=r)

@@ -1,0 +1,37 @@
+"""Alembic, run from code: each service migrates its own tables at start-up.
+
+Every service keeps its migration scripts in ``services/<name>/migrations``
+and its own version table (``alembic_version_<name>``), so services sharing one
+PostgreSQL database never step on each other's history. A service's
+``migrations/env.py`` is two lines: import its metadata, call ``run_env``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command, context
+from alembic.config import Config
+from sqlalchemy import Engine, MetaData
+
+
+def upgrade(engine: Engine, migrations_dir: Path, service: str) -> None:
+    config = Config()
+    config.set_main_option("script_location", str(migrations_dir))
+    config.attributes["version_table"] = f"alembic_version_{service}"
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+def run_env(metadata: MetaData) -> None:
+    """The body of a service's env.py (online mode, connection given by ``upgrade``)."""
+    config = context.config
+    context.configure(
+        connection=config.attributes["connection"],
+        target_metadata=metadata,
+        version_table=config.attributes["version_table"],
+        render_as_batch=True,  # SQLite alters tables by copying them
+    )
+    with context.begin_transaction():
+        context.run_migrations()

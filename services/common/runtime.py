@@ -1,0 +1,109 @@
+"""Running a service: its HTTP API, its Kafka broker and its loops, until told to stop.
+
+A composition root builds the pieces and hands them to ``run_service``. The
+broker is (re)connected in the background, so a service starts, answers
+``/health`` and reports ``/ready`` = 503 while Kafka is away, instead of
+crashing; SIGINT and SIGTERM stop everything in order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+import uvicorn
+from fastapi import FastAPI
+from faststream.kafka import KafkaBroker
+
+log = logging.getLogger(__name__)
+
+Loop = Callable[[asyncio.Event], Awaitable[None]]
+
+
+@dataclass
+class Service:
+    """What a composition root (``services/<name>/bootstrap.py``) builds."""
+
+    name: str
+    app: FastAPI | None
+    port: int
+    broker: KafkaBroker | None = None
+    loops: list[Loop] = field(default_factory=list)
+    on_stopped: Callable[[], Awaitable[None]] | None = None
+
+    async def run(self, host: str = "127.0.0.1", stop: asyncio.Event | None = None) -> None:
+        await run_service(name=self.name, app=self.app, host=host, port=self.port,
+                          broker=self.broker, loops=self.loops, stop=stop,
+                          on_stopped=self.on_stopped)
+
+
+async def keep_broker_started(broker: KafkaBroker, stop: asyncio.Event,
+                              retry_s: float = 1.0) -> None:
+    """Start the broker, retrying until Kafka answers; then hold until stop."""
+    while not stop.is_set():
+        try:
+            await broker.start()
+            log.info("connected to Kafka")
+            break
+        except Exception as exc:  # noqa: BLE001 - Kafka may not be up yet
+            log.warning("Kafka not reachable yet (%s); retrying", exc)
+            try:
+                await broker.stop()
+            except Exception:  # noqa: BLE001 - half-started clients; nothing to save
+                pass
+            try:
+                await asyncio.wait_for(stop.wait(), retry_s)
+            except TimeoutError:
+                pass
+    await stop.wait()
+
+
+async def run_service(
+    *,
+    name: str,
+    app: FastAPI | None,
+    host: str,
+    port: int,
+    broker: KafkaBroker | None = None,
+    loops: list[Loop] | None = None,
+    stop: asyncio.Event | None = None,
+    on_stopped: Callable[[], Awaitable[None]] | None = None,
+) -> None:
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, stop.set)
+        except (RuntimeError, ValueError):  # not the main thread (tests)
+            pass
+
+    tasks = [asyncio.create_task(body(stop), name=f"{name}:{i}")
+             for i, body in enumerate(loops or [])]
+    if broker is not None:
+        tasks.append(asyncio.create_task(keep_broker_started(broker, stop), name=f"{name}:kafka"))
+    server = None
+    if app is not None:
+        config = uvicorn.Config(app, host=host, port=port, log_config=None, access_log=False,
+                                lifespan="off")
+        server = uvicorn.Server(config)
+        server.install_signal_handlers = lambda: None  # ours above
+        tasks.append(asyncio.create_task(server.serve(), name=f"{name}:http"))
+    log.info("%s started", name)
+
+    stopper = asyncio.create_task(stop.wait())
+    done, _ = await asyncio.wait([stopper, *tasks], return_when=asyncio.FIRST_COMPLETED)
+    stop.set()
+    for task in done:
+        if task is not stopper and task.exception():
+            log.error("%s: %s failed: %r", name, task.get_name(), task.exception())
+    if server is not None:
+        server.should_exit = True
+    await asyncio.gather(*tasks, return_exceptions=True)
+    if broker is not None:
+        await broker.stop()
+    if on_stopped is not None:
+        await on_stopped()
+    log.info("%s stopped", name)
