@@ -25,16 +25,24 @@ Loop = Callable[[asyncio.Event], Awaitable[None]]
 
 @dataclass
 class Service:
-    """What a composition root (``services/<name>/bootstrap.py``) builds."""
+    """What a composition root (``services/<name>/bootstrap.py``) builds.
+
+    Building connects to nothing: ``on_starting`` (migrations, say) runs when
+    the service starts, so tools can build a service just to inspect it (the
+    topics its broker reads and writes, its OpenAPI document).
+    """
 
     name: str
     app: FastAPI | None
     port: int
     broker: KafkaBroker | None = None
     loops: list[Loop] = field(default_factory=list)
+    on_starting: Callable[[], Awaitable[None]] | None = None
     on_stopped: Callable[[], Awaitable[None]] | None = None
 
     async def run(self, host: str = "127.0.0.1", stop: asyncio.Event | None = None) -> None:
+        if self.on_starting is not None:
+            await self.on_starting()
         await run_service(name=self.name, app=self.app, host=host, port=self.port,
                           broker=self.broker, loops=self.loops, stop=stop,
                           on_stopped=self.on_stopped)
