@@ -27,6 +27,7 @@ Nothing here is optimised; it is the baseline the optimiser must beat.
 from __future__ import annotations
 
 import hashlib
+import math
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -209,7 +210,7 @@ class _Book:
                 line, price = self.lines[key[0]], prices[key[1]]
                 per_unit = price * len(line.weeks)
                 over = amount - budget
-                drop = min(self.removable(key), -int(-over // per_unit) if per_unit else 0)
+                drop = min(self.removable(key), math.ceil(over / per_unit) if per_unit else 0)
                 if drop > 0:
                     self.remove(key, drop)
                     amount -= per_unit * drop
