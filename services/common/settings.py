@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     supply_port: int = 8102
     operator_port: int = 8103
     matcher_port: int = 8104  # the matcher's operations API: /health, /ready, /metrics
+    # Where `welfare round ...` finds the operator API, and with which token.
+    operator_url: str = "http://127.0.0.1:8103"
+    operator_token: SecretStr | None = None
 
     # --- Observability ---------------------------------------------------------
     log_level: str = "INFO"

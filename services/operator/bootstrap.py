@@ -1,0 +1,68 @@
+"""Composition root of the operator service."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from prometheus_client import CollectorRegistry
+
+from schemas.topics import ROUND_COMMANDS
+from services.common.auth import TokenStore, authenticator
+from services.common.database import database_url, make_engine, reachable
+from services.common.http import create_api
+from services.common.kafka import KafkaConnection, declared_publish
+from services.common.metrics import ServiceMetrics
+from services.common.migrations import upgrade
+from services.common.outbox import Outbox, OutboxRelay
+from services.common.runtime import Service
+from services.common.settings import Settings
+from services.operator import tables
+from services.operator.api import operator_router
+from services.operator.rounds import MatcherRounds
+
+NAME = "operator"
+
+
+def build(settings: Settings, connection: KafkaConnection) -> Service:
+    metrics = ServiceMetrics(CollectorRegistry(), NAME)
+    engine = make_engine(database_url(settings, NAME))
+    matcher_engine = make_engine(database_url(settings, "matcher"))
+    broker = connection.faststream_broker(client_id=NAME)
+    publish = declared_publish(broker, [ROUND_COMMANDS])
+    outbox = Outbox(tables.outbox)
+    relay = OutboxRelay(outbox, engine, publish, metrics)
+
+    async def database_ready() -> bool:
+        return await asyncio.to_thread(reachable, engine)
+
+    async def matcher_database_ready() -> bool:
+        return await asyncio.to_thread(reachable, matcher_engine)
+
+    async def broker_ready() -> bool:
+        return await broker.ping(timeout=2)
+
+    app = create_api(
+        title="Welfare operator API",
+        description="Start matching rounds (dry run first, then commit) and read their outcome.",
+        metrics=metrics,
+        checks={"database": database_ready, "matcher_database": matcher_database_ready,
+                "broker": broker_ready},
+    )
+    app.include_router(operator_router(
+        authenticate=authenticator(TokenStore.from_settings(settings)),
+        engine=engine,
+        outbox=outbox,
+        rounds=MatcherRounds(matcher_engine, engine, outbox),
+        on_queued=relay.wake,
+    ))
+
+    async def migrate() -> None:
+        await asyncio.to_thread(upgrade, engine, Path(__file__).parent / "migrations", NAME)
+
+    async def dispose() -> None:
+        engine.dispose()
+        matcher_engine.dispose()
+
+    return Service(name=NAME, app=app, port=settings.operator_port, broker=broker,
+                   loops=[relay.run], on_starting=migrate, on_stopped=dispose)

@@ -1,0 +1,69 @@
+"""A small client of the operator API, for ``welfare round ...`` and the demo."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+
+FINISHED = ("completed", "failed")
+
+
+class OperatorApiError(RuntimeError):
+    pass
+
+
+class OperatorClient:
+    def __init__(self, base_url: str, token: str, timeout_s: float = 30.0) -> None:
+        self.http = httpx.Client(
+            base_url=base_url, timeout=timeout_s,
+            headers={"Authorization": f"Bearer {token}"},
+        )
+
+    def _check(self, response: httpx.Response) -> Any:
+        if response.status_code >= 400:
+            try:
+                body = response.json()
+                detail = body.get("error") or body.get("detail") or body
+            except ValueError:
+                detail = response.text
+            raise OperatorApiError(f"{response.status_code}: {detail}")
+        return response.json()
+
+    def start_round(self, network: str, weeks: str, *, dry_run: bool,
+                    parameters: dict | None = None) -> dict:
+        body: dict[str, Any] = {"weeks": weeks, "dry_run": dry_run}
+        if parameters:
+            body["parameters"] = parameters
+        return self._check(self.http.post(f"/v1/networks/{network}/rounds", json=body))
+
+    def get_round(self, round_id: str) -> dict:
+        return self._check(self.http.get(f"/v1/rounds/{round_id}"))
+
+    def list_rounds(self, network: str | None = None, limit: int = 20) -> list[dict]:
+        params: dict[str, Any] = {"limit": limit}
+        if network:
+            params["network"] = network
+        return self._check(self.http.get("/v1/rounds", params=params))
+
+    def wait(self, round_id: str, *, timeout_s: float = 600.0, poll_s: float = 0.5,
+             on_change: Callable[[dict], None] | None = None) -> dict:
+        """Poll until the round has completed or failed; report each change."""
+        deadline = time.monotonic() + timeout_s
+        last = None
+        while True:
+            current = self.get_round(round_id)
+            state = (current.get("status"), current.get("progress"))
+            if state != last and on_change is not None:
+                on_change(current)
+            last = state
+            if current.get("status") in FINISHED:
+                return current
+            if time.monotonic() > deadline:
+                raise OperatorApiError(f"round {round_id} did not finish in {timeout_s:.0f} s")
+            time.sleep(poll_s)
+
+    def close(self) -> None:
+        self.http.close()

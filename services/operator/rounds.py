@@ -1,0 +1,52 @@
+"""Where the operator reads rounds: the matcher's tables, then its own outbox.
+
+A round exists in the matcher's tables once the matcher has taken the command.
+Until then the operator still knows it asked for it, so a fresh round shows as
+``requested`` instead of "not found".
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import Engine, select
+
+from schemas.topics import ROUND_COMMANDS
+from services.common.outbox import Outbox
+
+
+class MatcherRounds:
+    def __init__(self, matcher_engine: Engine, engine: Engine, outbox: Outbox) -> None:
+        self.matcher_engine = matcher_engine
+        self.engine = engine
+        self.outbox = outbox
+
+    def list_rounds(self, network: str | None, limit: int) -> list[Any]:
+        from services.matcher import queries
+
+        return queries.list_rounds(self.matcher_engine, network=network, limit=limit)
+
+    def get_round(self, round_id: str) -> Any | None:
+        from services.matcher import queries
+
+        found = queries.get_round(self.matcher_engine, round_id)
+        return found if found is not None else self._requested(round_id)
+
+    def _requested(self, round_id: str) -> dict[str, Any] | None:
+        t = self.outbox.table
+        query = select(t.c.value, t.c.published_at).where(
+            t.c.topic == ROUND_COMMANDS, t.c.event_type == "StartRound"
+        ).order_by(t.c.id.desc()).limit(1000)
+        with self.engine.connect() as connection:
+            for value, published_at in connection.execute(query):
+                command = json.loads(value)
+                if command["round_id"] == round_id:
+                    return {
+                        "round_id": round_id,
+                        "network_id": command["network_id"],
+                        "status": "requested",
+                        "dry_run": command["dry_run"],
+                        "command_sent": published_at is not None,
+                    }
+        return None

@@ -1,0 +1,1 @@
+"""The reference provider consumer: what a cooperative's system does with awards."""
