@@ -96,8 +96,8 @@ def authenticator(store: TokenStore):
 
 def require_role(principal: Principal, *roles: Role) -> None:
     if principal.role not in roles:
-        allowed = " or ".join(r.value for r in roles)
-        raise HTTPException(status.HTTP_403_FORBIDDEN, detail=f"only a {allowed} may do this")
+        allowed = " or ".join(f"{r.value}s" for r in roles)
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail=f"only {allowed} may do this")
 
 
 def require_subject(principal: Principal, role: Role, subject: str) -> None:
