@@ -15,7 +15,7 @@ from schemas.snapshot import SnapshotLine
 from schemas.types import Category, Payer
 from services.scenario.catalogue import DEMAND, K_ANONYMITY
 from services.scenario.model import FirmSite, Season, money
-from services.scenario.municipalities import Municipality, distance_km
+from services.scenario.municipalities import Municipality, Plane
 
 # Share of a firm's employees whose needs reach a published line, and how many
 # respondents a line aggregates on average: together they set lines per firm.
@@ -25,7 +25,7 @@ COMMUTE_KM = 25.0
 HOME_SHARE = 0.5  # lines in the firm's own municipality
 
 _CATEGORIES = tuple(DEMAND)
-_SHARES = tuple(DEMAND[c].share for c in _CATEGORIES)
+_CUM_SHARES = tuple(itertools.accumulate(DEMAND[c].share for c in _CATEGORIES))
 # Municipalities pay for some public-service users (BiellaWelfare-style).
 _MUNICIPALITY_PAYS = {
     Category.HOME_CARE: 0.1,
@@ -42,13 +42,17 @@ class Residences:
     cum_weights: tuple[float, ...]  # cumulative, as random.choices takes them
 
     @classmethod
-    def around(cls, seat: Municipality, candidates: tuple[Municipality, ...]) -> Residences:
+    def around(
+        cls, seat: Municipality, by_code: dict[str, Municipality], points: list, plane: Plane
+    ) -> Residences:
+        """``points``: the province's municipalities as ``Plane.points`` gives them."""
         places, weights = [], []
-        for m in candidates:
-            d = distance_km(seat, m)
-            if 0 < d <= COMMUTE_KM:
-                places.append(m)
-                weights.append(m.population / (1 + d / 5) ** 2)
+        for d, code in plane.distances(seat, points):
+            if d > COMMUTE_KM:
+                break
+            if code != seat.code:
+                places.append(by_code[code])
+                weights.append(by_code[code].population / (1 + d / 5) ** 2)
         return cls(tuple(places), tuple(itertools.accumulate(weights)))
 
     def draw(self, rng: random.Random, seat: Municipality) -> Municipality:
@@ -77,7 +81,7 @@ def firm_lines(
     shares = _split(rng, respondents, count)
     lines = []
     for j, people in enumerate(shares, start=1):
-        category = rng.choices(_CATEGORIES, _SHARES)[0]
+        category = rng.choices(_CATEGORIES, cum_weights=_CUM_SHARES)[0]
         lines.append(
             make_line(
                 rng,

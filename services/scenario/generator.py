@@ -17,6 +17,7 @@ from services.scenario import demand, firms, providers, scaling, survey
 from services.scenario.model import FirmSite, ProviderSite, Scenario, Season, SurveyAnswer
 from services.scenario.municipalities import (
     Municipality,
+    Plane,
     Province,
     haversine_km,
     municipalities,
@@ -171,12 +172,18 @@ def _added(
 
 
 def _neighbours(province: Province, in_plan: list[Province]) -> tuple[Municipality, ...]:
+    """Municipalities of nearby provinces of the plan close enough to reach."""
     lat, lon = province.centre
+    south = min(m.lat for m in province.municipalities) - 0.3
+    north = max(m.lat for m in province.municipalities) + 0.3
+    west = min(m.lon for m in province.municipalities) - 0.4
+    east = max(m.lon for m in province.municipalities) + 0.4
     return tuple(
         m
         for p in in_plan
         if p.code != province.code and haversine_km(lat, lon, *p.centre) <= NEIGHBOUR_KM
         for m in p.municipalities
+        if south < m.lat < north and west < m.lon < east
     )
 
 
@@ -185,7 +192,11 @@ class _Places:
 
     def __init__(self, province: Province) -> None:
         self.province = province
-        self.cum_weights = list(itertools.accumulate(m.population for m in province.municipalities))
+        people = (m.population for m in province.municipalities)
+        self.cum_weights = list(itertools.accumulate(people))
+        self.plane = Plane(province.centre[0])
+        self.points = self.plane.points(province.municipalities)
+        self.by_code = {m.code: m for m in province.municipalities}
         self._residences: dict[str, demand.Residences] = {}
 
     def seat(self, site: FirmSite) -> Municipality:
@@ -194,9 +205,11 @@ class _Places:
     def residences(self, seat: Municipality) -> demand.Residences:
         if seat.code not in self._residences:
             self._residences[seat.code] = demand.Residences.around(
-                seat, self.province.municipalities
+                seat, self.by_code, self.points, self.plane
             )
         return self._residences[seat.code]
 
     def supply(self, beyond: tuple[Municipality, ...]) -> providers.Supply:
-        return providers.Supply(self.province.municipalities, tuple(self.cum_weights), beyond)
+        return providers.Supply(
+            self.province.municipalities, tuple(self.cum_weights), beyond, self.plane
+        )

@@ -10,6 +10,7 @@ province.
 
 from __future__ import annotations
 
+import bisect
 import random
 from dataclasses import dataclass, field
 
@@ -18,7 +19,7 @@ from schemas.snapshot import SnapshotOffer
 from schemas.types import Category, ProviderKind
 from services.scenario.catalogue import OFFERS
 from services.scenario.model import ProviderSite, Season, money
-from services.scenario.municipalities import Municipality, distance_km
+from services.scenario.municipalities import Municipality, Plane
 
 # The Modena base: about 65 services from 21 providers.
 MODENA_OFFERS = {
@@ -66,22 +67,26 @@ class Supply:
     home: tuple[Municipality, ...]  # the province's municipalities
     cum_weights: tuple[int, ...]  # cumulative population: offers run where people live
     beyond: tuple[Municipality, ...]  # other provinces' municipalities a few may reach
+    plane: Plane
+    _home_points: list = field(default_factory=list, compare=False, repr=False)
     _nearest: dict = field(default_factory=dict, compare=False, repr=False)
 
     def area(self, base: Municipality, radius_km: float, cross_border: bool) -> list[str]:
-        """ISTAT codes within the radius of ``base`` (computed once per base)."""
+        """ISTAT codes within the radius of ``base``, nearest first."""
         key = (base.code, cross_border)
         if key not in self._nearest:
+            if not self._home_points:
+                self._home_points.extend(self.plane.points(self.home))
             # A cheap box of about 30 km first: ``beyond`` can be large.
             beyond = [
                 m
                 for m in (self.beyond if cross_border else ())
                 if abs(m.lat - base.lat) < 0.27 and abs(m.lon - base.lon) < 0.38
             ]
-            self._nearest[key] = sorted(
-                (distance_km(base, m), m.code) for m in (*self.home, *beyond)
-            )
-        return [code for d, code in self._nearest[key] if d <= radius_km] or [base.code]
+            near = self.plane.distances(base, self._home_points + self.plane.points(beyond))
+            self._nearest[key] = ([d for d, _ in near], [code for _, code in near])
+        distances, codes = self._nearest[key]
+        return codes[: bisect.bisect_right(distances, radius_km)] or [base.code]
 
 
 def provider_kinds(offers: int) -> list[ProviderKind]:

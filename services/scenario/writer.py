@@ -4,8 +4,9 @@ Files (all UTF-8; JSON lists hold one item per line, so diffs stay readable
 and the same seed gives the same bytes):
 
 - ``network.json``: network id, seed, weeks, provinces, ``firms`` (FirmProfile),
-  ``providers`` (ProviderProfile), and ``sites`` (where each firm and provider
-  sits, and each firm's ATECO division: facts the contracts do not carry)
+  ``providers`` (ProviderProfile), ``firm_sites`` and ``provider_sites`` (the
+  ISTAT code of each seat, and each firm's ATECO division: facts the contracts
+  do not carry)
 - ``demand_lines.json``: ``[{"firm_id", "line": DemandLine}]``
 - ``offers.json``: ``[{"provider_id", "offer": CapacityOffer}]``
 - ``offers.csv``: the offers as a provider would upload them, one row each:
@@ -57,22 +58,23 @@ SURVEY_COLUMNS = (
 def write_scenario(scenario: Scenario, out: Path) -> list[Path]:
     """Write every file into ``out`` (created if missing); return their paths."""
     out.mkdir(parents=True, exist_ok=True)
-    lines = [line.model_dump(mode="json") for _, line in scenario.lines]
-    offers = [offer.model_dump(mode="json") for _, offer in scenario.offers]
+    # Each line and offer is dumped and encoded once, without its owner's id,
+    # then framed for its own file and for the snapshot, where the owner's id
+    # comes last as in the snapshot model's field order.
+    # (pydantic's model_dump_json is model_dump(mode="json") encoded compactly.)
+    lines = [(f, line.model_dump_json(exclude={"firm_id"})) for f, line in scenario.lines]
+    offers = [(p, offer.model_dump_json(exclude={"provider_id"})) for p, offer in scenario.offers]
     texts = {
         "network.json": _document(network_document(scenario)),
-        "demand_lines.json": _document(
-            [{"firm_id": line["firm_id"], "line": _without(line, "firm_id")} for line in lines]
+        "demand_lines.json": _rows(
+            f'{{"firm_id":{_compact(f)},"line":{text}}}' for f, text in lines
         ),
-        "offers.json": _document(
-            [
-                {"provider_id": offer["provider_id"], "offer": _without(offer, "provider_id")}
-                for offer in offers
-            ]
+        "offers.json": _rows(
+            f'{{"provider_id":{_compact(p)},"offer":{text}}}' for p, text in offers
         ),
-        "offers.csv": offers_csv(offers),
+        "offers.csv": offers_csv(scenario),
         "survey.csv": survey_csv(scenario),
-        "snapshot.json": _document(snapshot_document(scenario.snapshot(), lines, offers)),
+        "snapshot.json": snapshot_json(scenario.snapshot(), lines, offers),
     }
     paths = []
     for name in FILES:
@@ -97,42 +99,51 @@ def network_document(scenario: Scenario) -> dict:
         ],
         "firms": [s.firm.model_dump(mode="json") for s in scenario.firms],
         "providers": [s.provider.model_dump(mode="json") for s in scenario.providers],
-        "sites": {
-            "firms": [
-                {
-                    "firm_id": s.firm.firm_id,
-                    "municipality": s.municipality,
-                    "ateco_division": s.ateco_division,
-                }
-                for s in scenario.firms
-            ],
-            "providers": [
-                {"provider_id": s.provider.provider_id, "municipality": s.municipality}
-                for s in scenario.providers
-            ],
-        },
+        "firm_sites": [
+            {
+                "firm_id": s.firm.firm_id,
+                "municipality": s.municipality,
+                "ateco_division": s.ateco_division,
+            }
+            for s in scenario.firms
+        ],
+        "provider_sites": [
+            {"provider_id": s.provider.provider_id, "municipality": s.municipality}
+            for s in scenario.providers
+        ],
     }
 
 
-def snapshot_document(snapshot: RoundSnapshot, lines: list[dict], offers: list[dict]) -> dict:
-    """The snapshot's JSON, reusing the lines and offers already dumped."""
+def snapshot_json(
+    snapshot: RoundSnapshot, lines: list[tuple[str, str]], offers: list[tuple[str, str]]
+) -> str:
+    """The snapshot's JSON, reusing the lines and offers already encoded."""
     document = snapshot.model_dump(mode="json", exclude={"demand_lines", "offers"})
-    # Put the fields back in the model's order, as model_dump would.
-    document["demand_lines"], document["offers"] = lines, offers
-    return {name: document[name] for name in RoundSnapshot.model_fields}
+    parts = []
+    for name in RoundSnapshot.model_fields:  # the model's order, as model_dump has it
+        if name == "demand_lines":
+            text = _list_of(f'{t[:-1]},"firm_id":{_compact(f)}}}' for f, t in lines)
+        elif name == "offers":
+            text = _list_of(f'{t[:-1]},"provider_id":{_compact(p)}}}' for p, t in offers)
+        elif isinstance(document[name], list):
+            text = _list_of(_compact(item) for item in document[name])
+        else:
+            text = _compact(document[name])
+        parts.append(f"  {json.dumps(name)}: {text}")
+    return "{\n" + ",\n".join(parts) + "\n}\n"
 
 
-def offers_csv(offers: list[dict]) -> str:
+def offers_csv(scenario: Scenario) -> str:
     buffer = io.StringIO()
     out = csv.writer(buffer, lineterminator="\n")
     out.writerow(OFFER_COLUMNS)
-    for o in offers:
-        tiers = ";".join(f"{t['min_volume']}:{t['unit_price_eur']}" for t in o["price_tiers"])
+    for provider_id, o in scenario.offers:
+        tiers = ";".join(f"{t.min_volume}:{t.unit_price_eur:.2f}" for t in o.price_tiers)
         out.writerow(
             [
-                o["provider_id"], o["offer_id"], o["category"], ";".join(o["municipalities"]),
-                ";".join(o["weeks"]), o["capacity_per_week"], o["min_group_per_week"], tiers,
-                o["fixed_cost_per_week_eur"], ";".join(o["tags"]),
+                provider_id, o.offer_id, o.category.value, ";".join(o.municipalities),
+                ";".join(o.weeks), o.capacity_per_week, o.min_group_per_week, tiers,
+                f"{o.fixed_cost_per_week_eur:.2f}", ";".join(o.tags),
             ]
         )
     return buffer.getvalue()
@@ -184,26 +195,24 @@ def _by_category(counts: Counter) -> str:
     return ", ".join(f"{c.value} {counts[c]:,}" for c in Category)
 
 
-def _without(document: dict, key: str) -> dict:
-    return {k: v for k, v in document.items() if k != key}
-
-
-def _document(value: object) -> str:
-    """JSON with each item of a list (at the top or one level down) on its own line."""
-    if isinstance(value, list):
-        return _list(value, "") + "\n"
+def _document(value: dict) -> str:
+    """A JSON object with each item of its list values on its own line."""
     parts = []
     for key, item in value.items():
-        text = _list(item, "  ") if isinstance(item, list) else _compact(item)
+        text = _list_of(_compact(x) for x in item) if isinstance(item, list) else _compact(item)
         parts.append(f"  {json.dumps(key)}: {text}")
     return "{\n" + ",\n".join(parts) + "\n}\n"
 
 
-def _list(items: list, indent: str) -> str:
-    if not items:
-        return "[]"
-    inner = ",\n".join(f"{indent}  {_compact(item)}" for item in items)
-    return f"[\n{inner}\n{indent}]"
+def _rows(items) -> str:
+    """A top-level JSON list, one item per line."""
+    body = ",\n".join(f"  {item}" for item in items)
+    return f"[\n{body}\n]\n" if body else "[]\n"
+
+
+def _list_of(items) -> str:
+    body = ",\n".join(f"    {item}" for item in items)
+    return f"[\n{body}\n  ]" if body else "[]"
 
 
 def _compact(value: object) -> str:

@@ -39,8 +39,15 @@ def test_writes_every_file_and_they_validate(tmp_path, capsys):
     assert len(offers) == 65
     assert all(CapacityOffer.model_validate(item["offer"]) for item in offers)
 
-    snapshot = RoundSnapshot.model_validate_json((out / "snapshot.json").read_text())
+    text = (out / "snapshot.json").read_text()
+    snapshot = RoundSnapshot.model_validate_json(text)
+    assert json.loads(text) == json.loads(snapshot.model_dump_json())  # nothing lost or added
     assert len(snapshot.demand_lines) == len(lines)
+    for item, line in zip(lines, snapshot.demand_lines):
+        assert item == {"firm_id": line.firm_id, "line": line.model_dump(mode="json",
+                                                                          exclude={"firm_id"})}
+    sites = {s["firm_id"]: s["municipality"] for s in network["firm_sites"]}
+    assert set(sites) == {f.firm_id for f in firms}
     assert (snapshot.first_week, snapshot.last_week) == ("2027-W24", "2027-W36")
     assert f"exactly {len(lines)} demand lines" in printed
 
