@@ -81,10 +81,13 @@ def modena_firms(rng: random.Random, province: Province) -> list[FirmSite]:
             drafts.append((sector, seat, _log_uniform(rng, *sector.employees)))
     # Scale the drawn sizes so the network has the survey's 2,500 employees.
     factor = MODENA_EMPLOYEES / sum(size for _, _, size in drafts)
-    sites = []
+    sites: list[FirmSite] = []
     for i, (sector, seat, size) in enumerate(drafts, start=1):
         employees = max(12, round(size * factor))
-        sites.append(_firm(rng, f"{province.abbr}-F{i:04d}", sector, seat, employees))
+        site = _firm(rng, f"{province.abbr}-F{i:04d}", sector, seat, employees)
+        while site.firm.name in {s.firm.name for s in sites}:
+            site = _firm(rng, site.firm.firm_id, sector, seat, employees)  # names differ here
+        sites.append(site)
     return sites
 
 

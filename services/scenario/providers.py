@@ -125,11 +125,15 @@ def build_supply(
 ) -> tuple[list[ProviderSite], list[tuple[str, SnapshotOffer]]]:
     """Providers numbered from ``first_index`` and their offers."""
     sites = []
+    # Each cooperative of a province its own name, while the list lasts.
+    coop_names = rng.sample(_COOP_NAMES, len(_COOP_NAMES))
     for i, kind in enumerate(kinds, start=first_index):
         seat = rng.choices(supply.home, cum_weights=supply.cum_weights)[0]
-        provider = ProviderProfile(
-            provider_id=f"{abbr}-P{i:04d}", name=_name(rng, kind, seat), kind=kind
-        )
+        if kind is ProviderKind.COOPERATIVE:
+            name = f"Cooperativa sociale {coop_names[i % len(coop_names)]} ({seat.name})"
+        else:
+            name = _name(rng, kind, seat)
+        provider = ProviderProfile(provider_id=f"{abbr}-P{i:04d}", name=name, kind=kind)
         sites.append(ProviderSite(provider=provider, municipality=seat.code))
     cross_border = {
         s.provider.provider_id for s in sites if supply.beyond and rng.random() < CROSS_BORDER_SHARE
@@ -225,8 +229,6 @@ def _weeks(rng: random.Random, category: Category, season: Season) -> list[str]:
 
 
 def _name(rng: random.Random, kind: ProviderKind, seat: Municipality) -> str:
-    if kind is ProviderKind.COOPERATIVE:
-        return f"Cooperativa sociale {rng.choice(_COOP_NAMES)} ({seat.name})"
     if kind is ProviderKind.ASSOCIATION:
         label = rng.choice(_ASSOCIATIONS)
         return f"{label} {seat.name}"

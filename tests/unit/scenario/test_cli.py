@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 
@@ -101,3 +104,19 @@ def test_user_errors_are_one_line(tmp_path, capsys, args, message):
     err = capsys.readouterr().err
     assert code == 2
     assert err.count("\n") == 1 and err.startswith("welfare: error:") and message in err
+
+
+def test_same_bytes_in_another_process_with_another_hash_seed(tmp_path):
+    # Nothing may depend on set or dict hashing order: run in two processes.
+    outs = []
+    for hash_seed in ("1", "2"):
+        out = tmp_path / f"h{hash_seed}"
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+        subprocess.run(
+            [sys.executable, "-m", "services.cli.main", "scenario", "generate", "--network",
+             "modena", "--seed", "8", "--out", str(out)],
+            check=True, env=env, capture_output=True,
+        )
+        outs.append(out)
+    for name in FILES:
+        assert (outs[0] / name).read_bytes() == (outs[1] / name).read_bytes(), name

@@ -37,6 +37,7 @@ def test_modena_base_matches_the_network(base):
     assert {o.category for _, o in base.offers} == set(Category)
     assert {line.category for _, line in base.lines} == set(Category)
     assert base.provinces == ("036",)
+    assert len({s.firm.name for s in base.firms}) == 50
 
 
 def test_modena_base_uses_real_modena_municipalities_only(base):
