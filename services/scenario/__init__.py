@@ -6,5 +6,6 @@ scenario); ``write_scenario`` writes its files; ``summary`` says what is in it.
 
 from services.scenario.generator import NETWORKS, generate
 from services.scenario.model import Scenario
+from services.scenario.writer import summary, write_scenario
 
-__all__ = ["NETWORKS", "Scenario", "generate"]
+__all__ = ["NETWORKS", "Scenario", "generate", "summary", "write_scenario"]

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from schemas.snapshot import SnapshotLine
 from schemas.types import Category, Payer
 from services.scenario.catalogue import DEMAND, K_ANONYMITY
+from services.scenario.draw import pick
 from services.scenario.model import FirmSite, Season, money
 from services.scenario.municipalities import Municipality, Plane
 
@@ -58,7 +59,7 @@ class Residences:
     def draw(self, rng: random.Random, seat: Municipality) -> Municipality:
         if not self.places or rng.random() < HOME_SHARE:
             return seat
-        return rng.choices(self.places, cum_weights=self.cum_weights)[0]
+        return pick(rng, self.places, self.cum_weights)
 
 
 def line_count(rng: random.Random, employees: int) -> tuple[int, int]:
@@ -81,7 +82,7 @@ def firm_lines(
     shares = _split(rng, respondents, count)
     lines = []
     for j, people in enumerate(shares, start=1):
-        category = rng.choices(_CATEGORIES, cum_weights=_CUM_SHARES)[0]
+        category = pick(rng, _CATEGORIES, _CUM_SHARES)
         lines.append(
             make_line(
                 rng,

@@ -16,6 +16,7 @@ import random
 from dataclasses import dataclass
 
 from schemas.demand import FirmProfile
+from services.scenario.draw import pick
 from services.scenario.model import FirmSite, money
 from services.scenario.municipalities import Municipality, Province
 
@@ -95,8 +96,8 @@ def added_firm(
     rng: random.Random, firm_id: str, seats: tuple[Municipality, ...], cum_weights: list[int]
 ) -> FirmSite:
     """One firm of an added province, its seat drawn by population."""
-    sector = rng.choices(_GENERIC, cum_weights=_GENERIC_CUM)[0]
-    seat = rng.choices(seats, cum_weights=cum_weights)[0]
+    sector = pick(rng, _GENERIC, _GENERIC_CUM)
+    seat = pick(rng, seats, cum_weights)
     return _firm(rng, firm_id, sector, seat, _log_uniform(rng, *sector.employees))
 
 

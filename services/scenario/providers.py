@@ -18,6 +18,7 @@ from schemas.capacity import PriceTier, ProviderProfile
 from schemas.snapshot import SnapshotOffer
 from schemas.types import Category, ProviderKind
 from services.scenario.catalogue import OFFERS
+from services.scenario.draw import pick
 from services.scenario.model import ProviderSite, Season, money
 from services.scenario.municipalities import Municipality, Plane
 
@@ -128,7 +129,7 @@ def build_supply(
     # Each cooperative of a province its own name, while the list lasts.
     coop_names = rng.sample(_COOP_NAMES, len(_COOP_NAMES))
     for i, kind in enumerate(kinds, start=first_index):
-        seat = rng.choices(supply.home, cum_weights=supply.cum_weights)[0]
+        seat = pick(rng, supply.home, supply.cum_weights)
         if kind is ProviderKind.COOPERATIVE:
             name = f"Cooperativa sociale {coop_names[i % len(coop_names)]} ({seat.name})"
         else:
@@ -159,7 +160,7 @@ def build_supply(
         if rng.random() < 0.5:
             base = by_code[seats[pid]]
         else:
-            base = rng.choices(supply.home, cum_weights=supply.cum_weights)[0]
+            base = pick(rng, supply.home, supply.cum_weights)
         radius = rng.uniform(*OFFERS[category].radius_km)
         area = supply.area(base, radius, pid in cross_border)
         offer_id = f"{pid}-O{load[pid]:02d}"

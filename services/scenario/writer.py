@@ -60,17 +60,18 @@ def write_scenario(scenario: Scenario, out: Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     # Each line and offer is dumped and encoded once, without its owner's id,
     # then framed for its own file and for the snapshot, where the owner's id
-    # comes last as in the snapshot model's field order.
+    # comes last as in the snapshot model's field order. Identifiers need no
+    # JSON escaping (their pattern allows letters, digits and ._:- only).
     # (pydantic's model_dump_json is model_dump(mode="json") encoded compactly.)
     lines = [(f, line.model_dump_json(exclude={"firm_id"})) for f, line in scenario.lines]
     offers = [(p, offer.model_dump_json(exclude={"provider_id"})) for p, offer in scenario.offers]
     texts = {
         "network.json": _document(network_document(scenario)),
         "demand_lines.json": _rows(
-            f'{{"firm_id":{_compact(f)},"line":{text}}}' for f, text in lines
+            f'{{"firm_id":"{f}","line":{text}}}' for f, text in lines
         ),
         "offers.json": _rows(
-            f'{{"provider_id":{_compact(p)},"offer":{text}}}' for p, text in offers
+            f'{{"provider_id":"{p}","offer":{text}}}' for p, text in offers
         ),
         "offers.csv": offers_csv(scenario),
         "survey.csv": survey_csv(scenario),
@@ -122,9 +123,9 @@ def snapshot_json(
     parts = []
     for name in RoundSnapshot.model_fields:  # the model's order, as model_dump has it
         if name == "demand_lines":
-            text = _list_of(f'{t[:-1]},"firm_id":{_compact(f)}}}' for f, t in lines)
+            text = _list_of(f'{t[:-1]},"firm_id":"{f}"}}' for f, t in lines)
         elif name == "offers":
-            text = _list_of(f'{t[:-1]},"provider_id":{_compact(p)}}}' for p, t in offers)
+            text = _list_of(f'{t[:-1]},"provider_id":"{p}"}}' for p, t in offers)
         elif isinstance(document[name], list):
             text = _list_of(_compact(item) for item in document[name])
         else:
