@@ -29,9 +29,9 @@ _CATEGORIES = tuple(DEMAND)
 _CUM_SHARES = tuple(itertools.accumulate(DEMAND[c].share for c in _CATEGORIES))
 # Municipalities pay for some public-service users (BiellaWelfare-style).
 _MUNICIPALITY_PAYS = {
-    Category.HOME_CARE: 0.1,
-    Category.FAMILY_ASSISTANT: 0.1,
-    Category.CHILDCARE: 0.03,
+    Category.HOME_CARE: 0.12,
+    Category.FAMILY_ASSISTANT: 0.12,
+    Category.CHILDCARE: 0.04,
 }
 
 

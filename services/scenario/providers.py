@@ -49,7 +49,7 @@ _RUNS = {
 _PRICE_PERCENT = {
     ProviderKind.COOPERATIVE: 100,
     ProviderKind.ASSOCIATION: 92,
-    ProviderKind.PUBLIC_BODY: 85,
+    ProviderKind.PUBLIC_BODY: 90,
 }
 _MAX_OFFERS = {ProviderKind.PUBLIC_BODY: 3}
 _ASSOCIATIONS = ("Polisportiva", "APS Centro per le famiglie", "Associazione Mano Amica")
