@@ -51,8 +51,14 @@ class ServiceMetrics:
         self.round_last_success = Gauge(
             "welfare_round_last_success_timestamp_seconds",
             "When the last round of the network completed.", ["network"], registry=r)
+        self.rounds_pending = Gauge(
+            "welfare_rounds_pending", "Rounds requested or running, not yet finished.",
+            registry=r)
 
         # --- event handling (every consumer) ----------------------------------
+        self.events_applied = Counter(
+            "welfare_events_applied", "Events applied to the service's state.",
+            ["topic"], registry=r)
         self.events_ignored = Counter(
             "welfare_events_ignored", "Events not applied: duplicate event id or stale version.",
             ["topic", "reason"], registry=r)
