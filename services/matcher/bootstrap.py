@@ -1,0 +1,85 @@
+"""The matcher's composition root: settings in, a runnable ``Service`` out.
+
+Building connects to nothing and starts no process: migrations run in
+``on_starting``, the solver's worker process starts with the first round.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from prometheus_client import CollectorRegistry
+
+from schemas.topics import ASSIGNMENTS, DEAD_LETTER, ROUND_EVENTS
+from services.common.consumer import Inbox
+from services.common.database import database_url, make_engine, reachable
+from services.common.http import create_api
+from services.common.kafka import KafkaConnection, declared_publish
+from services.common.metrics import ServiceMetrics
+from services.common.migrations import upgrade
+from services.common.outbox import Outbox, OutboxRelay
+from services.common.runtime import Service
+from services.common.settings import Settings
+from services.matcher import tables
+from services.matcher.gauges import BookGauges
+from services.matcher.handlers import Handlers
+from services.matcher.lag import LagProbe
+from services.matcher.options import MatcherOptions
+from services.matcher.runner import RoundRunner
+from services.matcher.subscribers import BOOK_TOPICS, subscribe
+from services.matcher.worker import SolverPool
+
+NAME = "matcher"
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def build(settings: Settings, connection: KafkaConnection,
+          options: MatcherOptions | None = None) -> Service:
+    options = options or MatcherOptions()
+    metrics = ServiceMetrics(CollectorRegistry(), NAME)
+    engine = make_engine(database_url(settings, NAME))
+    broker = connection.faststream_broker(client_id=NAME)
+    publish = declared_publish(broker, [ROUND_EVENTS, ASSIGNMENTS, DEAD_LETTER])
+
+    outbox = Outbox(tables.outbox)
+    relay = OutboxRelay(outbox, engine, publish, metrics,
+                        idle_interval_s=options.relay_idle_interval_s)
+    lag = LagProbe(broker, metrics, interval_s=options.lag_interval_s)
+    solver = SolverPool(options.solver, grace_s=options.solver_grace_s)
+    runner = RoundRunner(
+        engine, outbox, solver, metrics,
+        lease_s=options.round_lease_s, poll_s=options.round_poll_s,
+        max_attempts=options.round_max_attempts, on_events=relay.wake,
+        settled=lambda: lag.caught_up(BOOK_TOPICS), settle_timeout_s=options.settle_timeout_s)
+    handlers = Handlers(engine, Inbox(tables.processed_events), metrics,
+                        on_round_requested=runner.wake)
+    subscribe(broker, connection, handlers, publish, metrics,
+              settings.kafka_consumer_max_attempts)
+    gauges = BookGauges(engine, metrics, interval_s=options.gauges_interval_s)
+
+    async def database_ready() -> bool:
+        return await asyncio.to_thread(reachable, engine)
+
+    async def kafka_ready() -> bool:
+        return await broker.ping(timeout=2.0)
+
+    app = create_api(
+        title="Welfare matcher",
+        description="Operations API of the matcher: health, readiness, metrics.",
+        metrics=metrics,
+        checks={"database": database_ready, "kafka": kafka_ready},
+    )
+
+    async def on_starting() -> None:
+        await asyncio.to_thread(upgrade, engine, MIGRATIONS, NAME)
+
+    async def on_stopped() -> None:
+        solver.close()
+        engine.dispose()
+
+    return Service(
+        name=NAME, app=app, port=settings.matcher_port, broker=broker,
+        loops=[relay.run, runner.run, lag.run, gauges.run],
+        on_starting=on_starting, on_stopped=on_stopped,
+    )

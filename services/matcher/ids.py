@@ -1,0 +1,47 @@
+"""Deterministic ids: a round run twice (after a crash) emits the very same events.
+
+Event ids are uuid5 of what the event is about, never uuid4, so that the
+events of a re-run round collide with those of the first run in the outbox
+(unique event id) and on the consumers' side (deduplication on event id).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from decimal import Decimal
+
+from schemas.snapshot import RoundSnapshot
+
+NAMESPACE = uuid.UUID("0f3c6a52-8a0e-4d55-b0f1-6a3f0c9e7d21")
+_MAX_ID = 100  # schemas.types.Identifier
+
+
+def contract_id(round_id: str, provider_id: str) -> str:
+    """``<round_id>:<provider_id>``, or a digest of it when that is too long for an id."""
+    plain = f"{round_id}:{provider_id}"
+    if len(plain) <= _MAX_ID:
+        return plain
+    digest = hashlib.sha256(plain.encode()).hexdigest()[:32]
+    return f"{round_id[:_MAX_ID - 34]}:{digest}"
+
+
+def award_event_id(contract: str) -> uuid.UUID:
+    return uuid.uuid5(NAMESPACE, f"ContractAwarded:{contract}")
+
+
+def round_event_id(round_id: str, event_type: str) -> uuid.UUID:
+    return uuid.uuid5(NAMESPACE, f"{event_type}:{round_id}")
+
+
+def input_hash(snapshot: RoundSnapshot) -> str:
+    """sha256 of the snapshot's JSON: the round's reproducibility key."""
+    return hashlib.sha256(snapshot.model_dump_json().encode()).hexdigest()
+
+
+def cents(amount: Decimal) -> int:
+    return int((amount * 100).to_integral_value())
+
+
+def euro(amount_cents: int | None) -> Decimal | None:
+    return None if amount_cents is None else Decimal(amount_cents).scaleb(-2)

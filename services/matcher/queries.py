@@ -1,0 +1,157 @@
+"""The read API over the matcher's database, for the operator service and CLI.
+
+Plain functions over an ``Engine``; they only read, and return the models of
+``services.matcher.views``:
+
+- ``list_rounds(engine, network=None, limit=50) -> list[RoundView]``:
+  the latest rounds first (of one network, or all).
+- ``get_round(engine, round_id) -> RoundDetail | None``: one round with its
+  summary, per-firm coverage, contracts with their offers and lines (and the
+  provider's response), unmet demand grouped by reason with the smallest
+  changes, timings and status. None if the round id is unknown.
+- ``round_files(engine, round_id) -> tuple[str | None, str | None] | None``:
+  the stored snapshot and result files (JSON text), to replay a round.
+
+These signatures are stable; new needs get new functions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import defaultdict
+
+from sqlalchemy import Engine, desc, select
+
+from schemas.parameters import RoundParameters
+from schemas.responses import LineOfferPair
+from schemas.result import FirmOutcome, SmallestChange
+from schemas.rounds import RoundSummary
+from services.matcher import tables as t
+from services.matcher.ids import euro
+from services.matcher.views import (
+    ContractLineView,
+    ContractOfferView,
+    ContractView,
+    FirmCoverageView,
+    RoundDetail,
+    RoundTimings,
+    RoundView,
+    UnmetByReason,
+    UnmetLineView,
+)
+
+r = t.rounds.c
+_LIST_COLUMNS = [c for c in t.rounds.c if c.name not in ("snapshot", "result")]
+
+
+def list_rounds(engine: Engine, network: str | None = None, limit: int = 50) -> list[RoundView]:
+    query = select(*_LIST_COLUMNS).order_by(desc(r.requested_at), desc(r.round_id)).limit(limit)
+    if network is not None:
+        query = query.where(r.network_id == network)
+    with engine.connect() as connection:
+        return [RoundView(**_round_fields(row)) for row in connection.execute(query)]
+
+
+def get_round(engine: Engine, round_id: str) -> RoundDetail | None:
+    with engine.connect() as connection:
+        row = connection.execute(select(t.rounds).where(r.round_id == round_id)).first()
+        if row is None:
+            return None
+        contracts = _contracts(connection, round_id)
+        unmet = _unmet(connection, round_id)
+    return RoundDetail(
+        **_round_fields(row),
+        parameters=RoundParameters.model_validate_json(row.parameters),
+        attempts=row.attempts, solver=row.solver, objective=row.objective, bound=row.bound,
+        gap=row.gap, pinned=row.pinned, excluded=row.excluded,
+        summary=RoundSummary.model_validate_json(row.summary) if row.summary else None,
+        timings=RoundTimings(snapshot_s=row.snapshot_s, solve_s=row.solve_s,
+                             solver_build_s=row.solver_build_s,
+                             solver_solve_s=row.solver_solve_s, total_s=row.total_s),
+        firms=_firms(row.result), contracts=contracts, unmet=unmet,
+    )
+
+
+def round_files(engine: Engine, round_id: str) -> tuple[str | None, str | None] | None:
+    with engine.connect() as connection:
+        row = connection.execute(
+            select(r.snapshot, r.result).where(r.round_id == round_id)).first()
+    return None if row is None else (row.snapshot, row.result)
+
+
+def _utc(value: dt.datetime | None) -> dt.datetime | None:
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=dt.UTC)  # SQLite keeps no zone; we always write UTC
+
+
+def _round_fields(row) -> dict:
+    return {
+        "round_id": row.round_id, "network_id": row.network_id,
+        "first_week": row.first_week, "last_week": row.last_week, "dry_run": row.dry_run,
+        "kind": row.kind, "status": row.status, "outcome": row.outcome,
+        "requested_by": row.requested_by, "requested_at": _utc(row.requested_at),
+        "started_at": _utc(row.started_at), "finished_at": _utc(row.finished_at),
+        "input_hash": row.input_hash, "demand_lines": row.demand_lines, "offers": row.offers,
+        "coverage": row.coverage, "weighted_coverage": row.weighted_coverage,
+        "total_cost_eur": euro(row.total_cost_cents), "contract_count": row.contracts,
+        "failure_reason": row.failure_reason,
+    }
+
+
+def _firms(result_json: str | None) -> list[FirmCoverageView]:
+    if not result_json:
+        return []
+    outcomes = [FirmOutcome.model_validate(f) for f in json.loads(result_json).get("firms", [])]
+    return [FirmCoverageView(**o.model_dump()) for o in outcomes]
+
+
+def _contracts(connection, round_id: str) -> list[ContractView]:
+    c, o, cl, cr = t.contracts.c, t.contract_offers.c, t.contract_lines.c, t.contract_responses.c
+    heads = connection.execute(
+        select(t.contracts, cr.response, cr.pairs)
+        .join_from(t.contracts, t.contract_responses, c.contract_id == cr.contract_id,
+                   isouter=True)
+        .where(c.round_id == round_id).order_by(c.contract_id)).all()
+    ids = [h.contract_id for h in heads]
+    lines = defaultdict(list)
+    for row in connection.execute(select(t.contract_lines).where(cl.contract_id.in_(ids))
+                                  .order_by(cl.line_id)):
+        lines[row.contract_id, row.offer_id].append(ContractLineView(
+            line_id=row.line_id, firm_id=row.firm_id, units=row.units,
+            unit_weeks=row.unit_weeks, weeks=json.loads(row.weeks),
+            unit_price_eur=euro(row.unit_price_cents), cost_eur=euro(row.cost_cents),
+            pinned=row.pinned))
+    offers = defaultdict(list)
+    for row in connection.execute(select(t.contract_offers).where(o.contract_id.in_(ids))
+                                  .order_by(o.offer_id)):
+        offers[row.contract_id].append(ContractOfferView(
+            offer_id=row.offer_id, tier_index=row.tier_index,
+            unit_price_eur=euro(row.unit_price_cents), volume_unit_weeks=row.volume_unit_weeks,
+            running_weeks=json.loads(row.running_weeks),
+            weekly_load=json.loads(row.weekly_load),
+            fixed_cost_eur=euro(row.fixed_cost_cents), unit_cost_eur=euro(row.unit_cost_cents),
+            lines=lines[row.contract_id, row.offer_id]))
+    return [ContractView(
+        contract_id=h.contract_id, provider_id=h.provider_id, awarded=h.awarded,
+        award_event_id=h.award_event_id, unit_cost_eur=euro(h.unit_cost_cents),
+        fixed_cost_eur=euro(h.fixed_cost_cents), response=h.response,
+        declined_pairs=[LineOfferPair(line_id=line, offer_id=offer)
+                        for line, offer in json.loads(h.pairs or "[]")],
+        offers=offers[h.contract_id]) for h in heads]
+
+
+def _unmet(connection, round_id: str) -> list[UnmetByReason]:
+    u = t.unmet_lines.c
+    grouped = defaultdict(list)
+    for row in connection.execute(select(t.unmet_lines).where(u.round_id == round_id)
+                                  .order_by(u.position)):
+        grouped[row.reason].append(UnmetLineView(
+            line_id=row.line_id, firm_id=row.firm_id, units=row.units,
+            unit_weeks=row.unit_weeks,
+            change=SmallestChange.model_validate_json(row.change) if row.change else None))
+    views = [UnmetByReason(reason=reason, units=sum(v.units for v in lines),
+                           unit_weeks=sum(v.unit_weeks for v in lines), lines=lines)
+             for reason, lines in grouped.items()]
+    return sorted(views, key=lambda v: (-v.units, v.reason))

@@ -1,0 +1,122 @@
+"""Providers' answers to awards, and what they mean for later rounds.
+
+A contract is an entity whose first version is its award; a response is a
+later version (so a re-sent or out-of-order answer is stale, as in the book).
+
+- Accepted: every (line, offer) of the contract is pinned with its units;
+  later rounds of the network must keep them.
+- Declined: the pairs named (all of the contract's pairs when none are named)
+  are excluded from later rounds, and lose any pin they had. Pairs of a
+  partial decline that are not named are neither pinned nor excluded: only an
+  acceptance pins.
+
+A response is checked against the stored contract: an unknown contract, a dry
+run's contract, another provider's contract or a pair the contract does not
+hold raises ``InvalidResponse``, so the message ends on the dead-letter topic.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from sqlalchemy import Connection, and_, delete, insert, select, tuple_
+
+from schemas.responses import ContractAccepted, ContractDeclined
+from services.matcher import tables as t
+
+Response = ContractAccepted | ContractDeclined
+
+
+class InvalidResponse(ValueError):
+    pass
+
+
+def apply_response(connection: Connection, event: Response) -> bool:
+    """Apply a response inside the caller's transaction; False if stale."""
+    contract = connection.execute(
+        select(t.contracts).where(t.contracts.c.contract_id == event.contract_id)).first()
+    _check(event, contract)
+    current = connection.execute(
+        select(t.contract_responses.c.entity_version)
+        .where(t.contract_responses.c.contract_id == event.contract_id)).scalar()
+    if event.entity_version <= (current or 1):  # version 1 is the award itself
+        return False
+    lines = t.contract_lines.c
+    units = {(row.line_id, row.offer_id): row.units for row in connection.execute(
+        select(lines.line_id, lines.offer_id, lines.units)
+        .where(lines.contract_id == event.contract_id))}
+    # A later answer replaces an earlier one: undo what the earlier one meant.
+    _forget_contract(connection, event.network_id, event.contract_id)
+    if isinstance(event, ContractAccepted):
+        declined: list[tuple[str, str]] = []
+        _unpin(connection, event.network_id, list(units))  # an older acceptance's units
+        _unexclude(connection, event.network_id, list(units))
+        connection.execute(insert(t.pinned), [
+            {"network_id": event.network_id, "line_id": line, "offer_id": offer,
+             "units": n, "contract_id": event.contract_id}
+            for (line, offer), n in units.items()])
+    else:
+        declined = [(p.line_id, p.offer_id) for p in event.pairs] or list(units)
+        unknown = [pair for pair in declined if pair not in units]
+        if unknown:
+            raise InvalidResponse(f"contract {event.contract_id} does not hold the pair "
+                                  f"{unknown[0][0]} / {unknown[0][1]}")
+        _unpin(connection, event.network_id, declined)
+        _unexclude(connection, event.network_id, declined)
+        connection.execute(insert(t.excluded), [
+            {"network_id": event.network_id, "line_id": line, "offer_id": offer,
+             "contract_id": event.contract_id} for line, offer in declined])
+    _record(connection, event, current is None, declined)
+    return True
+
+
+def _check(event: Response, contract) -> None:
+    if contract is None:
+        raise InvalidResponse(f"unknown contract {event.contract_id}")
+    if not contract.awarded:
+        raise InvalidResponse(f"contract {event.contract_id} is a dry run's: nothing to answer")
+    expected = (contract.provider_id, contract.round_id, contract.network_id)
+    given = (event.provider_id, event.round_id, event.network_id)
+    if given != expected:
+        raise InvalidResponse(f"contract {event.contract_id} belongs to provider, round and "
+                              f"network {expected}, not {given}")
+
+
+def _forget_contract(connection: Connection, network: str, contract: str) -> None:
+    for table in (t.pinned, t.excluded):
+        connection.execute(delete(table).where(
+            table.c.network_id == network, table.c.contract_id == contract))
+
+
+def _pairs_in(table, network: str, pairs: list[tuple[str, str]]):
+    return and_(table.c.network_id == network,
+                tuple_(table.c.line_id, table.c.offer_id).in_(pairs))
+
+
+def _unpin(connection: Connection, network: str, pairs: list[tuple[str, str]]) -> None:
+    if pairs:
+        connection.execute(delete(t.pinned).where(_pairs_in(t.pinned, network, pairs)))
+
+
+def _unexclude(connection: Connection, network: str, pairs: list[tuple[str, str]]) -> None:
+    if pairs:
+        connection.execute(delete(t.excluded).where(_pairs_in(t.excluded, network, pairs)))
+
+
+def _record(connection: Connection, event: Response, first: bool,
+            declined: list[tuple[str, str]]) -> None:
+    c = t.contract_responses.c
+    row = {
+        "network_id": event.network_id, "round_id": event.round_id,
+        "provider_id": event.provider_id, "entity_version": event.entity_version,
+        "response": "accepted" if isinstance(event, ContractAccepted) else "declined",
+        "pairs": json.dumps(declined), "reason": getattr(event, "reason", ""),
+        "responded_at": event.occurred_at.astimezone(dt.UTC),
+    }
+    if first:
+        connection.execute(insert(t.contract_responses).values(contract_id=event.contract_id,
+                                                                **row))
+    else:
+        connection.execute(t.contract_responses.update()
+                           .where(c.contract_id == event.contract_id).values(**row))

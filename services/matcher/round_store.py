@@ -1,0 +1,230 @@
+"""The round lifecycle in the database: requested -> running -> completed | failed.
+
+Every step is one transaction, and the events a step emits are written to the
+outbox in that same transaction:
+
+- ``request_round``: the command is recorded (once per round id);
+- ``claim_next``: a runner takes the oldest round it may run, with a lease;
+- ``start_round``: the book is frozen into the round's snapshot, RoundStarted;
+- ``complete_round``: results, contracts, lines, unmet lines, the awards and
+  RoundCompleted, all at once; or ``fail_round``: RoundFailed.
+
+A round stays ``running`` until one of the last two commits. A runner that
+dies leaves its lease to expire; the next runner claims the round again and,
+the snapshot being stored, solves the very same input. Every event id is
+derived from the round id, so nothing a re-run emits can be a second,
+different event.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, insert, select, update
+
+from schemas.parameters import RoundParameters
+from schemas.result import RoundResult
+from schemas.rounds import RoundCompleted, RoundFailed, RoundStarted, StartRound
+from schemas.snapshot import RoundSnapshot
+from services.common.outbox import Outbox
+from services.matcher import tables as t
+from services.matcher.awards import awards
+from services.matcher.ids import cents, input_hash, round_event_id
+from services.matcher.results import store_result_rows
+from services.matcher.snapshot import RoundSpec, build_snapshot
+from services.matcher.summary import summarise
+
+REQUESTED, RUNNING, COMPLETED, FAILED = "requested", "running", "completed", "failed"
+PLAIN, REPAIR = "plain", "repair"
+
+r = t.rounds.c
+
+
+class LostLease(RuntimeError):
+    """Another runner took the round over; this one must drop its work."""
+
+
+@dataclass(frozen=True)
+class Claimed:
+    round_id: str
+    network_id: str
+    first_week: str
+    last_week: str
+    dry_run: bool
+    parameters: RoundParameters
+    attempts: int
+    snapshot: str | None  # stored by an earlier attempt that got that far
+    input_hash: str | None
+    kind: str | None
+
+    @property
+    def spec(self) -> RoundSpec:
+        return RoundSpec(self.network_id, self.round_id, self.first_week, self.last_week,
+                         self.parameters)
+
+
+@dataclass(frozen=True)
+class Timings:
+    snapshot_s: float | None
+    solve_s: float
+    total_s: float
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def request_round(connection: Connection, command: StartRound) -> bool:
+    """Record the command; False if the round id is already known."""
+    if connection.execute(select(r.round_id).where(r.round_id == command.round_id)).first():
+        return False
+    connection.execute(insert(t.rounds).values(
+        round_id=command.round_id, network_id=command.network_id,
+        first_week=command.first_week, last_week=command.last_week,
+        dry_run=command.dry_run, status=REQUESTED,
+        parameters=command.parameters.model_dump_json(),
+        requested_by=command.requested_by, command_event_id=str(command.event_id),
+        attempts=0, requested_at=_now()))
+    return True
+
+
+def claim_next(connection: Connection, owner: str, now: float, lease_s: float) -> Claimed | None:
+    """Take the oldest round this runner may run: requested, or running on an
+    expired lease. A network's rounds run one at a time, in request order."""
+    candidates = connection.execute(
+        select(r.round_id, r.network_id, r.status, r.lease_owner, r.lease_until, r.attempts)
+        .where(r.status.in_((REQUESTED, RUNNING)))
+        .order_by(r.requested_at, r.round_id)).all()
+    busy: set[str] = set()
+    for row in candidates:
+        if row.network_id in busy:
+            continue
+        held = (row.status == RUNNING and row.lease_owner != owner
+                and (row.lease_until or 0) > now)
+        if held:
+            busy.add(row.network_id)
+            continue
+        # ``attempts`` grows with every claim: it is the row's version here.
+        taken = connection.execute(
+            update(t.rounds).where(r.round_id == row.round_id, r.attempts == row.attempts)
+            .values(status=RUNNING, lease_owner=owner, lease_until=now + lease_s,
+                    attempts=row.attempts + 1))
+        if taken.rowcount == 1:
+            return _load(connection, row.round_id)
+        busy.add(row.network_id)
+    return None
+
+
+def _load(connection: Connection, round_id: str) -> Claimed:
+    row = connection.execute(select(t.rounds).where(r.round_id == round_id)).one()
+    return Claimed(
+        round_id=row.round_id, network_id=row.network_id, first_week=row.first_week,
+        last_week=row.last_week, dry_run=row.dry_run,
+        parameters=RoundParameters.model_validate_json(row.parameters),
+        attempts=row.attempts, snapshot=row.snapshot, input_hash=row.input_hash, kind=row.kind)
+
+
+def renew_lease(connection: Connection, round_id: str, owner: str, until: float) -> bool:
+    done = connection.execute(update(t.rounds).where(*_ours(round_id, owner))
+                              .values(lease_until=until))
+    return done.rowcount == 1
+
+
+def release_lease(connection: Connection, round_id: str, owner: str) -> None:
+    """Let the next runner take the round at once (a clean shutdown mid-round)."""
+    connection.execute(update(t.rounds).where(*_ours(round_id, owner)).values(lease_until=0.0))
+
+
+def _ours(round_id: str, owner: str):
+    return r.round_id == round_id, r.status == RUNNING, r.lease_owner == owner
+
+
+def _take(connection: Connection, round_id: str, owner: str, **values) -> None:
+    done = connection.execute(update(t.rounds).where(*_ours(round_id, owner)).values(**values))
+    if done.rowcount != 1:
+        raise LostLease(f"round {round_id} is no longer this runner's")
+
+
+@dataclass(frozen=True)
+class Started:
+    snapshot: str
+    input_hash: str
+    kind: str
+
+
+def start_round(connection: Connection, outbox: Outbox, claimed: Claimed, owner: str,
+                snapshot: RoundSnapshot, snapshot_s: float) -> Started:
+    """Store the frozen snapshot and queue RoundStarted."""
+    digest = input_hash(snapshot)
+    kind = kind_of(snapshot)
+    text = snapshot.model_dump_json()
+    _take(connection, claimed.round_id, owner, snapshot=text, input_hash=digest, kind=kind,
+          demand_lines=len(snapshot.demand_lines), offers=len(snapshot.offers),
+          pinned=len(snapshot.pinned), excluded=len(snapshot.excluded),
+          snapshot_s=snapshot_s, started_at=_now())
+    outbox.add(connection, RoundStarted(
+        event_id=round_event_id(claimed.round_id, "RoundStarted"),
+        network_id=claimed.network_id, entity_version=1, round_id=claimed.round_id,
+        dry_run=claimed.dry_run, input_hash=digest,
+        demand_lines=len(snapshot.demand_lines), offers=len(snapshot.offers)))
+    return Started(text, digest, kind)
+
+
+def freeze(connection: Connection, claimed: Claimed, owner: str) -> RoundSnapshot:
+    """Build the snapshot from the book, in a transaction that sees one state of it.
+
+    Touching the round first makes it a write transaction at once: on SQLite
+    that holds the write lock, so the book cannot change between the reads;
+    PostgreSQL gets the same from the repeatable-read level the caller sets.
+    """
+    _take(connection, claimed.round_id, owner, started_at=_now())
+    return build_snapshot(connection, claimed.spec)
+
+
+def complete_round(connection: Connection, outbox: Outbox, claimed: Claimed, owner: str,
+                   snapshot: RoundSnapshot, digest: str, result: RoundResult,
+                   timings: Timings) -> int:
+    """Store the result and queue the awards, then RoundCompleted; return the award count.
+
+    The awards go first, so that a reader of RoundCompleted finds them on Kafka.
+    """
+    summary = summarise(result)
+    solver = result.timings
+    _take(connection, claimed.round_id, owner,
+          status=COMPLETED, outcome=result.status.value, result=result.to_file_json(),
+          solver=f"{result.solver.name} {result.solver.version}"[:200],
+          objective=result.objective, bound=result.bound, gap=result.gap,
+          coverage=result.totals.coverage, weighted_coverage=result.totals.weighted_coverage,
+          demanded_unit_weeks=result.totals.demanded_unit_weeks,
+          served_unit_weeks=result.totals.served_unit_weeks,
+          total_cost_cents=cents(result.totals.total_cost_eur), contracts=summary.contracts,
+          summary=summary.model_dump_json(), solve_s=timings.solve_s,
+          solver_build_s=solver.build_s if solver else None,
+          solver_solve_s=solver.solve_s if solver else None,
+          total_s=timings.total_s, finished_at=_now(), lease_until=None)
+    awarded = [] if claimed.dry_run else awards(snapshot, result)
+    store_result_rows(connection, snapshot, result, awarded=not claimed.dry_run)
+    outbox.add(connection, *awarded, RoundCompleted(
+        event_id=round_event_id(claimed.round_id, "RoundCompleted"),
+        network_id=claimed.network_id, entity_version=2, round_id=claimed.round_id,
+        dry_run=claimed.dry_run, repair=kind_of(snapshot) == REPAIR, input_hash=digest,
+        summary=summary))
+    return len(awarded)
+
+
+def kind_of(snapshot: RoundSnapshot) -> str:
+    """A round that must respect providers' responses is a repair round."""
+    return REPAIR if snapshot.pinned or snapshot.excluded else PLAIN
+
+
+def fail_round(connection: Connection, outbox: Outbox, claimed: Claimed, owner: str,
+               reason: str, timings: Timings | None = None) -> None:
+    _take(connection, claimed.round_id, owner, status=FAILED, failure_reason=reason,
+          finished_at=_now(), lease_until=None,
+          solve_s=timings.solve_s if timings else None,
+          total_s=timings.total_s if timings else None)
+    outbox.add(connection, RoundFailed(
+        event_id=round_event_id(claimed.round_id, "RoundFailed"),
+        network_id=claimed.network_id, entity_version=2, round_id=claimed.round_id,
+        reason=reason[:2000] or "failed"))

@@ -1,0 +1,258 @@
+"""The round runner: a loop that takes rounds from the database and runs them.
+
+The StartRound subscriber only records a round as requested; this loop does
+the work, so a consumer never holds its partition for the length of a solve.
+For each round: claim it with a lease (renewed while it runs), freeze the
+book into the snapshot and queue RoundStarted (one transaction), solve in the
+worker process, then store everything and queue the events (one
+transaction). A round left ``running`` by a runner that died is claimed again
+once its lease expires, and solved again from its stored snapshot; after
+``max_attempts`` claims it is failed rather than retried for ever (a round
+that kills its runner every time must not take the service down with it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import os
+import socket
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+
+from pydantic import ValidationError
+from sqlalchemy import Engine, func, select
+
+from schemas.result import RoundResult, UnmetReason
+from schemas.snapshot import RoundSnapshot
+from services.common.errors import describe
+from services.common.logs import bind
+from services.common.metrics import ServiceMetrics
+from services.common.outbox import Outbox
+from services.matcher import round_store as store
+from services.matcher import tables as t
+from services.matcher.summary import unmet_units_by_reason
+from services.matcher.worker import SolverFailed, SolverPool
+
+log = logging.getLogger(__name__)
+
+Settled = Callable[[], Awaitable[bool]]
+
+
+def runner_id() -> str:
+    return f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+class RoundRunner:
+    def __init__(
+        self,
+        engine: Engine,
+        outbox: Outbox,
+        solver: SolverPool,
+        metrics: ServiceMetrics,
+        *,
+        lease_s: float = 30.0,
+        poll_s: float = 1.0,
+        max_attempts: int = 3,
+        on_events: Callable[[], None] = lambda: None,
+        settled: Settled | None = None,
+        settle_timeout_s: float = 10.0,
+    ) -> None:
+        self.engine = engine
+        self.outbox = outbox
+        self.solver = solver
+        self.metrics = metrics
+        self.owner = runner_id()
+        self.lease_s = lease_s
+        self.poll_s = poll_s
+        self.max_attempts = max_attempts
+        self.on_events = on_events  # wakes the outbox relay
+        self.settled = settled
+        self.settle_timeout_s = settle_timeout_s
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        """A round was requested: look now rather than at the next poll."""
+        self._wake.set()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                claimed = await asyncio.to_thread(self._claim)
+            except Exception as exc:  # noqa: BLE001 - the database may be away; keep trying
+                log.warning("round runner: cannot claim rounds: %s", exc)
+                await _pause(stop, self.poll_s)
+                continue
+            if claimed is None:
+                await self._idle(stop)
+                continue
+            try:
+                await self.execute(claimed, stop)
+            except store.LostLease as exc:
+                log.warning("%s", exc)
+            except Exception:  # noqa: BLE001 - the round stays running; its lease expires
+                log.exception("round %s interrupted; it will be run again", claimed.round_id)
+                await _pause(stop, self.poll_s)
+
+    async def _idle(self, stop: asyncio.Event) -> None:
+        self._wake.clear()
+        waiters = {asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())}
+        await asyncio.wait(waiters, timeout=self.poll_s, return_when=asyncio.FIRST_COMPLETED)
+        for waiter in waiters:
+            waiter.cancel()
+
+    def _claim(self) -> store.Claimed | None:
+        with self.engine.begin() as connection:
+            pending = connection.execute(select(func.count()).where(
+                t.rounds.c.status.in_((store.REQUESTED, store.RUNNING)))).scalar()
+            self.metrics.rounds_pending.set(pending)
+            return store.claim_next(connection, self.owner, time.time(), self.lease_s)
+
+    async def execute(self, claimed: store.Claimed, stop: asyncio.Event) -> None:
+        with bind(round_id=claimed.round_id):
+            keeper = asyncio.create_task(self._keep_lease(claimed.round_id))
+            try:
+                await self._stages(claimed, stop, time.perf_counter())
+            finally:
+                keeper.cancel()
+
+    async def _stages(self, claimed: store.Claimed, stop: asyncio.Event, began: float) -> None:
+        if claimed.attempts > self.max_attempts:
+            reason = (f"gave up after {claimed.attempts - 1} attempts: the runner stopped "
+                      f"or crashed during each")
+            return await self._fail(claimed, reason, began)
+        if claimed.snapshot is None:
+            await self._settle()
+            try:
+                snapshot, started = await asyncio.to_thread(self._start, claimed)
+            except ValidationError as exc:
+                return await self._fail(claimed, f"snapshot refused: {describe(exc)}", began)
+            digest, kind, text = started.input_hash, started.kind, started.snapshot
+            self.on_events()
+            log.info("round %s started: %d lines, %d offers, %s", claimed.round_id,
+                     len(snapshot.demand_lines), len(snapshot.offers), kind)
+        else:
+            text, digest = claimed.snapshot, claimed.input_hash or ""
+            snapshot = RoundSnapshot.model_validate_json(text)
+            kind = store.kind_of(snapshot)
+            log.info("round %s resumed (attempt %d)", claimed.round_id, claimed.attempts)
+        solved = await self._solve(text, snapshot, stop)
+        if solved is None:  # stopping: the next start takes the round over at once
+            await asyncio.to_thread(self._release, claimed.round_id)
+            return None
+        if isinstance(solved, str):
+            return await self._fail(claimed, solved, began)
+        result, solve_s = solved
+        if (result.round_id, result.network_id) != (claimed.round_id, claimed.network_id):
+            return await self._fail(claimed, "the optimiser answered for another round", began)
+        timings = store.Timings(None, solve_s, time.perf_counter() - began)
+        awards = await asyncio.to_thread(self._complete, claimed, snapshot, digest, result,
+                                         timings)
+        self.on_events()
+        log.info("round %s completed: %s, coverage %.3f, %d awards", claimed.round_id,
+                 result.status.value, result.totals.coverage, awards)
+        self._record(claimed, kind, result.status.value, timings, result)
+        return None
+
+    async def _solve(self, text: str, snapshot: RoundSnapshot, stop: asyncio.Event):
+        """The result and its wall time; a failure reason; or None when stopping."""
+        solving = asyncio.ensure_future(
+            self.solver.solve(text, snapshot.parameters.time_limit_s))
+        stopping = asyncio.ensure_future(stop.wait())
+        await asyncio.wait({solving, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        stopping.cancel()
+        if not solving.done():
+            solving.cancel()
+            await asyncio.gather(solving, return_exceptions=True)
+            return None
+        try:
+            return solving.result()
+        except SolverFailed as exc:
+            return f"optimiser failed: {exc}"
+
+    async def _settle(self) -> None:
+        """Give ingestion a moment to catch up, so the snapshot holds what was sent
+        before the command (demand and commands travel on different topics)."""
+        if self.settled is None:
+            return
+        deadline = time.monotonic() + self.settle_timeout_s
+        while time.monotonic() < deadline and not await self.settled():
+            await asyncio.sleep(0.2)
+
+    async def _fail(self, claimed: store.Claimed, reason: str, began: float) -> None:
+        log.warning("round %s failed: %s", claimed.round_id, reason)
+        timings = store.Timings(None, 0.0, time.perf_counter() - began)
+        await asyncio.to_thread(self._store_failure, claimed, reason, timings)
+        self.on_events()
+        self._record(claimed, claimed.kind or store.PLAIN, "failed", timings, None)
+
+    async def _keep_lease(self, round_id: str) -> None:
+        while True:
+            await asyncio.sleep(self.lease_s / 3)
+            try:
+                if not await asyncio.to_thread(self._renew, round_id):
+                    log.warning("round %s: lease lost to another runner", round_id)
+                    return
+            except Exception as exc:  # noqa: BLE001 - try again at the next beat
+                log.warning("round %s: lease not renewed: %s", round_id, exc)
+
+    # --- transactions (run in threads) -----------------------------------------
+
+    def _start(self, claimed: store.Claimed) -> tuple[RoundSnapshot, store.Started]:
+        began = time.perf_counter()
+        with self._consistent() as connection, connection.begin():
+            snapshot = store.freeze(connection, claimed, self.owner)
+            started = store.start_round(connection, self.outbox, claimed, self.owner,
+                                        snapshot, time.perf_counter() - began)
+        return snapshot, started
+
+    def _consistent(self):
+        """A connection whose reads in one transaction see one state of the book."""
+        connection = self.engine.connect()
+        if self.engine.dialect.name == "postgresql":
+            connection = connection.execution_options(isolation_level="REPEATABLE READ")
+        return connection
+
+    def _complete(self, claimed, snapshot, digest, result, timings) -> int:
+        with self.engine.begin() as connection:
+            return store.complete_round(connection, self.outbox, claimed, self.owner,
+                                        snapshot, digest, result, timings)
+
+    def _store_failure(self, claimed, reason: str, timings: store.Timings) -> None:
+        with self.engine.begin() as connection:
+            store.fail_round(connection, self.outbox, claimed, self.owner, reason, timings)
+
+    def _renew(self, round_id: str) -> bool:
+        with self.engine.begin() as connection:
+            return store.renew_lease(connection, round_id, self.owner,
+                                     time.time() + self.lease_s)
+
+    def _release(self, round_id: str) -> None:
+        with self.engine.begin() as connection:
+            store.release_lease(connection, round_id, self.owner)
+
+    # --- metrics ---------------------------------------------------------------
+
+    def _record(self, claimed: store.Claimed, kind: str, outcome: str,
+                timings: store.Timings, result: RoundResult | None) -> None:
+        m, network = self.metrics, claimed.network_id
+        m.rounds.labels(network, outcome, "dry_run" if claimed.dry_run else kind).inc()
+        m.round_duration.labels(network).observe(timings.total_s)
+        if result is None:
+            return
+        m.solve_duration.labels(network).observe(timings.solve_s)
+        m.round_gap.labels(network).set(math.nan if result.gap is None else result.gap)
+        m.round_coverage.labels(network).set(result.totals.coverage)
+        unmet = unmet_units_by_reason(result)
+        for reason in UnmetReason:
+            m.round_unmet_units.labels(network, reason.value).set(unmet.get(reason.value, 0))
+        m.round_last_success.labels(network).set(time.time())
+
+
+async def _pause(stop: asyncio.Event, seconds: float) -> None:
+    try:
+        await asyncio.wait_for(stop.wait(), seconds)
+    except TimeoutError:
+        pass

@@ -1,0 +1,43 @@
+"""The matcher's subscribers: each decodes (through ``guarded``) and calls a handler.
+
+One consumer group per topic, so a burst of demand never waits behind a
+command, and each topic's lag is its own.
+"""
+
+from __future__ import annotations
+
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker
+
+from schemas.topics import CAPACITY, DEMAND, PROVIDER_RESPONSES, ROUND_COMMANDS
+from services.common.consumer import Publish, guarded
+from services.common.kafka import KafkaConnection
+from services.common.metrics import ServiceMetrics
+from services.matcher.handlers import Handlers
+
+GROUPS = {
+    DEMAND: "matcher.demand",
+    CAPACITY: "matcher.capacity",
+    ROUND_COMMANDS: "matcher.round-commands",
+    PROVIDER_RESPONSES: "matcher.provider-responses",
+}
+
+# What the book of a round depends on: a round waits for these to catch up.
+BOOK_TOPICS = (DEMAND, CAPACITY, PROVIDER_RESPONSES)
+
+
+def subscribe(broker: KafkaBroker, connection: KafkaConnection, handlers: Handlers,
+              publish: Publish, metrics: ServiceMetrics, max_attempts: int) -> None:
+    routes = {
+        DEMAND: handlers.book,
+        CAPACITY: handlers.book,
+        ROUND_COMMANDS: handlers.start_round,
+        PROVIDER_RESPONSES: handlers.response,
+    }
+    for topic, handler in routes.items():
+        group = GROUPS[topic]
+        broker.subscriber(
+            topic, group_id=group, ack_policy=AckPolicy.NACK_ON_ERROR,
+            **connection.consumer_options(),
+        )(guarded(handler, group=group, publish=publish, metrics=metrics,
+                  max_attempts=max_attempts))

@@ -1,0 +1,139 @@
+"""What the read API returns (``services.matcher.queries``): plain pydantic models.
+
+Money is in euro (``Decimal``, two places), times are UTC-aware. These models
+are the operator service's contract with the matcher's database; add fields,
+do not rename or remove them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from schemas.parameters import RoundParameters
+from schemas.responses import LineOfferPair
+from schemas.result import SmallestChange
+from schemas.rounds import RoundSummary
+
+RoundStatus = Literal["requested", "running", "completed", "failed"]
+
+
+class View(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class RoundView(View):
+    """One line of the rounds list."""
+
+    round_id: str
+    network_id: str
+    first_week: str
+    last_week: str
+    dry_run: bool
+    kind: Literal["plain", "repair"] | None  # known once the round started
+    status: RoundStatus
+    outcome: str | None  # the solver's status when completed: optimal, feasible, ...
+    requested_by: str
+    requested_at: dt.datetime
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+    input_hash: str | None
+    demand_lines: int | None
+    offers: int | None
+    coverage: float | None
+    weighted_coverage: float | None
+    total_cost_eur: Decimal | None
+    contract_count: int | None  # group contracts (one per offer used)
+    failure_reason: str | None
+
+
+class RoundTimings(View):
+    snapshot_s: float | None  # freezing the book
+    solve_s: float | None  # the worker's wall time, process hop included
+    solver_build_s: float | None  # as the optimiser reports it
+    solver_solve_s: float | None
+    total_s: float | None  # claim to commit, last attempt
+
+
+class FirmCoverageView(View):
+    firm_id: str
+    demanded_unit_weeks: int
+    served_unit_weeks: int
+    coverage: float
+    cost_eur: Decimal
+    budget_eur: Decimal
+
+
+class ContractLineView(View):
+    line_id: str
+    firm_id: str
+    units: int
+    unit_weeks: int
+    weeks: list[str]
+    unit_price_eur: Decimal
+    cost_eur: Decimal
+    pinned: bool
+
+
+class ContractOfferView(View):
+    """One offer's group contract: one tier, one unit price for every firm."""
+
+    offer_id: str
+    tier_index: int
+    unit_price_eur: Decimal
+    volume_unit_weeks: int
+    running_weeks: list[str]
+    weekly_load: dict[str, int]
+    fixed_cost_eur: Decimal
+    unit_cost_eur: Decimal
+    lines: list[ContractLineView]
+
+
+class ContractView(View):
+    """One provider's contract in the round (what ContractAwarded carries)."""
+
+    contract_id: str
+    provider_id: str
+    awarded: bool  # False in a dry run
+    award_event_id: str | None
+    unit_cost_eur: Decimal
+    fixed_cost_eur: Decimal
+    response: Literal["accepted", "declined"] | None
+    declined_pairs: list[LineOfferPair]
+    offers: list[ContractOfferView]
+
+
+class UnmetLineView(View):
+    line_id: str
+    firm_id: str
+    units: int
+    unit_weeks: int
+    change: SmallestChange | None  # the smallest change that would serve it, if any
+
+
+class UnmetByReason(View):
+    reason: str
+    units: int
+    unit_weeks: int
+    lines: list[UnmetLineView]
+
+
+class RoundDetail(RoundView):
+    """Everything stored about a round, but its snapshot and result files."""
+
+    parameters: RoundParameters
+    attempts: int
+    solver: str | None
+    objective: float | None
+    bound: float | None
+    gap: float | None
+    pinned: int | None
+    excluded: int | None
+    summary: RoundSummary | None
+    timings: RoundTimings
+    firms: list[FirmCoverageView]
+    contracts: list[ContractView]
+    unmet: list[UnmetByReason]  # most units first
