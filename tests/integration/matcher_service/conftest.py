@@ -33,3 +33,26 @@ def metrics() -> ServiceMetrics:
 @pytest.fixture
 def handlers(engine: Engine, metrics: ServiceMetrics) -> Handlers:
     return Handlers(engine, Inbox(tables.processed_events), metrics)
+
+
+def run_inline(engine: Engine, solve=None, owner: str = "inline") -> str | None:
+    """Run the oldest runnable round in this process, as the runner would; return its id."""
+    import time
+
+    from services.common.outbox import Outbox
+    from services.matcher import round_store as store
+    from tests.unit.matcher_service.standin import greedy
+
+    outbox = Outbox(tables.outbox)
+    with engine.begin() as connection:
+        claimed = store.claim_next(connection, owner, time.time(), 30.0)
+    if claimed is None:
+        return None
+    with engine.begin() as connection:
+        snapshot = store.freeze(connection, claimed, owner)
+        started = store.start_round(connection, outbox, claimed, owner, snapshot, 0.0)
+    result = (solve or greedy)(snapshot, snapshot.parameters)
+    with engine.begin() as connection:
+        store.complete_round(connection, outbox, claimed, owner, snapshot, started.input_hash,
+                             result, store.Timings(0.0, 0.0, 0.0))
+    return claimed.round_id
