@@ -67,3 +67,19 @@ def test_evaluate_recomputes_cost_and_finds_violations():
     bad = orlib.evaluate(instance, {(0, 0): 4.0, (1, 0): 6.0, (2, 0): 4.0})
     assert any("above capacity" in p for p in bad.problems)
     assert any("customer 2" in p for p in bad.problems)
+
+
+# ----------------------------------------------------------------- the optimiser
+
+
+@pytest.mark.parametrize("name", ["cap41", "cap71"])
+def test_solved_to_the_published_optimum(name):
+    instance = orlib.load(name)
+    optimum = orlib.published_optima()[name].optimum
+    outcome = orlib.solve_cflp(instance, time_limit=60.0, relative_gap=0.0)
+    assert outcome.status == "optimal"
+    assert abs(outcome.objective - optimum) / optimum <= 1e-6, (outcome.objective, optimum)
+    checked = orlib.evaluate(instance, outcome.flows)
+    assert checked.problems == []
+    assert abs(checked.cost - optimum) / optimum <= 1e-6, (checked.cost, optimum)
+    assert outcome.bound is not None and outcome.bound <= outcome.objective * (1 + 1e-9)

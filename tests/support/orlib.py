@@ -158,3 +158,50 @@ def evaluate(instance: CflpInstance, flows: dict[tuple[int, int], float],
             opened += 1
             cost += instance.fixed_costs[j]
     return CflpCheck(problems, cost, opened)
+
+
+# ----------------------------------------------------------------- the optimiser's core
+
+
+@dataclass(frozen=True)
+class CflpOutcome:
+    status: str
+    objective: float | None
+    bound: float | None
+    gap: float | None
+    flows: dict[tuple[int, int], float] | None  # (customer, facility) -> units
+    seconds: float
+
+
+def to_problem(instance: CflpInstance):
+    """The instance as the optimiser's core problem: facilities are offers without a
+    minimum group, customers must-serve lines, one week long, costs per unit."""
+    from matcher.problem import ProblemData
+
+    return ProblemData.from_arrays(
+        demands=[int(d) for d in instance.demands],
+        capacities=[int(c) for c in instance.capacities],
+        fixed_costs=list(instance.fixed_costs),
+        unit_costs=[[instance.unit_cost(i, j) for j in range(instance.facilities)]
+                    for i in range(instance.customers)],
+        must_serve=True,
+    )
+
+
+def solve_cflp(instance: CflpInstance, time_limit: float = 10.0, relative_gap: float = 0.0,
+               solver: str = "auto", workers: int = 0) -> CflpOutcome:
+    from matcher.solve import solve
+    from schemas.parameters import RoundParameters
+
+    if any(d != int(d) for d in instance.demands) or any(c != int(c) for c in instance.capacities):
+        raise ValueError(f"{instance.name}: the core takes whole units")
+    problem = to_problem(instance)
+    params = RoundParameters(time_limit_s=time_limit, relative_gap=relative_gap, solver=solver,
+                             workers=workers)
+    solution = solve(problem, params)
+    flows = None
+    if solution.objective is not None:
+        flows = {(pair.line, pair.offer): float(units)
+                 for pair, units in zip(problem.pairs, solution.units) if units}
+    return CflpOutcome(str(solution.status.value), solution.objective, solution.bound,
+                       solution.gap, flows, solution.total_s)
