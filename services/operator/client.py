@@ -22,6 +22,13 @@ class OperatorClient:
             headers={"Authorization": f"Bearer {token}"},
         )
 
+    def _send(self, method: str, path: str, **kwargs: Any) -> Any:
+        try:
+            response = self.http.request(method, path, **kwargs)
+        except httpx.TransportError as exc:
+            raise OperatorApiError(f"cannot reach {self.http.base_url}: {exc}") from None
+        return self._check(response)
+
     def _check(self, response: httpx.Response) -> Any:
         if response.status_code >= 400:
             try:
@@ -37,16 +44,16 @@ class OperatorClient:
         body: dict[str, Any] = {"weeks": weeks, "dry_run": dry_run}
         if parameters:
             body["parameters"] = parameters
-        return self._check(self.http.post(f"/v1/networks/{network}/rounds", json=body))
+        return self._send("POST", f"/v1/networks/{network}/rounds", json=body)
 
     def get_round(self, round_id: str) -> dict:
-        return self._check(self.http.get(f"/v1/rounds/{round_id}"))
+        return self._send("GET", f"/v1/rounds/{round_id}")
 
     def list_rounds(self, network: str | None = None, limit: int = 20) -> list[dict]:
         params: dict[str, Any] = {"limit": limit}
         if network:
             params["network"] = network
-        return self._check(self.http.get("/v1/rounds", params=params))
+        return self._send("GET", "/v1/rounds", params=params)
 
     def wait(self, round_id: str, *, timeout_s: float = 600.0, poll_s: float = 0.5,
              on_change: Callable[[dict], None] | None = None) -> dict:

@@ -10,10 +10,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, inspect, select
 
 from schemas.topics import ROUND_COMMANDS
 from services.common.outbox import Outbox
+from services.matcher import queries
 
 
 class MatcherRounds:
@@ -23,15 +24,19 @@ class MatcherRounds:
         self.outbox = outbox
 
     def list_rounds(self, network: str | None, limit: int) -> list[Any]:
-        from services.matcher import queries
-
+        if not self._matcher_migrated():
+            return []
         return queries.list_rounds(self.matcher_engine, network=network, limit=limit)
 
     def get_round(self, round_id: str) -> Any | None:
-        from services.matcher import queries
-
-        found = queries.get_round(self.matcher_engine, round_id)
+        found = None
+        if self._matcher_migrated():
+            found = queries.get_round(self.matcher_engine, round_id)
         return found if found is not None else self._requested(round_id)
+
+    def _matcher_migrated(self) -> bool:
+        # The operator may start before the matcher has created its tables.
+        return inspect(self.matcher_engine).has_table("matcher_rounds")
 
     def _requested(self, round_id: str) -> dict[str, Any] | None:
         t = self.outbox.table

@@ -36,7 +36,7 @@ async def read_commands(bootstrap: str, expected: int) -> list:
     await consumer.start()
     found: list = []
     try:
-        async with asyncio.timeout(30):
+        async with asyncio.timeout(60):
             while len(found) < expected:
                 for records in (await consumer.getmany(timeout_ms=300)).values():
                     found += records

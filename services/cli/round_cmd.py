@@ -1,0 +1,98 @@
+"""``welfare round start|show|list``: operate matching rounds through the operator API.
+
+The API's address and the operator's token come from ``WELFARE_OPERATOR_URL``
+and ``WELFARE_OPERATOR_TOKEN`` (or ``--token-file``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from schemas.types import parse_week_range
+from services.cli.errors import CliError
+from services.common.settings import Settings
+from services.operator.client import OperatorApiError, OperatorClient
+from services.operator.report import format_round, format_round_list, headline
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("round", help="start and read matching rounds")
+    parser.add_argument("--token-file", type=Path, help="file holding the operator's token")
+    actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+
+    start = actions.add_parser("start", help="start a round (prints its id)")
+    start.add_argument("--network", required=True)
+    start.add_argument("--weeks", required=True, help="e.g. 2027-W24..2027-W36")
+    start.add_argument("--dry-run", action="store_true", help="store and report, award nothing")
+    start.add_argument("--wait", action="store_true", help="show progress and print the outcome")
+    start.add_argument("--time-limit", type=float, help="solver time limit in seconds")
+    start.set_defaults(handler=_start)
+
+    show = actions.add_parser("show", help="print a stored round")
+    show.add_argument("round_id")
+    show.set_defaults(handler=_show)
+
+    listing = actions.add_parser("list", help="list stored rounds, newest first")
+    listing.add_argument("--network")
+    listing.add_argument("--limit", type=int, default=20)
+    listing.set_defaults(handler=_list)
+
+
+def _client(args: argparse.Namespace) -> OperatorClient:
+    settings = Settings()
+    if args.token_file:
+        token = args.token_file.read_text().strip()
+    elif settings.operator_token:
+        token = settings.operator_token.get_secret_value()
+    else:
+        raise CliError("no operator token: set WELFARE_OPERATOR_TOKEN or pass --token-file")
+    return OperatorClient(settings.operator_url, token)
+
+
+def _start(args: argparse.Namespace) -> int:
+    try:
+        parse_week_range(args.weeks)
+    except ValueError as exc:
+        raise CliError(f"--weeks: {exc}") from None
+    parameters = {"time_limit_s": args.time_limit} if args.time_limit else None
+    client = _client(args)
+    try:
+        started = client.start_round(args.network, args.weeks, dry_run=args.dry_run,
+                                     parameters=parameters)
+        print(f"round {started['round_id']} requested "
+              f"({'dry run' if args.dry_run else 'committed'}, {args.weeks})", flush=True)
+        if not args.wait:
+            return 0
+        detail = client.wait(started["round_id"],
+                             on_change=lambda d: print("  " + headline(d), file=sys.stderr,
+                                                       flush=True))
+    except OperatorApiError as exc:
+        raise CliError(f"operator API: {exc}") from None
+    finally:
+        client.close()
+    print(format_round(detail))
+    return 0 if detail["status"] == "completed" else 1
+
+
+def _show(args: argparse.Namespace) -> int:
+    client = _client(args)
+    try:
+        print(format_round(client.get_round(args.round_id)))
+    except OperatorApiError as exc:
+        raise CliError(f"operator API: {exc}") from None
+    finally:
+        client.close()
+    return 0
+
+
+def _list(args: argparse.Namespace) -> int:
+    client = _client(args)
+    try:
+        print(format_round_list(client.list_rounds(args.network, args.limit)))
+    except OperatorApiError as exc:
+        raise CliError(f"operator API: {exc}") from None
+    finally:
+        client.close()
+    return 0
