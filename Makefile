@@ -11,6 +11,7 @@ demo: $(STAMP)
 	$(BIN)/welfare demo
 
 test: $(STAMP)
+	sh deploy/tools/ensure-promtool.sh
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 $(STAMP): pyproject.toml
