@@ -1,0 +1,36 @@
+"""The optimiser: pools demand across firms into group contracts with providers.
+
+It does no I/O and imports nothing from Kafka, SQL, HTTP or metrics
+libraries. Two faces:
+
+- ``solve(problem, params) -> Solution`` on an index-based ``ProblemData``
+  (the core; a benchmark can build one without any snapshot);
+- ``solve_round(snapshot, params) -> RoundResult`` on a ``RoundSnapshot``
+  (contracts, unmet demand with reasons, per-firm outcomes, input hash).
+
+A capacitated facility location instance (OR-Library CFLP)::
+
+    from schemas.parameters import RoundParameters
+    from matcher import ProblemData, solve
+
+    problem = ProblemData.from_arrays(
+        demands=[10, 20],                     # units per customer
+        capacities=[25, 25],                  # per facility
+        fixed_costs=[100.0, 80.0],            # per facility
+        unit_costs=[[1.0, 2.5], [3.0, 1.0]],  # per unit, customer x facility
+    )
+    solution = solve(problem, RoundParameters(time_limit_s=10, relative_gap=0))
+    solution.status, solution.total_cost(problem), solution.units  # units per pair
+
+See ``matcher/objective.py`` for the objective and its scaling,
+``matcher/decompose.py`` for how a round splits into parts.
+"""
+
+from matcher.backends.raw import Status
+from matcher.problem import Line, Offer, Pair, ProblemData, Tier
+from matcher.solution import Solution
+from matcher.solve import Progress, solve
+
+__all__ = [
+    "Line", "Offer", "Pair", "ProblemData", "Progress", "Solution", "Status", "Tier", "solve",
+]

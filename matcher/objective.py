@@ -1,0 +1,116 @@
+"""The objective: one weighted sum whose default weights give a lexicographic order.
+
+The model minimises, in euro-equivalents,
+
+    L = - w_cov  * A * S        coverage: priority-weighted unit-weeks served
+        + w_fair * F * Phi      fairness: mean shortfall penalty over pieces
+        + w_cost * K            cost: unit costs + fixed costs, in euro
+        + w_chg  * C * D        change: unit-weeks moved from the previous round
+
+(w_* are ``RoundParameters.*_weight``; priority weights are read to the cent.)
+
+Terms and scales, all computed once for the whole round (so that every part
+of a decomposed round uses the same ones and the parts' objectives add up):
+
+- S counts only optional lines (a line that must be served adds a constant,
+  left out, so a facility-location instance's objective is its cost).
+- Phi: for each piece (one firm's lines in one market, see markets.py) with
+  coverage c = served / demanded weighted unit-weeks, the convex penalty
+  phi(c) = 2/(K+1) * sum_k max(0, k/K - c), K = 10 breakpoints, so phi(0) = 1
+  and phi(1) = 0 and a firm far behind costs more per unit than one nearly
+  served; Phi is the mean of phi over the round's pieces, in [0, 1].
+- K_max bounds the cost: every running week's fixed cost plus every unit-week
+  at the dearest tier it may use.
+- C = 0.01 / (D_max + 1): the whole change range is worth less than a cent
+  (0 when the round has no previous assignments: nothing to change from).
+- F = K_max + 1: the whole fairness range outweighs the whole cost range.
+- A = (F + K_max + 1) / step, with step the smallest change in S (1 with
+  integer priority weights): one more unit-week served, at the lowest
+  weight, outweighs any change in fairness, cost and change together.
+
+What that guarantees at the default weights: coverage first, exactly; cost
+before change, exactly for prices in cents; fairness before cost *by range*
+only (a tiny fairness gain does not buy any cost). Exact priority of fairness
+over cost would need scales beyond double precision at 10^5 lines. The
+solver's relative gap is measured on L, which coverage dominates: a lower
+term is optimised only as far as the gap (and the time) allows; ask for a
+gap of 0 for exactness on small rounds.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from matcher.constraints import weight_units
+from matcher.linear import LinearModel
+from matcher.prepare import Prepared
+from matcher.variables import BREAKPOINTS, Columns
+from schemas.parameters import RoundParameters
+
+
+@dataclass(frozen=True)
+class Scale:
+    coverage: float  # A, euro per priority-weighted unit-week
+    fairness: float  # F, euro per unit of mean piece penalty
+    change: float  # C, euro per unit-week moved
+    pieces: int  # pieces in the whole round (Phi is their mean)
+
+
+def compute_scale(prep: Prepared, pieces: list[list[int]]) -> Scale:
+    data = prep.data
+    cost_max = sum(data.offers[o].fixed_cost for (o, _w) in prep.week_pairs)
+    change_max = 0
+    weights = set()
+    for line_index, line in enumerate(data.lines):
+        uw = line.units * len(line.weeks)
+        change_max += uw
+        prices = [abs(prep.unit_price(k, t)) for k in prep.line_pairs[line_index]
+                  for t in prep.pair_tiers[k]]
+        cost_max += uw * max(prices, default=0.0)
+        if prep.line_pairs[line_index] and not line.must_serve:
+            weights.add(weight_units(line.weight))
+    change_max += sum(p.previous * len(data.lines[p.line].weeks) for p in data.pairs)
+    step = math.gcd(*weights) / 100 if weights else 1.0
+    fairness = cost_max + 1.0
+    had_previous = any(p.previous for p in data.pairs)
+    return Scale(
+        coverage=(fairness + cost_max + 1.0) / step,
+        fairness=fairness,
+        change=0.01 / (change_max + 1) if had_previous else 0.0,
+        pieces=len(pieces),
+    )
+
+
+def set_objective(m: LinearModel, prep: Prepared, c: Columns, pieces: list[list[int]],
+                  scale: Scale, params: RoundParameters) -> None:
+    data = prep.data
+    w_cov, w_fair = params.coverage_weight, params.fairness_weight
+    w_cost, w_chg = params.cost_weight, params.change_weight
+    for k, cols_by_tier in c.x.items():
+        pair = data.pairs[k]
+        line = data.lines[pair.line]
+        weeks = len(line.weeks)
+        value = weight_units(line.weight) / 100 * weeks
+        served = 0.0 if line.must_serve else w_cov * scale.coverage * value
+        moved = 0.0 if k in c.d else w_chg * scale.change * weeks
+        for t, col in cols_by_tier:
+            m.cost[col] = w_cost * prep.unit_price(k, t) * weeks - served + moved
+    for k, col in c.d.items():
+        m.cost[col] = w_chg * scale.change * len(data.lines[data.pairs[k].line].weeks)
+    for (o, _w), col in c.r.items():
+        m.cost[col] = w_cost * data.offers[o].fixed_cost
+    per_piece = w_fair * scale.fairness / max(scale.pieces, 1) * 2 / (BREAKPOINTS + 1)
+    for index, lines in enumerate(pieces):
+        demand = sum(weight_units(data.lines[i].weight) * len(data.lines[i].weeks)
+                     * data.lines[i].units for i in lines)
+        for col in c.s[index]:
+            m.cost[col] = per_piece / (BREAKPOINTS * demand)
+
+
+def change_offset(prep: Prepared, scale: Scale, params: RoundParameters) -> float:
+    """Previous units on pairs no model holds (unusable now) have moved, whatever happens."""
+    data = prep.data
+    return params.change_weight * scale.change * sum(
+        p.previous * len(data.lines[p.line].weeks)
+        for k, p in enumerate(data.pairs) if p.previous and not prep.usable[k])

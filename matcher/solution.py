@@ -1,0 +1,57 @@
+"""The optimiser's answer for a ProblemData: always returned, whatever happened."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from matcher.backends.raw import Status
+from matcher.problem import ProblemData
+
+
+@dataclass(frozen=True)
+class Solution:
+    status: Status
+    objective: float | None  # L of objective.py, minimised
+    bound: float | None  # proven lower bound on L
+    gap: float | None  # (objective - bound) / |objective|
+    units: tuple[int, ...]  # per pair: units served
+    tiers: tuple[int, ...]  # per offer: the contract's tier index, -1 without volume
+    solver: str  # "highs" or "cpsat"
+    parts: int
+    build_s: float
+    solve_s: float
+    total_s: float
+    message: str = ""
+
+    def served(self, data: ProblemData) -> list[int]:
+        """Units served per line."""
+        result = [0] * len(data.lines)
+        for k, amount in enumerate(self.units):
+            result[data.pairs[k].line] += amount
+        return result
+
+    def loads(self, data: ProblemData) -> dict[tuple[int, int], int]:
+        """Units per (offer, week), weeks with no load left out."""
+        result: dict[tuple[int, int], int] = {}
+        for k, amount in enumerate(self.units):
+            if amount:
+                pair = data.pairs[k]
+                for week in data.lines[pair.line].weeks:
+                    result[pair.offer, week] = result.get((pair.offer, week), 0) + amount
+        return dict(sorted(result.items()))
+
+    def unit_cost(self, data: ProblemData) -> float:
+        total = 0.0
+        for k, amount in enumerate(self.units):
+            if amount:
+                pair = data.pairs[k]
+                price = data.offers[pair.offer].tiers[self.tiers[pair.offer]].price
+                total += amount * len(data.lines[pair.line].weeks) * (price + pair.extra_cost)
+        return total
+
+    def fixed_cost(self, data: ProblemData) -> float:
+        return sum(data.offers[o].fixed_cost for (o, _w) in self.loads(data))
+
+    def total_cost(self, data: ProblemData) -> float:
+        """Unit costs plus fixed costs: for a facility-location instance, its objective."""
+        return self.unit_cost(data) + self.fixed_cost(data)

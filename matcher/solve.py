@@ -1,0 +1,97 @@
+"""``solve(problem, params)``: prepare, decompose, solve the parts, merge.
+
+Parts go to worker processes when there are several (``params.workers``,
+0 = every core), largest first; small parts travel in batches. Results are
+merged in part order, so the answer does not depend on which worker was
+quicker. Each part runs single-threaded with the round's seed.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from matcher.backends.raw import Status
+from matcher.decompose import Part, decompose
+from matcher.markets import line_markets, pieces
+from matcher.model import PartResult
+from matcher.objective import change_offset, compute_scale
+from matcher.parallel import run_parts
+from matcher.prepare import prepare
+from matcher.problem import ProblemData
+from matcher.solution import Solution
+from schemas.parameters import RoundParameters
+
+
+@dataclass(frozen=True)
+class Progress:
+    parts_done: int
+    parts_total: int
+    elapsed_s: float
+    message: str
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+def solve(problem: ProblemData, params: RoundParameters | None = None,
+          progress: ProgressCallback | None = None) -> Solution:
+    params = params or RoundParameters()
+    start = time.perf_counter()
+    prep = prepare(problem)
+    markets = line_markets(prep)
+    scale = compute_scale(prep, pieces(prep, markets))
+    parts = decompose(prep, markets, split=params.decompose)
+    solver = "cpsat" if params.solver == "cpsat" else "highs"
+    stranded = [i for i, line in enumerate(problem.lines)
+                if line.must_serve and not prep.line_pairs[i]]
+    if stranded:
+        return _empty(problem, Status.INFEASIBLE, solver, len(parts), start,
+                      f"line {stranded[0]} must be served but no offer can serve it")
+    prepared = time.perf_counter()
+    deadline = start + params.time_limit_s
+    workers = min(params.workers or os.cpu_count() or 1, max(len(parts), 1))
+
+    def report(done: int, message: str) -> None:
+        if progress:
+            progress(Progress(done, len(parts), time.perf_counter() - start, message))
+
+    results = run_parts(parts, scale, params, deadline, workers, report)
+    offset = change_offset(prep, scale, params)
+    return _merge(problem, parts, results, offset, solver, start, prepared)
+
+
+def _merge(problem: ProblemData, parts: list[Part], results: list[PartResult], offset: float,
+           solver: str, start: float, prepared: float) -> Solution:
+    statuses = {r.status for r in results}
+    for status in (Status.INFEASIBLE, Status.NO_SOLUTION, Status.FEASIBLE):
+        if status in statuses:
+            break
+    else:
+        status = Status.OPTIMAL
+    if status in (Status.INFEASIBLE, Status.NO_SOLUTION):
+        return _empty(problem, status, solver, len(parts), start)
+    units = [0] * len(problem.pairs)
+    tiers = [-1] * len(problem.offers)
+    for part, result in zip(parts, results):
+        for local, k in enumerate(part.pairs):
+            units[k] = result.units[local]
+        for local, o in enumerate(part.offers):
+            tiers[o] = result.tiers[local]
+    objective = offset + sum(r.objective for r in results)
+    bounds = [r.bound for r in results]
+    bound = offset + sum(bounds) if None not in bounds else None
+    gap = None if bound is None else max(0.0, objective - bound) / max(abs(objective), 1e-9)
+    build = prepared - start + sum(r.build_s for r in results)
+    return Solution(status, objective, bound, gap, tuple(units), tuple(tiers), solver,
+                    len(parts), build, sum(r.solve_s for r in results),
+                    time.perf_counter() - start)
+
+
+def _empty(problem: ProblemData, status: Status, solver: str, parts: int, start: float,
+           message: str = "") -> Solution:
+    elapsed = time.perf_counter() - start
+    return Solution(status, None, None, None, (0,) * len(problem.pairs),
+                    (-1,) * len(problem.offers), solver, parts, elapsed, 0.0, elapsed, message)

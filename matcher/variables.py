@@ -1,0 +1,67 @@
+"""The model's columns, created in one deterministic pass before any row.
+
+- ``x[pair]``: list of (tier, column), units of the line served by the offer
+  while the offer is in that tier. One column when the offer has one
+  reachable tier; the tier split keeps every firm's cost linear.
+- ``r[offer, week]``: the offer runs that week (only where a minimum group
+  or a fixed cost makes running a decision).
+- ``z[offer, tier]``: the offer's contract is in that tier (offers with
+  several reachable tiers).
+- ``d[pair]``: units moved on a pair that had units in the previous round.
+- ``s[piece]``: fairness shortfalls, one per breakpoint (see objective.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from matcher.linear import LinearModel
+from matcher.prepare import Prepared
+
+BREAKPOINTS = 10  # fairness breakpoints at 10%, 20%, ... 100% coverage
+
+
+@dataclass
+class Columns:
+    x: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
+    r: dict[tuple[int, int], int] = field(default_factory=dict)
+    z: dict[tuple[int, int], int] = field(default_factory=dict)
+    d: dict[int, int] = field(default_factory=dict)
+    s: dict[int, list[int]] = field(default_factory=dict)
+
+
+def add_columns(model: LinearModel, prep: Prepared, pieces: list[list[int]]) -> Columns:
+    cols = Columns()
+    data = prep.data
+    for k, pair in enumerate(data.pairs):
+        if not prep.usable[k]:
+            continue
+        line, offer = data.lines[pair.line], data.offers[pair.offer]
+        top = min(line.units, offer.capacity)
+        priced = set(_within_price(prep, k))
+        cols.x[k] = [
+            (t, model.add_col(0, top if t in priced else min(top, pair.pinned), True))
+            for t in prep.pair_tiers[k]
+        ]
+        if pair.previous > 0:
+            cols.d[k] = model.add_col(0, max(line.units, pair.previous), False)
+    for (o, w) in prep.week_pairs:
+        offer = data.offers[o]
+        if offer.min_group > 0 or offer.fixed_cost > 0:
+            cols.r[o, w] = model.add_col(0, 1, True)
+    for o, tiers in enumerate(prep.offer_tiers):
+        if len(tiers) > 1 and any((o, w) in prep.week_pairs for w in data.offers[o].weeks):
+            for t in tiers:
+                cols.z[o, t] = model.add_col(0, 1, True)
+    for index, _lines in enumerate(pieces):
+        cols.s[index] = [model.add_col(0, INF_SHORTFALL, False) for _ in range(BREAKPOINTS)]
+    return cols
+
+
+INF_SHORTFALL = float("inf")
+
+
+def _within_price(prep: Prepared, k: int) -> list[int]:
+    pair = prep.data.pairs[k]
+    limit = prep.data.lines[pair.line].max_price + 1e-9
+    return [t for t in prep.pair_tiers[k] if prep.unit_price(k, t) <= limit]
