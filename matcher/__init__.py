@@ -29,8 +29,10 @@ See ``matcher/objective.py`` for the objective and its scaling,
 from matcher.backends.raw import Status
 from matcher.problem import Line, Offer, Pair, ProblemData, Tier
 from matcher.solution import Solution
+from matcher.round import solve_round
 from matcher.solve import Progress, solve
 
 __all__ = [
     "Line", "Offer", "Pair", "ProblemData", "Progress", "Solution", "Status", "Tier", "solve",
+    "solve_round",
 ]

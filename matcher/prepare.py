@@ -5,7 +5,8 @@ a pair is unusable if no reachable tier is within the line's maximum price,
 or if one of the line's weeks can never reach the offer's minimum group
 (even with every compatible unit there). Dropping pairs lowers other weeks'
 potential loads and volumes, so this repeats until nothing changes. Pinned
-pairs are never dropped: keeping them is the model's job (or infeasible).
+pairs are never dropped: keeping them is the model's job (or infeasible);
+they still pay no more than the line's maximum price.
 """
 
 from __future__ import annotations
@@ -95,8 +96,6 @@ def _reachable(data: ProblemData, offer: int, max_volume: int) -> list[int]:
 
 def _affordable(data: ProblemData, k: int, offer_tiers: list[list[int]]) -> list[int]:
     pair = data.pairs[k]
-    if pair.pinned > 0:  # accepted units stay whatever tier results
-        return offer_tiers[pair.offer]
     limit = data.lines[pair.line].max_price + 1e-9
     tiers = data.offers[pair.offer].tiers
     return [t for t in offer_tiers[pair.offer] if tiers[t].price + pair.extra_cost <= limit]

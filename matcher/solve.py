@@ -19,7 +19,7 @@ from matcher.markets import line_markets, pieces
 from matcher.model import PartResult
 from matcher.objective import change_offset, compute_scale
 from matcher.parallel import run_parts
-from matcher.prepare import prepare
+from matcher.prepare import Prepared, prepare
 from matcher.problem import ProblemData
 from matcher.solution import Solution
 from schemas.parameters import RoundParameters
@@ -38,9 +38,17 @@ ProgressCallback = Callable[[Progress], None]
 
 def solve(problem: ProblemData, params: RoundParameters | None = None,
           progress: ProgressCallback | None = None) -> Solution:
-    params = params or RoundParameters()
     start = time.perf_counter()
-    prep = prepare(problem)
+    return solve_prepared(prepare(problem), params, progress, start)
+
+
+def solve_prepared(prep: Prepared, params: RoundParameters | None = None,
+                   progress: ProgressCallback | None = None,
+                   start: float | None = None) -> Solution:
+    """``solve`` for a problem already through ``prepare`` (callers that need both)."""
+    params = params or RoundParameters()
+    start = time.perf_counter() if start is None else start
+    problem = prep.data
     markets = line_markets(prep)
     scale = compute_scale(prep, pieces(prep, markets))
     parts = decompose(prep, markets, split=params.decompose)

@@ -38,11 +38,7 @@ def add_columns(model: LinearModel, prep: Prepared, pieces: list[list[int]]) -> 
             continue
         line, offer = data.lines[pair.line], data.offers[pair.offer]
         top = min(line.units, offer.capacity)
-        priced = set(_within_price(prep, k))
-        cols.x[k] = [
-            (t, model.add_col(0, top if t in priced else min(top, pair.pinned), True))
-            for t in prep.pair_tiers[k]
-        ]
+        cols.x[k] = [(t, model.add_col(0, top, True)) for t in prep.pair_tiers[k]]
         if pair.previous > 0:
             cols.d[k] = model.add_col(0, max(line.units, pair.previous), False)
     for (o, w) in prep.week_pairs:
@@ -60,8 +56,3 @@ def add_columns(model: LinearModel, prep: Prepared, pieces: list[list[int]]) -> 
 
 INF_SHORTFALL = float("inf")
 
-
-def _within_price(prep: Prepared, k: int) -> list[int]:
-    pair = prep.data.pairs[k]
-    limit = prep.data.lines[pair.line].max_price + 1e-9
-    return [t for t in prep.pair_tiers[k] if prep.unit_price(k, t) <= limit]

@@ -120,10 +120,13 @@ class RoundResult(Contract):
     seed: int
     solver: SolverInfo
     status: SolveStatus
-    objective: float | None = None
-    bound: float | None = None
-    gap: float | None = None
+    objective: float | None = None  # the minimised L of matcher/objective.py
+    bound: float | None = None  # proven lower bound on L
+    gap: float | None = None  # (objective - bound) / |objective|
     parts: NonNegativeInt = 1
+    message: str | None = Field(
+        default=None, description="why a round is infeasible or unsolved, in words"
+    )
     contracts: list[GroupContract] = Field(default_factory=list)
     unmet: list[UnmetDemand] = Field(default_factory=list)
     firms: list[FirmOutcome] = Field(default_factory=list)

@@ -1,0 +1,70 @@
+"""``solve_round(snapshot, params) -> RoundResult``: the round as the services see it."""
+
+from __future__ import annotations
+
+import time
+
+from matcher.backends.raw import Status
+from matcher.from_snapshot import index_round
+from matcher.prepare import prepare
+from matcher.reasons import unmet_demand
+from matcher.reproducibility import input_hash, solver_version
+from matcher.round_result import contracts, firm_outcomes, firm_spending, totals
+from matcher.solution import Solution
+from matcher.solve import ProgressCallback, solve_prepared
+from schemas.parameters import RoundParameters
+from schemas.result import RoundResult, SolverInfo, SolveStatus, Timings
+from schemas.snapshot import RoundSnapshot
+
+
+def solve_round(snapshot: RoundSnapshot, params: RoundParameters | None = None, *,
+                progress: ProgressCallback | None = None) -> RoundResult:
+    """Solve a round with ``params`` (default: the snapshot's own parameters).
+
+    Always returns a result: an impossible pin gives status ``infeasible``
+    with a message, a time limit before any solution ``no_solution``.
+    """
+    start = time.perf_counter()
+    params = params or snapshot.parameters
+    idx = index_round(snapshot, params)
+    prep = prepare(idx.problem)
+    if idx.pinned_conflict:
+        took = time.perf_counter() - start
+        sol = Solution(Status.INFEASIBLE, None, None, None, (0,) * len(idx.problem.pairs),
+                       (-1,) * len(idx.problem.offers), _solver(params), 0, took, 0.0, took,
+                       idx.pinned_conflict)
+    else:  # the solve's build time counts from ``start``: indexing included
+        sol = solve_prepared(prep, params, progress, start)
+    awarded = contracts(idx, sol) if _solved(sol) else []
+    spent = firm_spending(idx, awarded)
+    unmet = unmet_demand(idx, prep, sol, spent) if _solved(sol) else []
+    message = sol.message or _message(sol)
+    return RoundResult(
+        network_id=snapshot.network_id, round_id=snapshot.round_id,
+        input_hash=input_hash(snapshot, params), parameters=params, seed=params.seed,
+        solver=SolverInfo(name=sol.solver, version=solver_version(sol.solver)),
+        status=SolveStatus(sol.status.value), objective=sol.objective, bound=sol.bound,
+        gap=sol.gap, parts=sol.parts, message=message, contracts=awarded, unmet=unmet,
+        firms=firm_outcomes(idx, awarded, spent),
+        totals=totals(idx, awarded, params.priority_weights),
+        timings=Timings(build_s=sol.build_s, solve_s=sol.solve_s,
+                        total_s=time.perf_counter() - start),
+    )
+
+
+def _solver(params: RoundParameters) -> str:
+    return "cpsat" if params.solver == "cpsat" else "highs"
+
+
+def _solved(sol: Solution) -> bool:
+    return sol.status in (Status.OPTIMAL, Status.FEASIBLE)
+
+
+def _message(sol: Solution) -> str | None:
+    if sol.status == Status.INFEASIBLE:
+        return "the pinned assignments cannot all be kept within the round's rules"
+    if sol.status == Status.NO_SOLUTION:
+        return "the time limit came before any solution"
+    if sol.status == Status.FEASIBLE:
+        return "the time limit came before the gap was proven; a replay may differ"
+    return None
