@@ -38,6 +38,24 @@ async def consumer_lag(consumer: AIOKafkaConsumer) -> dict[str, int] | None:
     return lag
 
 
+async def unprocessed(consumer: AIOKafkaConsumer) -> int | None:
+    """Records on the broker not yet committed by the group, from fresh end offsets.
+
+    Stricter than ``consumer_lag``: a record is only counted as processed once
+    its handler returned and its offset was committed, and the end offsets are
+    asked of the broker now, not remembered from the last fetch.
+    """
+    assigned: set[TopicPartition] = consumer.assignment()
+    if not assigned:
+        return None
+    ends = await consumer.end_offsets(list(assigned))
+    total = 0
+    for tp in assigned:
+        committed = await consumer.committed(tp)
+        total += max(ends[tp] - (committed or 0), 0)
+    return total
+
+
 class LagProbe:
     def __init__(self, broker: KafkaBroker, metrics: ServiceMetrics, *,
                  interval_s: float = 5.0, timeout_s: float = 5.0) -> None:
@@ -70,9 +88,19 @@ class LagProbe:
         return found
 
     async def caught_up(self, topics: Iterable[str]) -> bool:
-        """True when every one of ``topics`` is assigned and fully processed."""
-        found = await self.measure(topics)
-        return bool(found) and all(lag == 0 for lag in found.values())
+        """True when every record now on ``topics`` was processed (and committed)."""
+        wanted = set(topics)
+        consumers = [s.consumer for s in self.broker.subscribers
+                     if set(s.topic_names) & wanted]
+        if not consumers or any(c is None for c in consumers):
+            return False
+        try:
+            async with asyncio.timeout(self.timeout_s):
+                left = [await unprocessed(c) for c in consumers]
+        except Exception as exc:  # noqa: BLE001 - the broker may be away
+            log.debug("catch-up not measured: %s", exc)
+            return False
+        return all(n == 0 for n in left)
 
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():

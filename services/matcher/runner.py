@@ -178,7 +178,11 @@ class RoundRunner:
         if self.settled is None:
             return
         deadline = time.monotonic() + self.settle_timeout_s
-        while time.monotonic() < deadline and not await self.settled():
+        while not await self.settled():
+            if time.monotonic() >= deadline:
+                log.warning("ingestion has not caught up after %.0fs: the snapshot takes "
+                            "the book as it is", self.settle_timeout_s)
+                return
             await asyncio.sleep(0.2)
 
     async def _fail(self, claimed: store.Claimed, reason: str, began: float) -> None:

@@ -34,7 +34,7 @@ from services.common.errors import describe
 
 log = logging.getLogger(__name__)
 
-DEFAULT_SOLVER = "matcher:solve"
+DEFAULT_SOLVER = "matcher:solve_round"  # RoundSnapshot, RoundParameters -> RoundResult
 _PR_SET_PDEATHSIG = 1
 
 

@@ -10,8 +10,10 @@ from services.matcher.lag import LagProbe, consumer_lag
 
 
 class FakeConsumer:
-    def __init__(self, high: dict, positions: dict, ends: dict | None = None) -> None:
+    def __init__(self, high: dict, positions: dict, ends: dict | None = None,
+                 committed: dict | None = None) -> None:
         self.high, self.positions, self.ends = high, positions, ends or {}
+        self.commits = committed or {}
 
     def assignment(self):
         return set(self.positions)
@@ -24,6 +26,9 @@ class FakeConsumer:
 
     async def position(self, tp):
         return self.positions[tp]
+
+    async def committed(self, tp):
+        return self.commits.get(tp)
 
 
 class FakeSubscriber:
@@ -58,6 +63,17 @@ async def test_the_probe_sets_the_gauge_per_topic_and_group():
     ), metrics)
     assert await probe.measure() == {"a": 2, "b": 0, "c": None}
     assert metrics.consumer_lag.labels("a", "g.a")._value.get() == 2
-    assert await probe.caught_up(["b"]) is True
+
+
+async def test_caught_up_means_committed_up_to_the_end_offsets_asked_now():
+    # Fetched and returned (position 4) but not yet committed: not caught up.
+    busy = FakeConsumer(high={B0: 4}, positions={B0: 4}, ends={B0: 4}, committed={B0: 3})
+    done = FakeConsumer(high={A0: 2}, positions={A0: 2}, ends={A0: 5}, committed={A0: 5})
+    fresh = FakeConsumer(high={}, positions={A1: 0}, ends={A1: 0})  # nothing ever sent
+    probe = LagProbe(FakeBroker(FakeSubscriber("a", "g.a", done),
+                                FakeSubscriber("b", "g.b", busy),
+                                FakeSubscriber("e", "g.e", fresh),
+                                FakeSubscriber("c", "g.c", None)), None)
+    assert await probe.caught_up(["a", "e"]) is True
     assert await probe.caught_up(["a", "b"]) is False
     assert await probe.caught_up(["c"]) is False
