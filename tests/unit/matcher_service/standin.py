@@ -36,4 +36,5 @@ def failing(snapshot, parameters):
 
 def infeasible(snapshot, parameters):
     result = solve_greedy(snapshot, parameters)
-    return result.model_copy(update={"status": SolveStatus.INFEASIBLE, "contracts": [], "objective": None})
+    return result.model_copy(
+        update={"status": SolveStatus.INFEASIBLE, "contracts": [], "objective": None})

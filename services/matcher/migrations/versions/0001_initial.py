@@ -70,7 +70,8 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('contract_id')
     )
     with op.batch_alter_table('matcher_contracts', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_matcher_contracts_round_id'), ['round_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_matcher_contracts_round_id'), ['round_id'],
+                              unique=False)
 
     op.create_table('matcher_demand_lines',
     sa.Column('network_id', sa.String(length=100), nullable=False),
@@ -86,7 +87,9 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('network_id', 'line_id')
     )
     with op.batch_alter_table('matcher_demand_lines', schema=None) as batch_op:
-        batch_op.create_index('ix_matcher_demand_lines_window', ['network_id', 'withdrawn', 'first_week'], unique=False)
+        batch_op.create_index('ix_matcher_demand_lines_window',
+                              ['network_id', 'withdrawn', 'first_week'],
+                              unique=False)
 
     op.create_table('matcher_excluded',
     sa.Column('network_id', sa.String(length=100), nullable=False),
@@ -119,7 +122,8 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('network_id', 'offer_id')
     )
     op.create_table('matcher_outbox',
-    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True,
+              nullable=False),
     sa.Column('event_id', sa.String(length=36), nullable=False),
     sa.Column('event_type', sa.String(length=64), nullable=False),
     sa.Column('topic', sa.String(length=200), nullable=False),
@@ -132,7 +136,8 @@ def upgrade() -> None:
     sa.UniqueConstraint('event_id')
     )
     with op.batch_alter_table('matcher_outbox', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_matcher_outbox_published_at'), ['published_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_matcher_outbox_published_at'), ['published_at'],
+                              unique=False)
 
     op.create_table('matcher_pinned',
     sa.Column('network_id', sa.String(length=100), nullable=False),
@@ -145,7 +150,8 @@ def upgrade() -> None:
     op.create_table('matcher_processed_events',
     sa.Column('event_id', sa.String(length=36), nullable=False),
     sa.Column('topic', sa.String(length=200), nullable=False),
-    sa.Column('processed_at', sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+    sa.Column('processed_at', sa.DateTime(timezone=True), server_default=sa.func.now(),
+              nullable=False),
     sa.PrimaryKeyConstraint('event_id')
     )
     op.create_table('matcher_providers',
@@ -202,7 +208,8 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('round_id')
     )
     with op.batch_alter_table('matcher_rounds', schema=None) as batch_op:
-        batch_op.create_index('ix_matcher_rounds_network', ['network_id', 'status', 'requested_at'], unique=False)
+        batch_op.create_index('ix_matcher_rounds_network', ['network_id', 'status', 'requested_at'],
+                              unique=False)
         batch_op.create_index('ix_matcher_rounds_status', ['status', 'requested_at'], unique=False)
 
     op.create_table('matcher_unmet_lines',
