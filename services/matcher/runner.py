@@ -135,7 +135,8 @@ class RoundRunner:
                      len(snapshot.demand_lines), len(snapshot.offers), kind)
         else:
             text, digest = claimed.snapshot, claimed.input_hash or ""
-            snapshot = RoundSnapshot.model_validate_json(text)
+            # Parsing a big snapshot takes a while: not on the event loop.
+            snapshot = await asyncio.to_thread(RoundSnapshot.model_validate_json, text)
             kind = store.kind_of(snapshot)
             log.info("round %s resumed (attempt %d)", claimed.round_id, claimed.attempts)
         solved = await self._solve(text, snapshot, stop)

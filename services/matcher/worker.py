@@ -96,7 +96,7 @@ class SolverPool:
             self.close()  # shutting down mid-solve: do not leave the worker running
             raise
         try:
-            result = RoundResult.model_validate_json(text)
+            result = await asyncio.to_thread(RoundResult.model_validate_json, text)
         except ValidationError as exc:
             raise SolverFailed(f"the optimiser's result is invalid: {describe(exc)}") from None
         return result, time.perf_counter() - started

@@ -6,7 +6,6 @@ death of a container would; nothing gets to clean up.
 
 from __future__ import annotations
 
-import asyncio
 from collections import defaultdict
 
 import pytest
@@ -93,7 +92,7 @@ async def test_killed_mid_ingest_it_loses_no_demand(settings, matcher_process, e
 
 async def test_killed_mid_round_it_completes_the_round_under_the_same_event_ids(
         settings, matcher_process, engine, monkeypatch):
-    monkeypatch.setenv("WELFARE_TEST_SOLVE_S", "5")
+    monkeypatch.setenv("WELFARE_TEST_SOLVE_S", "8")
     options = {"solver": SLOW, "round_lease_s": 3}
     first = matcher_process(**options)
     await first.ready()
@@ -101,7 +100,10 @@ async def test_killed_mid_round_it_completes_the_round_under_the_same_event_ids(
     await wait_for(lambda: count(engine, t.demand_lines) == 3, what="the book")
     await publish(settings.kafka_bootstrap, b.start_round("r1"))
     await wait_for(lambda: _snapshot_stored(engine, "r1"), what="the round to start")
-    await asyncio.sleep(1)  # well into the 5 s solve
+    # While it solves, the consumers keep their groups and go on ingesting.
+    await publish(settings.kafka_bootstrap, b.firm("newcomer"))
+    await wait_for(lambda: count(engine, t.firms) == 3, what="ingestion during the solve")
+    assert round_status(engine, "r1") == "running"
     first.kill()
     assert round_status(engine, "r1") == "running"
 
