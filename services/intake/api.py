@@ -1,0 +1,146 @@
+"""Intake's HTTP API: firms, their survey answers and their demand lines.
+
+Every route needs a bearer token. A firm reads and writes only its own data;
+an operator may act for any firm, except on survey answers: employee-level
+data is handled by the firm alone. Pseudonyms travel only in request bodies,
+never in URLs, so that no access log records them.
+"""
+
+# No ``from __future__ import annotations``: FastAPI reads the routes'
+# annotations at run time, the local ``Caller`` alias among them.
+import asyncio
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, FastAPI, File, Path, Request, UploadFile
+from fastapi.responses import JSONResponse
+
+from services.common.auth import Principal, Role, require_role, require_subject
+from services.intake.adapters.csv_rows import CsvRejected, decode
+from services.intake.adapters.survey_csv import parse_survey
+from services.intake.requests import (
+    AnswerIn,
+    FirmEnrolment,
+    FirmView,
+    LineSubmission,
+    Withdrawal,
+    answers_for,
+    must_match,
+)
+from services.intake.service_layer import demand, firms, survey
+from services.intake.service_layer.context import Intake, Receipt
+from services.intake.service_layer.demand import FirmDemand
+from services.intake.service_layer.errors import Invalid, Refused
+from services.intake.service_layer.survey import SurveyOutcome
+
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$"
+FirmId = Annotated[str, Path(pattern=ID_PATTERN)]
+LineId = Annotated[str, Path(pattern=ID_PATTERN)]
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+
+def routes(intake: Intake, authenticate: Callable, wake: Callable[[], None]) -> APIRouter:
+    api = APIRouter(prefix="/v1")
+    Caller = Annotated[Principal, Depends(authenticate)]
+
+    async def run(use_case: Callable, *args, **kwargs):
+        """Database work off the event loop; then wake the relay to publish at once."""
+        result = await asyncio.to_thread(use_case, intake, *args, **kwargs)
+        wake()
+        return result
+
+    def for_firm(caller: Principal, firm_id: str) -> None:
+        require_subject(caller, Role.FIRM, firm_id)
+
+    def firm_itself(caller: Principal, firm_id: str) -> None:
+        require_role(caller, Role.FIRM)
+        require_subject(caller, Role.FIRM, firm_id)
+
+    @api.get("/firms", tags=["firms"], summary="List enrolled firms (operator)")
+    async def list_firms(caller: Caller) -> list[str]:
+        require_role(caller, Role.OPERATOR)
+        return await asyncio.to_thread(firms.firm_ids, intake)
+
+    @api.put("/firms/{firm_id}", tags=["firms"],
+             summary="Enrol a firm (operator) or update its profile (operator or the firm)")
+    async def put_firm(firm_id: FirmId, body: FirmEnrolment, caller: Caller) -> Receipt:
+        for_firm(caller, firm_id)
+        must_match("body.firm.firm_id", body.firm.firm_id, firm_id)
+        return await run(firms.enrol_firm, body.network_id, body.firm,
+                         may_enrol=caller.role == Role.OPERATOR)
+
+    @api.get("/firms/{firm_id}", tags=["firms"], summary="A firm's profile")
+    async def get_firm(firm_id: FirmId, caller: Caller) -> FirmView:
+        for_firm(caller, firm_id)
+        found = await asyncio.to_thread(firms.firm, intake, firm_id)
+        return FirmView(network_id=found.network_id, firm=found.profile,
+                        entity_version=found.version)
+
+    @api.post("/firms/{firm_id}/survey", tags=["survey"],
+              summary="Submit or replace employees' answers (the firm), as JSON")
+    async def post_answers(firm_id: FirmId, body: list[AnswerIn], caller: Caller) -> SurveyOutcome:
+        firm_itself(caller, firm_id)
+        return await run(survey.submit_answers, firm_id, answers_for(firm_id, body))
+
+    @api.post("/firms/{firm_id}/survey.csv", tags=["survey"],
+              summary="Submit or replace employees' answers (the firm), as survey.csv")
+    async def post_survey_csv(firm_id: FirmId, caller: Caller,
+                              file: UploadFile = File(description="survey.csv")) -> SurveyOutcome:
+        firm_itself(caller, firm_id)
+        content = await file.read(MAX_UPLOAD_BYTES + 1)
+        if len(content) > MAX_UPLOAD_BYTES:
+            raise Invalid("file", f"larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MiB")
+        answers = parse_survey(decode(content), firm_id)
+        return await run(survey.submit_answers, firm_id, answers)
+
+    @api.post("/firms/{firm_id}/survey/withdrawals", tags=["survey"],
+              summary="Withdraw employees' answers by pseudonym (the firm)")
+    async def withdraw_answers(firm_id: FirmId, body: Withdrawal, caller: Caller) -> SurveyOutcome:
+        firm_itself(caller, firm_id)
+        return await run(survey.withdraw_answers, firm_id, body.pseudonyms)
+
+    @api.delete("/firms/{firm_id}/survey", tags=["survey"],
+                summary="Withdraw all of the firm's answers (the firm)")
+    async def withdraw_survey(firm_id: FirmId, caller: Caller) -> SurveyOutcome:
+        firm_itself(caller, firm_id)
+        return await run(survey.withdraw_answers, firm_id, None)
+
+    @api.put("/firms/{firm_id}/demand/{line_id}", tags=["demand"],
+             summary="Submit or replace a line the firm aggregated (at least k respondents)")
+    async def put_line(firm_id: FirmId, line_id: LineId, body: LineSubmission,
+                       caller: Caller) -> Receipt:
+        for_firm(caller, firm_id)
+        must_match("body.line.line_id", body.line.line_id, line_id)
+        return await run(demand.put_line, firm_id, body.line)
+
+    @api.delete("/firms/{firm_id}/demand/{line_id}", tags=["demand"],
+                summary="Withdraw a line the firm aggregated")
+    async def delete_line(firm_id: FirmId, line_id: LineId, caller: Caller) -> Receipt:
+        for_firm(caller, firm_id)
+        return await run(demand.withdraw_line, firm_id, line_id)
+
+    @api.get("/firms/{firm_id}/demand", tags=["demand"],
+             summary="The firm's published lines, and how many answers are withheld")
+    async def get_demand(firm_id: FirmId, caller: Caller) -> FirmDemand:
+        for_firm(caller, firm_id)
+        return await asyncio.to_thread(demand.firm_demand, intake, firm_id)
+
+    return api
+
+
+def install_error_bodies(app: FastAPI) -> None:
+    """Refusals as readable bodies, in the shape create_api gives validation errors."""
+
+    @app.exception_handler(Refused)
+    async def refused(_request: Request, exc: Refused) -> JSONResponse:
+        if isinstance(exc, Invalid):
+            errors = [{"field": exc.field, "message": exc.message}]
+            return JSONResponse(status_code=422, content={"error": str(exc), "errors": errors})
+        return JSONResponse(status_code=exc.status, content={"error": str(exc), "detail": str(exc)})
+
+    @app.exception_handler(CsvRejected)
+    async def csv_rejected(_request: Request, exc: CsvRejected) -> JSONResponse:
+        errors = [{"row": e.row, "field": e.field, "message": e.message} for e in exc.errors[:50]]
+        more = f"; and {len(exc.errors) - 3} more" if len(exc.errors) > 3 else ""
+        return JSONResponse(status_code=422, content={"error": f"{exc}{more}", "errors": errors})
+

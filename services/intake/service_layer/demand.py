@@ -1,0 +1,83 @@
+"""Lines a firm aggregated itself, and the firm's view of its published demand."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from schemas.demand import DemandLine
+from services.intake.adapters import repository as repo
+from services.intake.domain.changes import Changes, plan_changes
+from services.intake.service_layer import firms, survey
+from services.intake.service_layer.context import Intake, Receipt
+from services.intake.service_layer.errors import Invalid, NotFound
+from services.intake.service_layer.lines import FIRM, SURVEY, claim, count_published, record
+
+
+def put_line(intake: Intake, firm_id: str, line: DemandLine) -> Receipt:
+    """Submit or replace an aggregated line; it must stand for at least k employees."""
+    if line.respondents < intake.k:
+        raise Invalid("body.line.respondents",
+                      f"a line must aggregate at least {intake.k} employees (k-anonymity)")
+    with intake.engine.begin() as db:
+        firm = _locked(db, firm_id)
+        claim(db, firm_id, FIRM, [line.line_id])
+        stored = repo.stored_lines(db, firm_id, FIRM)
+        before = stored.get(line.line_id)
+        changes = plan_changes({line.line_id: before} if before else {}, [line])
+        record(intake, db, firm, FIRM, changes, stored)
+    count_published(intake, changes)
+    if changes:
+        return Receipt(entity_id=line.line_id, entity_version=changes.submitted[0][1], changed=True)
+    return Receipt(entity_id=line.line_id, entity_version=before.version, changed=False)
+
+
+def withdraw_line(intake: Intake, firm_id: str, line_id: str) -> Receipt:
+    """Withdraw one of the firm's own lines; withdrawing it again changes nothing."""
+    with intake.engine.begin() as db:
+        firm = _locked(db, firm_id)
+        claim(db, firm_id, FIRM, [line_id])
+        stored = repo.stored_lines(db, firm_id, FIRM)
+        before = stored.get(line_id)
+        if before is None:
+            raise NotFound(f"the firm has no line {line_id!r}")
+        if not before.standing:
+            return Receipt(entity_id=line_id, entity_version=before.version, changed=False)
+        changes = Changes(submitted=(), withdrawn=((line_id, before.version + 1),))
+        record(intake, db, firm, FIRM, changes, stored)
+    return Receipt(entity_id=line_id, entity_version=before.version + 1, changed=True)
+
+
+class PublishedLine(BaseModel):
+    line: DemandLine
+    entity_version: int
+    source: str  # "survey" (aggregated by intake) or "firm" (aggregated by the firm)
+
+
+class FirmDemand(BaseModel):
+    firm_id: str
+    lines: list[PublishedLine]
+    survey_answers: int
+    withheld_answers: int  # how many, never which cells: those stay unpublished
+
+
+def firm_demand(intake: Intake, firm_id: str) -> FirmDemand:
+    found = firms.firm(intake, firm_id)
+    answers, aggregation = survey.current(intake, found)
+    with intake.engine.connect() as db:
+        stored = {source: repo.stored_lines(db, firm_id, source) for source in (SURVEY, FIRM)}
+    lines = [
+        PublishedLine(line=entry.line, entity_version=entry.version, source=source)
+        for source, entries in stored.items()
+        for _, entry in sorted(entries.items())
+        if entry.standing
+    ]
+    return FirmDemand(firm_id=firm_id, lines=lines, survey_answers=answers,
+                      withheld_answers=aggregation.withheld_answers)
+
+
+def _locked(db, firm_id: str) -> repo.FirmRecord:
+    firm = repo.lock_firm(db, firm_id)
+    if firm is None:
+        raise NotFound(f"firm {firm_id!r} is not enrolled")
+    return firm
+

@@ -1,0 +1,85 @@
+"""Survey answers in, k-anonymous lines out.
+
+Every change to a firm's answers re-aggregates the whole firm (suppression
+depends on all of its cells at once) and publishes only the differences:
+new or changed lines as DemandSubmitted, vanished ones as DemandWithdrawn.
+Logs carry the firm and the figures, never a pseudonym or an answer.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+
+from pydantic import BaseModel
+from sqlalchemy import Connection
+
+from services.common.logs import bind
+from services.intake.adapters import repository as repo
+from services.intake.domain.aggregation import Aggregation, aggregate
+from services.intake.domain.answers import SurveyAnswer
+from services.intake.domain.changes import plan_changes
+from services.intake.service_layer.context import Intake
+from services.intake.service_layer.errors import NotFound
+from services.intake.service_layer.lines import SURVEY, claim, count_published, record
+
+log = logging.getLogger(__name__)
+
+
+class SurveyOutcome(BaseModel):
+    answers_affected: int  # stored or replaced, or withdrawn
+    answers_stored: int  # the firm's answers now
+    withheld_answers: int  # of those, in cells that are not published
+    lines_submitted: list[str]
+    lines_withdrawn: list[str]
+
+
+def submit_answers(intake: Intake, firm_id: str, answers: Sequence[SurveyAnswer]) -> SurveyOutcome:
+    """Store answers (replacing earlier ones under the same pseudonyms) and re-aggregate."""
+
+    def apply(db: Connection) -> int:
+        repo.put_answers(db, firm_id, answers)
+        return len(answers)
+
+    return _change(intake, firm_id, apply)
+
+
+def withdraw_answers(intake: Intake, firm_id: str, pseudonyms: Sequence[str] | None) -> SurveyOutcome:
+    """Delete the given answers (all of the firm's with None) and re-aggregate."""
+    return _change(intake, firm_id, lambda db: repo.delete_answers(db, firm_id, pseudonyms))
+
+
+def current(intake: Intake, firm: repo.FirmRecord) -> tuple[int, Aggregation]:
+    """The firm's number of answers and their aggregation, as published."""
+    firm_id = firm.profile.firm_id
+    with intake.engine.connect() as db:
+        answers = repo.answers_of(db, firm_id)
+    return len(answers), aggregate(firm_id, answers, intake.k, firm.secret)
+
+
+def _change(intake: Intake, firm_id: str, apply: Callable[[Connection], int]) -> SurveyOutcome:
+    with intake.engine.begin() as db:
+        firm = repo.lock_firm(db, firm_id)
+        if firm is None:
+            raise NotFound(f"firm {firm_id!r} is not enrolled")
+        affected = apply(db)
+        answers = repo.answers_of(db, firm_id)
+        aggregation = aggregate(firm_id, answers, intake.k, firm.secret)
+        stored = repo.stored_lines(db, firm_id, SURVEY)
+        changes = plan_changes(stored, aggregation.lines)
+        claim(db, firm_id, SURVEY, (line.line_id for line, _ in changes.submitted))
+        record(intake, db, firm, SURVEY, changes, stored)
+    count_published(intake, changes)
+    intake.metrics.cells_suppressed.labels("primary").inc(aggregation.primary_cells)
+    intake.metrics.cells_suppressed.labels("secondary").inc(aggregation.secondary_cells)
+    with bind(firm_id=firm_id):
+        log.info("survey re-aggregated: %d lines submitted, %d withdrawn, %d of %d answers "
+                 "withheld", len(changes.submitted), len(changes.withdrawn),
+                 aggregation.withheld_answers, len(answers))
+    return SurveyOutcome(
+        answers_affected=affected,
+        answers_stored=len(answers),
+        withheld_answers=aggregation.withheld_answers,
+        lines_submitted=[line.line_id for line, _ in changes.submitted],
+        lines_withdrawn=[line_id for line_id, _ in changes.withdrawn],
+    )
