@@ -119,6 +119,7 @@ class Pipeline:
     operator_token: str
     round_id: str | None = None
     coverage_seen: float | None = None
+    log_lines: list[str] = field(default_factory=list)  # JSON lines, when captured
     scrapes: dict[str, str] = field(default_factory=dict)
 
     async def scrape(self, service: str) -> str:

@@ -11,11 +11,16 @@ SQLite), one round run through it, then:
 
 from __future__ import annotations
 
+import io
+import json
+import logging
+
 import httpx
 import pytest
 import pytest_asyncio
 
 from services.common.embedded_broker import EmbeddedBroker
+from services.common.logs import JsonFormatter
 from tests.deploy.promql import (
     dashboard_expressions,
     exposed_names,
@@ -52,15 +57,27 @@ MAY_BE_UNSAMPLED = {
 async def live(tmp_path_factory) -> Pipeline:
     tool("promtool")  # fail early, with the install hint, before starting anything
     tmp = tmp_path_factory.mktemp("pipeline")
-    with EmbeddedBroker() as broker:
-        async with pipeline(broker.bootstrap, f"sqlite:///{tmp}/{{service}}.db", tmp) as p:
-            await publish(broker.bootstrap, book(), poison=b"{not json")
-            await publish(broker.bootstrap, book()[-1:])  # a duplicate event: ignored
-            await p.run_round(book_size=(3, 2))
-            for service in p.urls:
-                await p.ready(service)  # refreshes welfare_dependency_up
-                await p.scrape(service)
-            yield p
+    logs = io.StringIO()
+    handler = logging.StreamHandler(logs)
+    handler.setFormatter(JsonFormatter("pipeline"))  # as services.common.logs.configure does
+    root = logging.getLogger()
+    level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    try:
+        with EmbeddedBroker() as broker:
+            async with pipeline(broker.bootstrap, f"sqlite:///{tmp}/{{service}}.db", tmp) as p:
+                await publish(broker.bootstrap, book(), poison=b"{not json")
+                await publish(broker.bootstrap, book()[-1:])  # a duplicate event: ignored
+                await p.run_round(book_size=(3, 2))
+                for service in p.urls:
+                    await p.ready(service)  # refreshes welfare_dependency_up
+                    await p.scrape(service)
+                p.log_lines = logs.getvalue().splitlines()
+                yield p
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(level)
 
 
 async def test_every_service_runs_in_the_pipeline():
@@ -154,3 +171,14 @@ def _numbers(body, key: str) -> list[float]:
         for item in body:
             found += _numbers(item, key)
     return found
+
+
+async def test_logs_are_json_lines_correlated_by_round_and_event(live):
+    entries = [json.loads(line) for line in live.log_lines]
+    assert entries
+    for entry in entries:
+        assert {"time", "level", "service", "logger", "message"} <= set(entry), entry
+    assert any(e.get("round_id") == live.round_id for e in entries), "no log line names the round"
+    assert any(e.get("event_id") for e in entries), "no log line names an event"
+    # Secrets and employee-level answers never reach a log line.
+    assert not any(live.operator_token in line for line in live.log_lines)
