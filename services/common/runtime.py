@@ -9,11 +9,13 @@ crashing; SIGINT and SIGTERM stop everything in order.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 
+import httpx
 import uvicorn
 from fastapi import FastAPI
 from faststream.kafka import KafkaBroker
@@ -115,3 +117,32 @@ async def run_service(
     if on_stopped is not None:
         await on_stopped()
     log.info("%s stopped", name)
+
+
+@contextlib.asynccontextmanager
+async def running(service: Service, *, host: str = "127.0.0.1", port: int | None = None,
+                  ready_timeout_s: float = 60) -> AsyncIterator[str]:
+    """Run ``service`` in this event loop; yield its base URL once ``/ready`` is 200.
+
+    Without ``port``, a free loopback port is taken. Used by the demo and the tests.
+    """
+    from services.common.embedded_broker import free_port
+
+    service.port = port or free_port(host)
+    stop = asyncio.Event()
+    task = asyncio.create_task(service.run(host=host, stop=stop))
+    url = f"http://{host}:{service.port}"
+    try:
+        async with httpx.AsyncClient(base_url=url) as client, asyncio.timeout(ready_timeout_s):
+            while True:
+                if task.done():
+                    task.result()  # raise what stopped it
+                    raise RuntimeError(f"{service.name} stopped before it was ready")
+                with contextlib.suppress(httpx.TransportError):
+                    if (await client.get("/ready")).status_code == 200:
+                        break
+                await asyncio.sleep(0.1)
+        yield url
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 60)
