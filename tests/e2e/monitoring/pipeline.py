@@ -112,14 +112,31 @@ def build(service: str, settings: Settings):
     return module.build(settings, connection)
 
 
+# Intake's own network, so that its line does not change the round run in modena:
+# 12 childcare answers make a line; 3 babysitting answers are withheld (below k),
+# and so are 11 home-care ones (else headcount minus childcare gives the 3 away).
+INTAKE_NETWORK = "reggio"
+INTAKE_FIRM = "fonderia"
+SURVEY = [("cc", 12, "childcare", "035033"), ("bs", 3, "babysitting", "035033"),
+          ("hc", 11, "home_care", "035033")]
+
+
+def survey_answers() -> list[dict]:
+    return [{"pseudonym": f"{prefix}{i:03d}", "category": category, "municipality": town,
+             "weeks": WEEKS, "units": 1, "max_unit_price_eur": "120.00"}
+            for prefix, count, category, town in SURVEY for i in range(count)]
+
+
 @dataclass
 class Pipeline:
     settings: Settings
     urls: dict[str, str]  # service -> base URL on loopback
     operator_token: str
+    firm_token: str
     round_id: str | None = None
     coverage_seen: float | None = None
     log_lines: list[str] = field(default_factory=list)  # JSON lines, when captured
+    survey_outcome: dict | None = None
     scrapes: dict[str, str] = field(default_factory=dict)
 
     async def scrape(self, service: str) -> str:
@@ -162,6 +179,21 @@ class Pipeline:
                                          " (the matcher's log says why)")
         return None
 
+    async def feed_intake(self) -> dict:
+        """Enrol a firm and submit its employees' survey through intake's HTTP API."""
+        firm = {"firm_id": INTAKE_FIRM, "name": "Fonderia S.p.A.", "ateco_sector": "C",
+                "employees": 120, "welfare_budget_eur": "25000.00"}
+        async with httpx.AsyncClient(base_url=self.urls["intake"], timeout=30) as client:
+            enrolled = await client.put(
+                f"/v1/firms/{INTAKE_FIRM}", json={"network_id": INTAKE_NETWORK, "firm": firm},
+                headers={"Authorization": f"Bearer {self.operator_token}"})
+            assert enrolled.status_code == 200, enrolled.text
+            outcome = await client.post(
+                f"/v1/firms/{INTAKE_FIRM}/survey", json=survey_answers(),
+                headers={"Authorization": f"Bearer {self.firm_token}"})
+        assert outcome.status_code == 200, outcome.text
+        return outcome.json()
+
     async def book_size(self) -> tuple[float, float]:
         """(demand lines, offers) of the network, as the matcher's gauges show the book."""
         totals = {"welfare_book_demand_lines": 0.0, "welfare_book_offers": 0.0}
@@ -189,10 +221,11 @@ async def pipeline(bootstrap: str, database_url: str, tmp: Path,
                    services: list[str] | None = None) -> AsyncIterator[Pipeline]:
     tokens = tmp / "tokens.json"
     operator_token = issue(tokens, Role.OPERATOR, "ops-modena")
+    firm_token = issue(tokens, Role.FIRM, INTAKE_FIRM)
     settings = settings_for(bootstrap, database_url, tmp, tokens)
     urls: dict[str, str] = {}
     async with contextlib.AsyncExitStack() as stack:
         for service in services or available():
             urls[service] = await stack.enter_async_context(
                 running(build(service, settings), ready_timeout_s=90))
-        yield Pipeline(settings, urls, operator_token)
+        yield Pipeline(settings, urls, operator_token, firm_token)
