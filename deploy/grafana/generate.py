@@ -166,8 +166,8 @@ def network_overview() -> Dashboard:
         .with_panel(graph(
             "Demand and capacity events received", "Records the matcher reads from the "
             "demand and capacity topics.", "ops",
-            query("sum by (handler) (rate(faststream_received_messages_total"
-                  f'{{app_name="matcher",handler=~"welfare.demand.v1|welfare.capacity.v1"}}[{RATE}]))',
+            query("sum by (handler) (rate(faststream_received_messages_total{app_name="
+                  f'"matcher",handler=~"welfare.demand.v1|welfare.capacity.v1"}}[{RATE}]))',
                   "{{handler}}")))
         .with_panel(graph(
             "Aggregated demand published by intake", "Aggregated demand lines intake "

@@ -21,7 +21,13 @@ import httpx
 from aiokafka import AIOKafkaProducer
 from prometheus_client.parser import text_string_to_metric_families
 
-from schemas.capacity import CapacityOffer, CapacityOffered, PriceTier, ProviderEnrolled, ProviderProfile
+from schemas.capacity import (
+    CapacityOffer,
+    CapacityOffered,
+    PriceTier,
+    ProviderEnrolled,
+    ProviderProfile,
+)
 from schemas.demand import DemandLine, DemandSubmitted, FirmEnrolled, FirmProfile
 from schemas.topics import DEMAND, TOPIC_OF, encode, record_key
 from services.common.auth import Role, issue

@@ -112,7 +112,8 @@ async def test_promtool_check_metrics_passes_on_every_service(live):
     promtool = tool("promtool")
     for service, text in live.scrapes.items():
         result = run(promtool, "check", "metrics", stdin=text.encode())
-        assert result.returncode == 0, f"{service}: {result.stdout.decode()}{result.stderr.decode()}"
+        output = result.stdout.decode() + result.stderr.decode()
+        assert result.returncode == 0, f"{service}: {output}"
 
 
 async def test_rules_and_dashboards_name_only_metrics_the_live_services_expose(live):
