@@ -77,7 +77,7 @@ def run_method(method: str, snapshot_path: Path, time_limit: float, result_path:
 
         if method in ("cpsat", "highs"):
             params = params.model_copy(update={"decompose": False, "solver": method})
-        result = matcher.solve(snapshot, params)
+        result = matcher.solve_round(snapshot, params)
     finished = time.perf_counter()
     result_path.write_text(result.model_dump_json())
     timings = result.timings

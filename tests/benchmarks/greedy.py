@@ -27,6 +27,7 @@ Nothing here is optimised; it is the baseline the optimiser must beat.
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 import time
 from collections import defaultdict
@@ -52,9 +53,13 @@ from schemas.types import Payer
 GREEDY_VERSION = "fcfs-greedy 1"
 
 
-def snapshot_hash(snapshot: RoundSnapshot) -> str:
-    """sha256 of the snapshot's JSON form (the baseline's own notion of input hash)."""
-    return hashlib.sha256(snapshot.model_dump_json().encode()).hexdigest()
+def snapshot_hash(snapshot: RoundSnapshot, params: RoundParameters | None = None) -> str:
+    """The input hash in the canonical form of matcher/reproducibility.py: sha256 of the
+    snapshot's JSON with the effective parameters, keys sorted, no spaces, UTF-8."""
+    effective = snapshot.model_copy(update={"parameters": params or snapshot.parameters})
+    text = json.dumps(effective.model_dump(mode="json"), sort_keys=True, separators=(",", ":"),
+                      ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def tier_price(offer: SnapshotOffer, volume: int) -> tuple[int, Decimal]:
@@ -332,7 +337,7 @@ def build_result(snapshot: RoundSnapshot, params: RoundParameters,
     fixed_cost = sum((c.fixed_cost_eur for c in contracts), Decimal(0))
     return RoundResult(
         network_id=snapshot.network_id, round_id=snapshot.round_id,
-        input_hash=snapshot_hash(snapshot), parameters=params, seed=params.seed,
+        input_hash=snapshot_hash(snapshot, params), parameters=params, seed=params.seed,
         solver=solver, status=status, contracts=contracts, unmet=unmet, firms=firms,
         totals=RoundTotals(
             demanded_unit_weeks=total_demand, served_unit_weeks=total_served,

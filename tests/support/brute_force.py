@@ -187,7 +187,8 @@ def feasible_allocations(snapshot: RoundSnapshot, params: RoundParameters) -> It
 # K_max = every (offer, week) a usable pair may load, at its fixed cost, plus
 #     every line's unit-weeks at the dearest tier price it may be charged;
 # C = 0.01 / (D_max + 1), D_max = all demanded unit-weeks + all previous
-#     unit-weeks on compatible pairs; F = K_max + 1;
+#     unit-weeks on compatible pairs; C = 0 when no previous assignment lies on
+#     a compatible pair (nothing to change from); F = K_max + 1;
 # A = (F + K_max + 1) / step, step = gcd of the weights (in cents) of the lines
 #     that have a usable pair, / 100.
 #
@@ -264,13 +265,13 @@ def objective_scales(snapshot: RoundSnapshot, params: RoundParameters) -> Scales
     step = math.gcd(*cents) / 100 if cents else 1.0
     candidates = candidate_pairs(snapshot)
     change_max = sum(line.units * len(line.weeks) for line in lines.values())
-    change_max += sum(a.units * len(lines[a.line_id].weeks) for a in snapshot.previous
-                      if a.offer_id in candidates.get(a.line_id, ()))
+    on_pairs = [a for a in snapshot.previous if a.offer_id in candidates.get(a.line_id, ())]
+    change_max += sum(a.units * len(lines[a.line_id].weeks) for a in on_pairs)
     fairness = cost_max + 1.0
     return Scales(
         coverage=(fairness + cost_max + 1.0) / step,
         fairness=fairness,
-        change=0.01 / (change_max + 1),
+        change=0.01 / (change_max + 1) if on_pairs else 0.0,
         pieces=_pieces(snapshot, set(usable)),
     )
 

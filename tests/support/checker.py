@@ -18,12 +18,16 @@ Interpretations this checker fixes, where the brief leaves a choice:
 - Unmet reasons are checked for plausibility only where a reason is plainly
   contradicted by the snapshot (e.g. "no provider in area" while a usable offer
   of the category serves the municipality).
+- The input hash is recomputed from the canonical form the optimiser documents
+  in ``matcher/reproducibility.py`` (not by calling its code).
 - A result whose status is ``infeasible`` or ``no_solution`` must carry no
   contracts; the per-round accounting is not demanded of it.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections import defaultdict
 from collections.abc import Callable
@@ -109,6 +113,14 @@ class _Round:
         return dict(load)
 
 
+def input_hash(snapshot: RoundSnapshot, params) -> str:
+    """The canonical form matcher/reproducibility.py documents: sha256 of the snapshot's JSON
+    with its parameters replaced by the effective ones, keys sorted, no spaces, UTF-8."""
+    effective = snapshot.model_copy(update={"parameters": params}).model_dump(mode="json")
+    text = json.dumps(effective, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def unit_weeks(line: SnapshotLine, units: int | None = None) -> int:
     return (line.units if units is None else units) * len(line.weeks)
 
@@ -135,7 +147,8 @@ def tier_for_volume(offer: CapacityOffer, volume: int) -> int:
 
 
 def rule_identity(view: _Round) -> list[str]:
-    """The result belongs to this snapshot's round and carries a well-formed hash."""
+    """The result belongs to this snapshot's round; its input hash is that of the snapshot
+    solved with the result's parameters (the canonical form of matcher/reproducibility.py)."""
     snap, res = view.snapshot, view.result
     problems = []
     if res.network_id != snap.network_id:
@@ -144,6 +157,9 @@ def rule_identity(view: _Round) -> list[str]:
         problems.append(f"result round_id {res.round_id!r} != snapshot {snap.round_id!r}")
     if not _HASH.match(res.input_hash or ""):
         problems.append(f"input_hash {res.input_hash!r} is not 64 lowercase hex digits")
+    elif res.input_hash != input_hash(snap, res.parameters):
+        problems.append(f"input_hash {res.input_hash[:12]}... is not the hash of this snapshot "
+                        f"with the result's parameters ({input_hash(snap, res.parameters)[:12]}...)")
     if res.seed != res.parameters.seed:
         problems.append(f"seed {res.seed} != parameters.seed {res.parameters.seed}")
     if res.gap is not None and res.gap < -FLOAT_TOL:

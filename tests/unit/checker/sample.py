@@ -36,6 +36,7 @@ from schemas.result import (
     UnmetReason,
 )
 from schemas.snapshot import RoundSnapshot
+from tests.support.checker import input_hash
 
 W = ["2027-W27", "2027-W28", "2027-W29", "2027-W30"]
 
@@ -120,7 +121,7 @@ def result() -> RoundResult:
                             unit_price_eur=D("30.00"), cost_eur=D("120.00"))],
     )
     return RoundResult(
-        network_id="modena", round_id="r1", input_hash="0" * 64,
+        network_id="modena", round_id="r1", input_hash=input_hash(snap, snap.parameters),
         parameters=snap.parameters, seed=0,
         solver=SolverInfo(name="hand", version="paper"),
         status=SolveStatus.OPTIMAL, objective=0.0, bound=0.0, gap=0.0,

@@ -12,6 +12,7 @@ from decimal import Decimal as D
 import pytest
 
 from schemas.result import SolveStatus, UnmetReason
+from schemas.types import Category, Payer
 from tests.support.checker import check, tier_for_volume
 from tests.unit.checker import sample
 
@@ -83,7 +84,7 @@ def test_correct_result_passes():
 
 def test_municipality_paid_lines_do_not_count_against_the_budget():
     # F2 spends exactly its 300.00 on L2; L4's 120.00 is the municipality's.
-    snap = snap_line(sample.snapshot(), "L4", payer="firm")
+    snap = snap_line(sample.snapshot(), "L4", payer=Payer.FIRM)
     assert any("exceed its budget" in p for p in check(snap, sample.result()))
 
 
@@ -109,7 +110,10 @@ BROKEN = {
     "other round": (S, lambda: _with(R(), round_id="r2"), "round_id"),
     "other network": (S, lambda: _with(R(), network_id="bologna"), "network_id"),
     "malformed hash": (S, lambda: _with(R(), input_hash="ABC"), "input_hash"),
-    "seed differs": (S, lambda: _with(R(), seed=7), "seed"),
+    "hash of another input": (S, lambda: _with(R(), input_hash="0" * 64), "not the hash"),
+    "hash of other parameters": (
+        S, lambda: _with(R(), parameters=_with(R().parameters, cost_weight=2.0)), "not the hash"),
+    "seed differs": (S, lambda: _with(R(), seed=7), "seed 7"),
     "contracts without solution": (
         S, lambda: _with(R(), status=SolveStatus.NO_SOLUTION), "status no_solution"),
     # contracts and references
@@ -120,7 +124,7 @@ BROKEN = {
     "unknown line": (S, lambda: cline(R(), "O2", "L4", line_id="L9"), "unknown line"),
     "wrong firm on a line": (S, lambda: cline(R(), "O2", "L4", firm_id="F1"), "line's firm"),
     # compatibility
-    "category": (lambda: snap_offer(S(), "O2", category="babysitting"), R, "category"),
+    "category": (lambda: snap_offer(S(), "O2", category=Category.BABYSITTING), R, "category"),
     "municipality outside the area": (
         lambda: snap_offer(S(), "O1", municipalities=["036023"]), R, "not in the offer's area"),
     "weeks outside the offer": (
@@ -174,7 +178,7 @@ BROKEN = {
     "tag reason without tags": (
         S, lambda: unmet(R(), "L2", reason=UnmetReason.TAG_NOT_OFFERED), "no tag required"),
     "budget reason on a municipality line": (
-        lambda: snap_line(S(), "L2", payer="municipality"),
+        lambda: snap_line(S(), "L2", payer=Payer.MUNICIPALITY),
         lambda: unmet(R(), "L2", reason=UnmetReason.BUDGET_SPENT), "not paid from the firm"),
     # firm outcomes
     "firm served": (S, lambda: firm(R(), "F1", served_unit_weeks=21), "firm F1: served"),
