@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 
 import httpx
@@ -61,14 +61,15 @@ async def running(service: Service) -> AsyncIterator[httpx.AsyncClient]:
             await service.on_stopped()
 
 
-async def read_topic(bootstrap: str, topic: str, expected: int,
+async def read_topic(bootstrap: str, topic: str | Iterable[str], expected: int,
                      timeout_s: float = 30) -> list[ConsumerRecord]:
-    """Every record on the topic, once at least ``expected`` arrived.
+    """Every record on the topic (or topics), once at least ``expected`` arrived.
 
     One more short poll after that catches records beyond those expected, so
     that a test can assert the exact number.
     """
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=None,
+    topics = [topic] if isinstance(topic, str) else list(topic)
+    consumer = AIOKafkaConsumer(*topics, bootstrap_servers=bootstrap, group_id=None,
                                 auto_offset_reset="earliest", enable_auto_commit=False)
     await consumer.start()
     records: list[ConsumerRecord] = []
