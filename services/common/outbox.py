@@ -163,16 +163,26 @@ class OutboxRelay:
 
     async def relay_once(self) -> int:
         """Publish one batch of pending events; return how many."""
-        rows = await asyncio.to_thread(self._pending)
-        if rows:
-            for row in rows:
-                await self.publish(row.topic, row.record_key, row.value, json.loads(row.headers))
-            await asyncio.to_thread(self._mark, [row.id for row in rows])
-            if self.metrics:
+        try:
+            rows = await asyncio.to_thread(self._pending)
+            if rows:
                 for row in rows:
-                    self.metrics.outbox_published.labels(row.topic).inc()
-        await asyncio.to_thread(self._measure)
-        return len(rows)
+                    await self.publish(row.topic, row.record_key, row.value,
+                                       json.loads(row.headers))
+                await asyncio.to_thread(self._mark, [row.id for row in rows])
+                if self.metrics:
+                    for row in rows:
+                        self.metrics.outbox_published.labels(row.topic).inc()
+            return len(rows)
+        finally:
+            # Measured when publishing fails too: a broker outage is when the backlog grows.
+            await self._measure_quietly()
+
+    async def _measure_quietly(self) -> None:
+        try:
+            await asyncio.to_thread(self._measure)
+        except Exception as exc:  # noqa: BLE001 - the database may be away as well
+            log.debug("outbox backlog not measured: %s", exc)
 
     async def drain(self, timeout_s: float = 30.0) -> None:
         """Publish until nothing is pending (for shutdown and tests)."""
