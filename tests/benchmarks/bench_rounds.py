@@ -164,7 +164,8 @@ def print_table(size: int, limit: float, rows: list[dict]) -> None:
             print(f"| {r['method']} | error: {r['error']} | | | | | | | | | "
                   f"{r['peak_rss_mib']:.0f} | | |")
             continue
-        ratio = r["total_cost"] / greedy["total_cost"] if greedy and greedy["total_cost"] else None
+        ratio = (r["total_cost"] / greedy["total_cost"]
+                 if greedy and greedy["total_cost"] and r["total_cost"] else None)
         checker = "ok" if r["violations"] == 0 else f"{r['violations']} violations"
         print(
             f"| {r['method']} | {r['status']} | {r['coverage']:.4f} | {r['weighted_coverage']:.4f} "
