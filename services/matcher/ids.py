@@ -11,6 +11,7 @@ import hashlib
 import uuid
 from decimal import Decimal
 
+from matcher import reproducibility
 from schemas.snapshot import RoundSnapshot
 
 NAMESPACE = uuid.UUID("0f3c6a52-8a0e-4d55-b0f1-6a3f0c9e7d21")
@@ -35,8 +36,9 @@ def round_event_id(round_id: str, event_type: str) -> uuid.UUID:
 
 
 def input_hash(snapshot: RoundSnapshot) -> str:
-    """sha256 of the snapshot's JSON: the round's reproducibility key."""
-    return hashlib.sha256(snapshot.model_dump_json().encode()).hexdigest()
+    """The round's reproducibility key, as the optimiser defines it (so that
+    RoundStarted, RoundCompleted and the result file all carry the same one)."""
+    return reproducibility.input_hash(snapshot, snapshot.parameters)
 
 
 def cents(amount: Decimal) -> int:

@@ -64,7 +64,8 @@ def get_round(engine: Engine, round_id: str) -> RoundDetail | None:
         **_round_fields(row),
         parameters=RoundParameters.model_validate_json(row.parameters),
         attempts=row.attempts, solver=row.solver, objective=row.objective, bound=row.bound,
-        gap=row.gap, pinned=row.pinned, excluded=row.excluded,
+        gap=row.gap, message=_result_field(row.result, "message"), pinned=row.pinned,
+        excluded=row.excluded,
         summary=RoundSummary.model_validate_json(row.summary) if row.summary else None,
         timings=RoundTimings(snapshot_s=row.snapshot_s, solve_s=row.solve_s,
                              solver_build_s=row.solver_build_s,
@@ -100,10 +101,12 @@ def _round_fields(row) -> dict:
     }
 
 
+def _result_field(result_json: str | None, name: str):
+    return json.loads(result_json).get(name) if result_json else None
+
+
 def _firms(result_json: str | None) -> list[FirmCoverageView]:
-    if not result_json:
-        return []
-    outcomes = [FirmOutcome.model_validate(f) for f in json.loads(result_json).get("firms", [])]
+    outcomes = [FirmOutcome.model_validate(f) for f in _result_field(result_json, "firms") or []]
     return [FirmCoverageView(**o.model_dump()) for o in outcomes]
 
 

@@ -130,6 +130,7 @@ class RoundDetail(RoundView):
     objective: float | None
     bound: float | None
     gap: float | None
+    message: str | None  # the optimiser's words on an infeasible or unsolved round
     pinned: int | None
     excluded: int | None
     summary: RoundSummary | None

@@ -41,7 +41,7 @@ def run_inline(engine: Engine, solve=None, owner: str = "inline") -> str | None:
 
     from services.common.outbox import Outbox
     from services.matcher import round_store as store
-    from tests.unit.matcher_service.standin import greedy
+    from matcher import solve_round
 
     outbox = Outbox(tables.outbox)
     with engine.begin() as connection:
@@ -51,7 +51,7 @@ def run_inline(engine: Engine, solve=None, owner: str = "inline") -> str | None:
     with engine.begin() as connection:
         snapshot = store.freeze(connection, claimed, owner)
         started = store.start_round(connection, outbox, claimed, owner, snapshot, 0.0)
-    result = (solve or greedy)(snapshot, snapshot.parameters)
+    result = (solve or solve_round)(snapshot, snapshot.parameters)
     with engine.begin() as connection:
         store.complete_round(connection, outbox, claimed, owner, snapshot, started.input_hash,
                              result, store.Timings(0.0, 0.0, 0.0))

@@ -25,7 +25,7 @@ from services.common.settings import Settings
 from services.matcher import tables as t
 from services.matcher.bootstrap import build
 from services.matcher.options import MatcherOptions
-from tests.unit.matcher_service.standin import GREEDY
+from services.matcher.worker import DEFAULT_SOLVER
 
 ROOT = Path(__file__).resolve().parents[3]
 FAST = {"round_poll_s": 0.2, "lag_interval_s": 0.5, "gauges_interval_s": 0.5,
@@ -43,7 +43,7 @@ class Running:
 
 
 @contextlib.asynccontextmanager
-async def running_matcher(settings: Settings, solver: str = GREEDY,
+async def running_matcher(settings: Settings, solver: str = DEFAULT_SOLVER,
                           **options) -> AsyncIterator[Running]:
     """The service as ``bootstrap.build`` makes it, run in the test's event loop."""
     settings = settings.model_copy(update={"matcher_port": free_port()})

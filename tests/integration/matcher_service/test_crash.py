@@ -16,6 +16,7 @@ from services.common.database import database_url, make_engine
 from services.matcher import tables as t
 from services.matcher.ids import award_event_id
 from services.matcher.queries import get_round
+from services.matcher.worker import DEFAULT_SOLVER
 from tests.integration.matcher_service.service import (
     MatcherProcess,
     count,
@@ -27,7 +28,7 @@ from tests.integration.matcher_service.service import (
     wait_for,
 )
 from tests.unit.matcher_service import builders as b
-from tests.unit.matcher_service.standin import GREEDY, SLOW
+from tests.unit.matcher_service.standin import SLOW
 
 pytestmark = [pytest.mark.broker, pytest.mark.postgres]
 
@@ -64,14 +65,14 @@ async def test_killed_mid_ingest_it_loses_no_demand(settings, matcher_process, e
                for i in range(0, LINES, 10)]
     await publish(settings.kafka_bootstrap, *firms, *lines, *updates)
 
-    first = matcher_process(solver=GREEDY)
+    first = matcher_process(solver=DEFAULT_SOLVER)
     await first.ready()
     await wait_for(lambda: count(engine, t.processed_events) >= 300, what="ingestion")
     first.kill()
     applied = count(engine, t.processed_events)
     assert applied < FIRMS + LINES + len(updates), "killed too late to test anything"
 
-    second = matcher_process(solver=GREEDY)
+    second = matcher_process(solver=DEFAULT_SOLVER)
     await second.ready()
     await wait_for(lambda: count(engine, t.processed_events) == FIRMS + LINES + len(updates),
                    what="ingestion to finish", timeout_s=300)

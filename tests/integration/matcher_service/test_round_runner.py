@@ -17,9 +17,9 @@ from services.matcher.book import DUPLICATE
 from services.matcher.ids import award_event_id, round_event_id
 from services.matcher.queries import get_round, list_rounds
 from services.matcher.runner import RoundRunner
-from services.matcher.worker import SolverPool
+from services.matcher.worker import DEFAULT_SOLVER, SolverPool
 from tests.unit.matcher_service import builders as b
-from tests.unit.matcher_service.standin import FAILING, GREEDY, INFEASIBLE
+from tests.unit.matcher_service.standin import FAILING, INFEASIBLE
 
 pytestmark = pytest.mark.postgres
 
@@ -54,7 +54,7 @@ async def run_until_finished(runner: RoundRunner, engine, *round_ids: str) -> No
 def runner_for(engine, metrics):
     pools = []
 
-    def make(solver: str = GREEDY, **options) -> RoundRunner:
+    def make(solver: str = DEFAULT_SOLVER, **options) -> RoundRunner:
         pools.append(SolverPool(solver))
         return RoundRunner(engine, Outbox(t.outbox), pools[-1], metrics, poll_s=0.1, **options)
 

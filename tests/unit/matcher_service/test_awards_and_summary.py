@@ -9,7 +9,7 @@ from services.matcher.awards import awards
 from services.matcher.ids import award_event_id, contract_id, input_hash, round_event_id
 from services.matcher.summary import summarise
 from tests.unit.matcher_service import builders as b
-from tests.unit.matcher_service.standin import greedy
+from matcher import solve_round as solve
 
 
 def snapshot(round_id: str = "r1") -> RoundSnapshot:
@@ -26,7 +26,7 @@ def snapshot(round_id: str = "r1") -> RoundSnapshot:
 
 def test_one_award_per_provider_with_stable_ids():
     snap = snapshot()
-    result = greedy(snap, snap.parameters)
+    result = solve(snap, snap.parameters)
     events = awards(snap, result)
     assert [e.provider_id for e in events] == ["aurora", "gulliver"]
     gulliver = events[1]
@@ -44,7 +44,7 @@ def test_summary_counts_unmet_units_by_reason():
     snap = snapshot()
     far = snap.demand_lines[0].model_copy(update={"line_id": "far", "municipality": "036001"})
     snap = snap.model_copy(update={"demand_lines": [*snap.demand_lines, far]})
-    summary = summarise(greedy(snap, snap.parameters))
+    summary = summarise(solve(snap, snap.parameters))
     assert summary.unmet_units_by_reason == {"no_provider_in_area": 6}
     assert summary.contracts == 2
     assert 0 < summary.coverage < 1
