@@ -1,0 +1,113 @@
+"""Supply's HTTP API: providers and their capacity offers.
+
+Every route needs a bearer token. A provider reads and writes only its own
+offers; an operator may act for any provider and alone enrols new ones.
+"""
+
+# No ``from __future__ import annotations``: FastAPI reads the routes'
+# annotations at run time, the local ``Caller`` alias among them.
+import asyncio
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, FastAPI, File, Path, Request, UploadFile
+from fastapi.responses import JSONResponse
+
+from services.common.auth import Principal, Role, require_role, require_subject
+from services.supply.adapters.csv_rows import CsvRejected, decode
+from services.supply.adapters.offers_csv import parse_offers
+from services.supply.requests import OfferSubmission, ProviderEnrolment, ProviderView, must_match
+from services.supply.service_layer import offers, providers
+from services.supply.service_layer.context import Receipt, Supply
+from services.supply.service_layer.errors import Invalid, Refused
+from services.supply.service_layer.offers import StandingOffer
+
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$"
+ProviderId = Annotated[str, Path(pattern=ID_PATTERN)]
+OfferId = Annotated[str, Path(pattern=ID_PATTERN)]
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+
+def routes(supply: Supply, authenticate: Callable, wake: Callable[[], None]) -> APIRouter:
+    api = APIRouter(prefix="/v1")
+    Caller = Annotated[Principal, Depends(authenticate)]
+
+    async def run(use_case: Callable, *args, **kwargs):
+        """Database work off the event loop; then wake the relay to publish at once."""
+        result = await asyncio.to_thread(use_case, supply, *args, **kwargs)
+        wake()
+        return result
+
+    def for_provider(caller: Principal, provider_id: str) -> None:
+        require_subject(caller, Role.PROVIDER, provider_id)
+
+    @api.get("/providers", tags=["providers"], summary="List enrolled providers (operator)")
+    async def list_providers(caller: Caller) -> list[str]:
+        require_role(caller, Role.OPERATOR)
+        return await asyncio.to_thread(providers.provider_ids, supply)
+
+    @api.put("/providers/{provider_id}", tags=["providers"],
+             summary="Enrol a provider (operator) or update its profile (operator or provider)")
+    async def put_provider(provider_id: ProviderId, body: ProviderEnrolment,
+                           caller: Caller) -> Receipt:
+        for_provider(caller, provider_id)
+        must_match("body.provider.provider_id", body.provider.provider_id, provider_id)
+        return await run(providers.enrol_provider, body.network_id, body.provider,
+                         may_enrol=caller.role == Role.OPERATOR)
+
+    @api.get("/providers/{provider_id}", tags=["providers"], summary="A provider's profile")
+    async def get_provider(provider_id: ProviderId, caller: Caller) -> ProviderView:
+        for_provider(caller, provider_id)
+        found = await asyncio.to_thread(providers.provider, supply, provider_id)
+        return ProviderView(network_id=found.network_id, provider=found.profile,
+                            entity_version=found.version)
+
+    @api.get("/providers/{provider_id}/offers", tags=["offers"],
+             summary="The provider's standing offers")
+    async def list_offers(provider_id: ProviderId, caller: Caller) -> list[StandingOffer]:
+        for_provider(caller, provider_id)
+        return await asyncio.to_thread(offers.standing_offers, supply, provider_id)
+
+    @api.put("/providers/{provider_id}/offers/{offer_id}", tags=["offers"],
+             summary="Publish or update an offer")
+    async def put_offer(provider_id: ProviderId, offer_id: OfferId, body: OfferSubmission,
+                        caller: Caller) -> Receipt:
+        for_provider(caller, provider_id)
+        must_match("body.offer.offer_id", body.offer.offer_id, offer_id)
+        receipt, = await run(offers.put_offers, provider_id, [body.offer])
+        return receipt
+
+    @api.delete("/providers/{provider_id}/offers/{offer_id}", tags=["offers"],
+                summary="Withdraw an offer")
+    async def delete_offer(provider_id: ProviderId, offer_id: OfferId, caller: Caller) -> Receipt:
+        for_provider(caller, provider_id)
+        return await run(offers.withdraw_offer, provider_id, offer_id)
+
+    @api.post("/providers/{provider_id}/offers.csv", tags=["offers"],
+              summary="Publish or update many offers from offers.csv: all of the file, or none")
+    async def post_offers_csv(provider_id: ProviderId, caller: Caller,
+                              file: UploadFile = File(description="offers.csv")) -> list[Receipt]:
+        for_provider(caller, provider_id)
+        content = await file.read(MAX_UPLOAD_BYTES + 1)
+        if len(content) > MAX_UPLOAD_BYTES:
+            raise Invalid("file", f"larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MiB")
+        return await run(offers.put_offers, provider_id, parse_offers(decode(content), provider_id))
+
+    return api
+
+
+def install_error_bodies(app: FastAPI) -> None:
+    """Refusals as readable bodies, in the shape create_api gives validation errors."""
+
+    @app.exception_handler(Refused)
+    async def refused(_request: Request, exc: Refused) -> JSONResponse:
+        if isinstance(exc, Invalid):
+            errors = [{"field": exc.field, "message": exc.message}]
+            return JSONResponse(status_code=422, content={"error": str(exc), "errors": errors})
+        return JSONResponse(status_code=exc.status, content={"error": str(exc), "detail": str(exc)})
+
+    @app.exception_handler(CsvRejected)
+    async def csv_rejected(_request: Request, exc: CsvRejected) -> JSONResponse:
+        errors = [{"row": e.row, "field": e.field, "message": e.message} for e in exc.errors[:50]]
+        more = f"; and {len(exc.errors) - 3} more" if len(exc.errors) > 3 else ""
+        return JSONResponse(status_code=422, content={"error": f"{exc}{more}", "errors": errors})

@@ -1,0 +1,1 @@
+"""Supply's domain: an offer's life as versions. No I/O here."""

@@ -1,0 +1,30 @@
+"""Why a use case refused: each maps to one HTTP status in the API (as in intake)."""
+
+from __future__ import annotations
+
+
+class Refused(Exception):
+    status = 400
+
+
+class NotFound(Refused):
+    status = 404
+
+
+class Forbidden(Refused):
+    status = 403
+
+
+class Conflict(Refused):
+    status = 409
+
+
+class Invalid(Refused):
+    """A request that is well-formed but breaks a rule, naming the field."""
+
+    status = 422
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        self.message = message
+        super().__init__(f"{field}: {message}")
