@@ -8,6 +8,7 @@ PostgreSQL database never step on each other's history. A service's
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from alembic import command, context
@@ -15,11 +16,17 @@ from alembic.config import Config
 from sqlalchemy import Engine, MetaData
 
 
+# Alembic's ``context`` and ``op`` are process-wide: two upgrades running at
+# once in one process (several services started together, each migrating in a
+# thread) would run each other's scripts against each other's databases.
+_one_upgrade_at_a_time = threading.Lock()
+
+
 def upgrade(engine: Engine, migrations_dir: Path, service: str) -> None:
     config = Config()
     config.set_main_option("script_location", str(migrations_dir))
     config.attributes["version_table"] = f"alembic_version_{service}"
-    with engine.begin() as connection:
+    with _one_upgrade_at_a_time, engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 
