@@ -158,3 +158,11 @@ async def test_an_updated_profile_is_the_next_version_and_ready_reports_both_dep
     ready = await intake.get("/ready")
     assert ready.status_code == 200
     assert ready.json() == {"ready": True, "database": True, "kafka": True}
+
+
+async def test_ready_names_kafka_when_the_broker_is_away(intake, broker):
+    broker.stop()
+    down = await intake.get("/ready")
+    assert down.status_code == 503
+    assert down.json() == {"ready": False, "database": True, "kafka": False}
+    broker.start()
