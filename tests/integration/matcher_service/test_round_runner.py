@@ -19,7 +19,7 @@ from services.matcher.queries import get_round, list_rounds
 from services.matcher.runner import RoundRunner
 from services.matcher.worker import DEFAULT_SOLVER, SolverPool
 from tests.unit.matcher_service import builders as b
-from tests.unit.matcher_service.standin import FAILING, INFEASIBLE
+from tests.unit.matcher_service.standin import FAILING, INFEASIBLE, SLOW
 
 pytestmark = pytest.mark.postgres
 
@@ -178,3 +178,26 @@ async def test_parameters_travel_with_the_round(engine, handlers):
     detail = get_round(engine, "r1")
     assert (detail.parameters.time_limit_s, detail.parameters.seed) == (7, 3)
     assert json.loads(detail.model_dump_json())["status"] == "requested"
+
+
+async def test_stopping_mid_solve_hands_the_round_over_at_once(
+        engine, handlers, runner_for, monkeypatch):
+    monkeypatch.setenv("WELFARE_TEST_SOLVE_S", "60")
+    for event in b.small_book():
+        await handlers.book(event)
+    await handlers.start_round(b.start_round("r1"))
+    stop = asyncio.Event()
+    slow = runner_for(SLOW)
+    task = asyncio.create_task(slow.run(stop))
+    async with asyncio.timeout(60):
+        while get_round(engine, "r1").started_at is None:
+            await asyncio.sleep(0.1)
+    stop.set()
+    async with asyncio.timeout(10):  # not the 60 s of the solve: the worker is ended
+        await task
+    assert status(engine, "r1") == "running"
+    with engine.connect() as connection:
+        lease = connection.execute(select(t.rounds.c.lease_until)).scalar()
+    assert lease == 0  # released: another runner takes over now, not when it expires
+    await run_until_finished(runner_for(lease_s=30), engine, "r1")
+    assert get_round(engine, "r1").attempts == 2
