@@ -1,17 +1,17 @@
-"""Reading and writing intake's tables, inside the caller's transaction."""
+"""Reading and writing firms and lines, inside the caller's transaction.
+
+Employee-level answers have a module of their own, ``answers_store``.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, insert, select, update
 
 from schemas.demand import DemandLine, FirmProfile
-from services.intake.adapters.tables import answers, firms, lines
-from services.intake.domain.answers import SurveyAnswer
+from services.intake.adapters.tables import firms, lines
 from services.intake.domain.changes import StoredLine
 
 
@@ -60,31 +60,6 @@ def save_firm(db: Connection, record: FirmRecord, *, new: bool) -> None:
         db.execute(update(firms).where(firms.c.firm_id == record.profile.firm_id).values(**values))
 
 
-def answers_of(db: Connection, firm_id: str) -> list[SurveyAnswer]:
-    query = select(answers).where(answers.c.firm_id == firm_id).order_by(answers.c.pseudonym)
-    return [_answer(row) for row in db.execute(query)]
-
-
-def count_answers(db: Connection, firm_id: str) -> int:
-    query = select(func.count()).select_from(answers).where(answers.c.firm_id == firm_id)
-    return int(db.execute(query).scalar_one())
-
-
-def put_answers(db: Connection, firm_id: str, submitted: Sequence[SurveyAnswer]) -> None:
-    """Store answers, replacing any earlier answer under the same pseudonym."""
-    delete_answers(db, firm_id, [a.pseudonym for a in submitted])
-    if submitted:
-        db.execute(insert(answers), [_row(firm_id, a) for a in submitted])
-
-
-def delete_answers(db: Connection, firm_id: str, pseudonyms: Iterable[str] | None) -> int:
-    """Delete the given pseudonyms' answers, or all of the firm's with None."""
-    statement = delete(answers).where(answers.c.firm_id == firm_id)
-    if pseudonyms is not None:
-        statement = statement.where(answers.c.pseudonym.in_(list(pseudonyms)))
-    return db.execute(statement).rowcount
-
-
 def stored_lines(db: Connection, firm_id: str, source: str | None = None) -> dict[str, StoredLine]:
     query = select(lines).where(lines.c.firm_id == firm_id)
     if source is not None:
@@ -111,35 +86,6 @@ def save_line(db: Connection, firm_id: str, source: str, line: DemandLine, versi
     if changed.rowcount == 0:
         db.execute(insert(lines).values(line_id=line.line_id, firm_id=firm_id, source=source,
                                         **values))
-
-
-def _row(firm_id: str, a: SurveyAnswer) -> dict:
-    return {
-        "firm_id": firm_id,
-        "pseudonym": a.pseudonym,
-        "category": a.category.value,
-        "municipality": a.municipality,
-        "weeks": ";".join(a.weeks),
-        "units": a.units,
-        "max_unit_price_cents": int(a.max_unit_price_eur * 100),
-        "single_parent": a.single_parent,
-        "dependent_relative": a.dependent_relative,
-        "required_tags": ";".join(a.required_tags),
-    }
-
-
-def _answer(row) -> SurveyAnswer:
-    return SurveyAnswer(
-        pseudonym=row.pseudonym,
-        category=row.category,
-        municipality=row.municipality,
-        weeks=row.weeks.split(";"),
-        units=row.units,
-        max_unit_price_eur=Decimal(row.max_unit_price_cents) / 100,
-        single_parent=row.single_parent,
-        dependent_relative=row.dependent_relative,
-        required_tags=[t for t in row.required_tags.split(";") if t],
-    )
 
 
 def _now() -> dt.datetime:

@@ -37,8 +37,8 @@ def parse_survey(text: str, firm_id: str) -> list[SurveyAnswer]:
             errors.extend(errors_of(number, exc))
             continue
         if answer.pseudonym in first_row_of:
-            errors.append(RowError(number, "pseudonym",
-                                   f"repeats the pseudonym of row {first_row_of[answer.pseudonym]}"))
+            first = first_row_of[answer.pseudonym]
+            errors.append(RowError(number, "pseudonym", f"repeats the pseudonym of row {first}"))
             continue
         first_row_of[answer.pseudonym] = number
         answers.append(answer)

@@ -68,7 +68,9 @@ def aggregate(
     counts = {cell: len(group) for cell, group in cells.items()}
     withheld = withhold(counts, k, tie_break=secret_order(secret))
     lines = tuple(
-        summarise(firm_id, cell, cells[cell]) for cell in sorted(cells) if cell not in withheld.cells
+        summarise(firm_id, cell, cells[cell])
+        for cell in sorted(cells)
+        if cell not in withheld.cells
     )
     return Aggregation(
         lines=lines,

@@ -10,7 +10,9 @@ from services.intake.service_layer.context import Intake, Receipt
 from services.intake.service_layer.errors import Conflict, Forbidden, NotFound
 
 
-def enrol_firm(intake: Intake, network_id: str, profile: FirmProfile, *, may_enrol: bool) -> Receipt:
+def enrol_firm(
+    intake: Intake, network_id: str, profile: FirmProfile, *, may_enrol: bool
+) -> Receipt:
     """Publish the profile as the firm's next version; a new firm only by an operator.
 
     Onboarding is the network operators' job (DESIGN.md); a firm may then
@@ -28,7 +30,8 @@ def enrol_firm(intake: Intake, network_id: str, profile: FirmProfile, *, may_enr
             return Receipt(entity_id=profile.firm_id, entity_version=before.version, changed=False)
         version = before.version + 1 if before else 1
         secret = before.secret if before else secrets.token_bytes(32)
-        repo.save_firm(db, repo.FirmRecord(network_id, profile, version, secret), new=before is None)
+        record = repo.FirmRecord(network_id, profile, version, secret)
+        repo.save_firm(db, record, new=before is None)
         intake.outbox.add(db, FirmEnrolled(network_id=network_id, firm=profile,
                                            entity_version=version))
     return Receipt(entity_id=profile.firm_id, entity_version=version, changed=True)

@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from sqlalchemy import Connection
 
 from services.common.logs import bind
+from services.intake.adapters import answers_store
 from services.intake.adapters import repository as repo
 from services.intake.domain.aggregation import Aggregation, aggregate
 from services.intake.domain.answers import SurveyAnswer
@@ -38,22 +39,25 @@ def submit_answers(intake: Intake, firm_id: str, answers: Sequence[SurveyAnswer]
     """Store answers (replacing earlier ones under the same pseudonyms) and re-aggregate."""
 
     def apply(db: Connection) -> int:
-        repo.put_answers(db, firm_id, answers)
+        answers_store.put_answers(db, firm_id, answers)
         return len(answers)
 
     return _change(intake, firm_id, apply)
 
 
-def withdraw_answers(intake: Intake, firm_id: str, pseudonyms: Sequence[str] | None) -> SurveyOutcome:
+def withdraw_answers(
+    intake: Intake, firm_id: str, pseudonyms: Sequence[str] | None
+) -> SurveyOutcome:
     """Delete the given answers (all of the firm's with None) and re-aggregate."""
-    return _change(intake, firm_id, lambda db: repo.delete_answers(db, firm_id, pseudonyms))
+    return _change(intake, firm_id,
+                   lambda db: answers_store.delete_answers(db, firm_id, pseudonyms))
 
 
 def current(intake: Intake, firm: repo.FirmRecord) -> tuple[int, Aggregation]:
     """The firm's number of answers and their aggregation, as published."""
     firm_id = firm.profile.firm_id
     with intake.engine.connect() as db:
-        answers = repo.answers_of(db, firm_id)
+        answers = answers_store.answers_of(db, firm_id)
     return len(answers), aggregate(firm_id, answers, intake.k, firm.secret)
 
 
@@ -63,7 +67,7 @@ def _change(intake: Intake, firm_id: str, apply: Callable[[Connection], int]) ->
         if firm is None:
             raise NotFound(f"firm {firm_id!r} is not enrolled")
         affected = apply(db)
-        answers = repo.answers_of(db, firm_id)
+        answers = answers_store.answers_of(db, firm_id)
         aggregation = aggregate(firm_id, answers, intake.k, firm.secret)
         stored = repo.stored_lines(db, firm_id, SURVEY)
         changes = plan_changes(stored, aggregation.lines)
