@@ -19,6 +19,7 @@ from services.common.auth import Principal, Role, require_role, require_subject
 from services.intake.adapters.csv_rows import CsvRejected, decode
 from services.intake.adapters.survey_csv import parse_survey
 from services.intake.requests import (
+    REFUSALS,
     AnswerIn,
     FirmEnrolment,
     FirmView,
@@ -40,7 +41,7 @@ MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
 def routes(intake: Intake, authenticate: Callable, wake: Callable[[], None]) -> APIRouter:
-    api = APIRouter(prefix="/v1")
+    api = APIRouter(prefix="/v1", responses=REFUSALS)
     Caller = Annotated[Principal, Depends(authenticate)]
 
     async def run(use_case: Callable, *args, **kwargs):

@@ -16,7 +16,13 @@ from fastapi.responses import JSONResponse
 from services.common.auth import Principal, Role, require_role, require_subject
 from services.supply.adapters.csv_rows import CsvRejected, decode
 from services.supply.adapters.offers_csv import parse_offers
-from services.supply.requests import OfferSubmission, ProviderEnrolment, ProviderView, must_match
+from services.supply.requests import (
+    REFUSALS,
+    OfferSubmission,
+    ProviderEnrolment,
+    ProviderView,
+    must_match,
+)
 from services.supply.service_layer import offers, providers
 from services.supply.service_layer.context import Receipt, Supply
 from services.supply.service_layer.errors import Invalid, Refused
@@ -29,7 +35,7 @@ MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
 def routes(supply: Supply, authenticate: Callable, wake: Callable[[], None]) -> APIRouter:
-    api = APIRouter(prefix="/v1")
+    api = APIRouter(prefix="/v1", responses=REFUSALS)
     Caller = Annotated[Principal, Depends(authenticate)]
 
     async def run(use_case: Callable, *args, **kwargs):
