@@ -12,7 +12,7 @@ import asyncio
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, FastAPI, File, Path, Request, UploadFile
+from fastapi import APIRouter, Depends, FastAPI, File, Path, Query, Request, UploadFile
 from fastapi.responses import JSONResponse
 
 from services.common.auth import Principal, Role, require_role, require_subject
@@ -37,6 +37,8 @@ from services.intake.service_layer.survey import SurveyOutcome
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$"
 FirmId = Annotated[str, Path(pattern=ID_PATTERN)]
 LineId = Annotated[str, Path(pattern=ID_PATTERN)]
+Replace = Annotated[bool, Query(
+    description="drop the firm's answers not in this submission, in the same transaction")]
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
@@ -79,20 +81,22 @@ def routes(intake: Intake, authenticate: Callable, wake: Callable[[], None]) -> 
 
     @api.post("/firms/{firm_id}/survey", tags=["survey"],
               summary="Submit or replace employees' answers (the firm), as JSON")
-    async def post_answers(firm_id: FirmId, body: list[AnswerIn], caller: Caller) -> SurveyOutcome:
+    async def post_answers(firm_id: FirmId, body: list[AnswerIn], caller: Caller,
+                           replace: Replace = False) -> SurveyOutcome:
         firm_itself(caller, firm_id)
-        return await run(survey.submit_answers, firm_id, answers_for(firm_id, body))
+        return await run(survey.submit_answers, firm_id, answers_for(firm_id, body),
+                         replace_all=replace)
 
     @api.post("/firms/{firm_id}/survey.csv", tags=["survey"],
               summary="Submit or replace employees' answers (the firm), as survey.csv")
-    async def post_survey_csv(firm_id: FirmId, caller: Caller,
+    async def post_survey_csv(firm_id: FirmId, caller: Caller, replace: Replace = False,
                               file: UploadFile = File(description="survey.csv")) -> SurveyOutcome:
         firm_itself(caller, firm_id)
         content = await file.read(MAX_UPLOAD_BYTES + 1)
         if len(content) > MAX_UPLOAD_BYTES:
             raise Invalid("file", f"larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MiB")
         answers = parse_survey(decode(content), firm_id)
-        return await run(survey.submit_answers, firm_id, answers)
+        return await run(survey.submit_answers, firm_id, answers, replace_all=replace)
 
     @api.post("/firms/{firm_id}/survey/withdrawals", tags=["survey"],
               summary="Withdraw employees' answers by pseudonym (the firm)")

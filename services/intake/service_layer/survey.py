@@ -35,10 +35,17 @@ class SurveyOutcome(BaseModel):
     lines_withdrawn: list[str]
 
 
-def submit_answers(intake: Intake, firm_id: str, answers: Sequence[SurveyAnswer]) -> SurveyOutcome:
-    """Store answers (replacing earlier ones under the same pseudonyms) and re-aggregate."""
+def submit_answers(intake: Intake, firm_id: str, answers: Sequence[SurveyAnswer], *,
+                   replace_all: bool = False) -> SurveyOutcome:
+    """Store answers (replacing earlier ones under the same pseudonyms) and re-aggregate.
+
+    ``replace_all`` first drops the firm's other answers, in the same
+    transaction, so that a re-submitted survey publishes only what differs.
+    """
 
     def apply(db: Connection) -> int:
+        if replace_all:
+            answers_store.delete_answers(db, firm_id, None)
         answers_store.put_answers(db, firm_id, answers)
         return len(answers)
 

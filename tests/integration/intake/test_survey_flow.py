@@ -67,7 +67,21 @@ async def test_survey_changes_publish_only_the_differences_of_k_anonymous_lines(
     assert withdrawn.json()["lines_withdrawn"] == [line_id(CHILDCARE)]
     assert withdrawn.json()["lines_submitted"] == [line_id(HOME_CARE)]
 
-    records = await read_topic(settings.kafka_bootstrap, DEMAND, expected=5)
+    view = (await intake.get("/v1/firms/acme/demand", headers=ACME)).json()
+    assert [(entry["line"]["line_id"], entry["entity_version"]) for entry in view["lines"]] == [
+        (line_id(HOME_CARE), 1)]
+    assert (view["survey_answers"], view["withheld_answers"]) == (25, 14)
+
+    # The survey re-sent whole with replace=true, without the babysitting answers:
+    # they go in the same transaction. Childcare (9) is then the only small cell,
+    # which the headcount would give away, so home care is withheld with it.
+    current = answers("cc", 9, CHILDCARE, 3) + answers("hc", 11, HOME_CARE)
+    resent = await intake.post("/v1/firms/acme/survey?replace=true", json=current, headers=ACME)
+    assert (resent.json()["lines_submitted"], resent.json()["lines_withdrawn"]) == (
+        [], [line_id(HOME_CARE)])
+    assert (resent.json()["answers_stored"], resent.json()["withheld_answers"]) == (20, 20)
+
+    records = await read_topic(settings.kafka_bootstrap, DEMAND, expected=6)
     events = [decode(DEMAND, r.value) for r in records]
     assert all(r.key == b"acme" for r in records)
     assert [(e.event_type, e.entity_id, e.entity_version) for e in events] == [
@@ -76,17 +90,13 @@ async def test_survey_changes_publish_only_the_differences_of_k_anonymous_lines(
         ("DemandSubmitted", line_id(CHILDCARE), 2),
         ("DemandSubmitted", line_id(HOME_CARE), 1),
         ("DemandWithdrawn", line_id(CHILDCARE), 3),
+        ("DemandWithdrawn", line_id(HOME_CARE), 2),
     ]
     first_line, updated_line = events[1].line, events[2].line
     assert (first_line.respondents, first_line.units) == (12, 12)
     assert (updated_line.respondents, updated_line.units) == (12, 14)  # replaced, not added
     assert all(e.line.respondents >= settings.k_anonymity
                for e in events if e.event_type == "DemandSubmitted")
-
-    view = (await intake.get("/v1/firms/acme/demand", headers=ACME)).json()
-    assert [(entry["line"]["line_id"], entry["entity_version"]) for entry in view["lines"]] == [
-        (line_id(HOME_CARE), 1)]
-    assert (view["survey_answers"], view["withheld_answers"]) == (25, 14)
 
 
 async def test_a_survey_csv_is_applied_whole_or_refused_naming_row_and_column(intake, settings):
