@@ -41,6 +41,15 @@ ROOT = Path(__file__).resolve().parents[2]
 def make_snapshot(lines: int, seed: int, directory: Path, generator: str) -> tuple[Path, str]:
     """Write the round's snapshot.json into ``directory``; return its path and the generator used."""
     directory.mkdir(parents=True, exist_ok=True)
+    made_by = directory / "generator.txt"
+    if (directory / "snapshot.json").exists() and made_by.exists():
+        return directory / "snapshot.json", made_by.read_text().strip() + " (reused)"
+    path, generator = _generate(lines, seed, directory, generator)
+    made_by.write_text(generator + "\n")
+    return path, generator
+
+
+def _generate(lines: int, seed: int, directory: Path, generator: str) -> tuple[Path, str]:
     welfare = shutil.which("welfare", path=str(ROOT / ".venv" / "bin")) or shutil.which("welfare")
     if generator in ("auto", "welfare") and welfare:
         command = [welfare, "scenario", "generate", "--network", "modena", "--seed", str(seed),

@@ -54,12 +54,21 @@ def test_every_result_passes_the_checker(snapshot, solver, decompose):
     assert check(snapshot, result) == []
 
 
+WEIGHTS = st.fixed_dictionaries({
+    "priority_weights": st.sampled_from([
+        [1.0, 2.0, 3.0, 4.0, 5.0], [1.0, 1.0, 1.0, 1.0, 1.0], [0.5, 1.25, 2.0, 4.0, 10.0]]),
+    "fairness_weight": st.sampled_from([1.0, 0.0, 3.0]),
+    "cost_weight": st.sampled_from([1.0, 0.5]),
+    "change_weight": st.sampled_from([1.0, 0.0]),
+})
+
+
 @settings(max_examples=100, deadline=None)
 @given(snapshots(max_lines=4, max_offers=3, max_firms=2), st.sampled_from(["highs", "cpsat"]),
-       st.booleans())
-def test_objective_equals_the_brute_force_optimum(snapshot, solver, decompose):
+       st.booleans(), WEIGHTS)
+def test_objective_equals_the_brute_force_optimum(snapshot, solver, decompose, weights):
     assume(count_allocations(snapshot) <= 2000)
-    params = exact(snapshot, solver=solver, decompose=decompose)
+    params = exact(snapshot, solver=solver, decompose=decompose, **weights)
     result = matcher.solve_round(snapshot, params)
     assert check(snapshot, result) == []
     best = brute_force_optimum(snapshot, params)

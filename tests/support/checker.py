@@ -69,6 +69,7 @@ class _Round:
     excluded: set[tuple[str, str]]
     # (line_id, offer_id) -> units served, summed over the result's contract lines
     served: dict[tuple[str, str], int] = field(default_factory=dict)
+    _by_cell: dict[tuple[str, str], list[SnapshotOffer]] | None = None
 
     @classmethod
     def of(cls, snapshot: RoundSnapshot, result: RoundResult) -> _Round:
@@ -86,6 +87,16 @@ class _Round:
                 served[(cline.line_id, contract.offer_id)] += cline.units
         view.served = dict(served)
         return view
+
+    def offers_in_area(self, line: SnapshotLine) -> list[SnapshotOffer]:
+        """Offers of the line's category that serve its municipality (declined ones included)."""
+        if self._by_cell is None:
+            cells: dict[tuple[str, str], list[SnapshotOffer]] = defaultdict(list)
+            for offer in self.offers.values():
+                for municipality in offer.municipalities:
+                    cells[(offer.category, municipality)].append(offer)
+            self._by_cell = dict(cells)
+        return self._by_cell.get((line.category, line.municipality), [])
 
     @property
     def has_solution(self) -> bool:
@@ -437,10 +448,7 @@ def rule_unmet_reasons_plausible(view: _Round) -> list[str]:
         line = view.lines.get(record.line_id)
         if line is None:
             continue
-        in_area = [
-            o for o in view.offers.values()
-            if o.category == line.category and line.municipality in o.municipalities
-        ]
+        in_area = view.offers_in_area(line)
         usable_in_area = [o for o in in_area if (line.line_id, o.offer_id) not in view.excluded]
         reason = UnmetReason(record.reason)
         why = None
