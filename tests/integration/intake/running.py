@@ -1,9 +1,9 @@
-"""Running a service built by its composition root, in the test's event loop.
+"""Running a service built by its composition root, and reading what it published.
 
-The HTTP app is reached through httpx's ASGI transport; the broker connection
-and the outbox relay run for real against the test's embedded broker. Tokens
-are given to the service through settings, as in production. Supply's tests
-use this module too.
+The service runs whole in the test's event loop (``services.common.runtime.running``:
+migrations, HTTP on a free port, broker, outbox relay) against the test's
+embedded broker and database. Tokens reach it through settings, as in
+production. Supply's tests use this module too.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from aiokafka.structs import ConsumerRecord
 
 from services.common.auth import digest
 from services.common.runtime import Service
+from services.common.runtime import running as serving
 from services.common.settings import Settings
 
 # (role, subject) -> token; the service only ever sees the digests.
@@ -43,22 +44,9 @@ def auth(role: str, subject: str) -> dict[str, str]:
 
 @asynccontextmanager
 async def running(service: Service) -> AsyncIterator[httpx.AsyncClient]:
-    if service.on_starting is not None:
-        await service.on_starting()
-    assert service.broker is not None
-    await service.broker.start()
-    stop = asyncio.Event()
-    loops = [asyncio.create_task(loop(stop)) for loop in service.loops]
-    try:
-        transport = httpx.ASGITransport(app=service.app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:
-            yield client
-    finally:
-        stop.set()
-        await asyncio.gather(*loops)
-        await service.broker.stop()
-        if service.on_stopped is not None:
-            await service.on_stopped()
+    """The whole service (HTTP on a free port, broker, relay), and a client for it."""
+    async with serving(service) as url, httpx.AsyncClient(base_url=url) as client:
+        yield client
 
 
 async def read_topic(bootstrap: str, topic: str | Iterable[str], expected: int,
