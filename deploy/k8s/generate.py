@@ -165,6 +165,8 @@ def environment(service: str) -> list[dict]:
         {"name": "WELFARE_KAFKA_SASL_PASSWORD",
          "valueFrom": secret(f"welfare-{service}", "password")},
         {"name": "WELFARE_KAFKA_SSL_CAFILE", "value": "/etc/welfare/kafka-ca/ca.crt"},
+        # Strimzi's KafkaTopic resources own the topics; the ACLs allow no Create.
+        {"name": "WELFARE_KAFKA_CREATE_TOPICS", "value": "false"},
         {"name": "WELFARE_DATABASE_URL", "valueFrom": secret(APP_SECRET, "database-url")},
         {"name": "WELFARE_TOKENS", "valueFrom": secret(APP_SECRET, "tokens", optional=True)},
         {"name": "WELFARE_HTTP_HOST", "value": "0.0.0.0"},

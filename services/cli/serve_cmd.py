@@ -38,7 +38,8 @@ def _serve(args: argparse.Namespace) -> int:
         service.port = args.port
 
     async def main() -> None:
-        await ensure_topics(connection)
+        if settings.kafka_create_topics:
+            await ensure_topics(connection)
         await service.run(host=settings.http_host)
 
     asyncio.run(main())

@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import ValidationError
@@ -49,6 +50,12 @@ def create_api(
         errors = field_errors(list(exc.errors()))
         summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
         return JSONResponse(status_code=422, content={"error": summary, "errors": errors})
+
+    @app.exception_handler(HTTPException)
+    async def refused(_request: Request, exc: HTTPException) -> JSONResponse:
+        # 401, 403, 404...: the same readable "error" as a 422 (and "detail", as before).
+        return JSONResponse(status_code=exc.status_code, headers=exc.headers,
+                            content={"error": str(exc.detail), "detail": exc.detail})
 
     @app.exception_handler(ValidationError)
     async def invalid_content(_request: Request, exc: ValidationError) -> JSONResponse:

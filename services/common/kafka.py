@@ -25,6 +25,8 @@ from faststream.security import (
 
 from schemas.topics import TOPICS
 from services.common.embedded_broker import EmbeddedBroker
+from services.common.metrics import ServiceMetrics
+from services.common.prometheus import message_flow_middleware
 from services.common.settings import Settings
 
 
@@ -101,7 +103,12 @@ class KafkaConnection:
             "heartbeat_interval_ms": s.kafka_heartbeat_interval_ms,
         }
 
-    def faststream_broker(self, *, client_id: str, middlewares: Iterable[Any] = ()) -> KafkaBroker:
+    def faststream_broker(self, *, client_id: str, metrics: ServiceMetrics | None = None,
+                          middlewares: Iterable[Any] = ()) -> KafkaBroker:
+        """A FastStream broker; given the service's metrics, its message flow
+        (received, processed, published, durations) joins them on /metrics."""
+        if metrics is not None:
+            middlewares = (message_flow_middleware(metrics), *middlewares)
         return KafkaBroker(
             self.bootstrap,
             client_id=client_id,

@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     kafka_ssl_cafile: Path | None = None
     kafka_ssl_certfile: Path | None = None
     kafka_ssl_keyfile: Path | None = None
+    # Create missing public topics at start-up; off where the platform owns them
+    # (Strimzi's KafkaTopic resources, with ACLs that grant no Create).
+    kafka_create_topics: bool = True
     # A consumer joins its group in about half the session timeout on Tansu.
     kafka_session_timeout_ms: int = Field(default=10_000, ge=1_000)
     kafka_heartbeat_interval_ms: int = Field(default=3_000, ge=100)

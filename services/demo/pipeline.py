@@ -40,7 +40,8 @@ class Pipeline:
 async def running_pipeline(settings: Settings, connection: KafkaConnection,
                            services: tuple[str, ...] = SERVICES) -> AsyncIterator[Pipeline]:
     """Build each service by its composition root and run it until the block ends."""
-    await ensure_topics(connection)
+    if settings.kafka_create_topics:
+        await ensure_topics(connection)
     urls: dict[str, str] = {}
     async with contextlib.AsyncExitStack() as stack:
         for name in services:

@@ -39,7 +39,7 @@ def build(settings: Settings, connection: KafkaConnection,
     options = options or MatcherOptions()
     metrics = ServiceMetrics(CollectorRegistry(), NAME)
     engine = make_engine(database_url(settings, NAME))
-    broker = connection.faststream_broker(client_id=NAME)
+    broker = connection.faststream_broker(client_id=NAME, metrics=metrics)
     publish = declared_publish(broker, [ROUND_EVENTS, ASSIGNMENTS, DEAD_LETTER])
 
     outbox = Outbox(tables.outbox)

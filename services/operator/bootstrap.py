@@ -28,7 +28,7 @@ def build(settings: Settings, connection: KafkaConnection) -> Service:
     metrics = ServiceMetrics(CollectorRegistry(), NAME)
     engine = make_engine(database_url(settings, NAME))
     matcher_engine = make_engine(database_url(settings, "matcher"))
-    broker = connection.faststream_broker(client_id=NAME)
+    broker = connection.faststream_broker(client_id=NAME, metrics=metrics)
     publish = declared_publish(broker, [ROUND_COMMANDS])
     outbox = Outbox(tables.outbox)
     relay = OutboxRelay(outbox, engine, publish, metrics)
@@ -39,7 +39,7 @@ def build(settings: Settings, connection: KafkaConnection) -> Service:
     async def matcher_database_ready() -> bool:
         return await asyncio.to_thread(reachable, matcher_engine)
 
-    async def broker_ready() -> bool:
+    async def kafka_ready() -> bool:
         return await broker.ping(timeout=2)
 
     app = create_api(
@@ -47,7 +47,7 @@ def build(settings: Settings, connection: KafkaConnection) -> Service:
         description="Start matching rounds (dry run first, then commit) and read their outcome.",
         metrics=metrics,
         checks={"database": database_ready, "matcher_database": matcher_database_ready,
-                "broker": broker_ready},
+                "kafka": kafka_ready},
     )
     app.include_router(operator_router(
         authenticate=authenticator(TokenStore.from_settings(settings)),

@@ -33,7 +33,7 @@ PING_TIMEOUT_S = 2.0
 def build(settings: Settings, connection: KafkaConnection) -> Service:
     engine = make_engine(database_url(settings, NAME))
     metrics = ServiceMetrics(CollectorRegistry(), NAME)
-    broker = connection.faststream_broker(client_id=NAME)
+    broker = connection.faststream_broker(client_id=NAME, metrics=metrics)
     relay = OutboxRelay(outbox, engine, declared_publish(broker, [CAPACITY]), metrics)
     supply = Supply(engine=engine, outbox=outbox, metrics=metrics)
 

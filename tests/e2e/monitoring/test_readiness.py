@@ -20,7 +20,7 @@ from tests.e2e.monitoring.pipeline import Pipeline, pipeline
 
 pytestmark = [pytest.mark.system, pytest.mark.broker, pytest.mark.postgres]
 
-BROKER_CHECKS = {"kafka", "broker"}  # the matcher says kafka, the operator broker
+BROKER_CHECKS = {"kafka"}  # every service names its broker check so
 DATABASE_CHECKS = {"database", "matcher_database"}
 
 
