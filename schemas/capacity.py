@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
@@ -38,7 +39,7 @@ class CapacityOffer(Contract):
     capacity_per_week: PositiveInt
     min_group_per_week: NonNegativeInt = 0
     price_tiers: list[PriceTier] = Field(min_length=1, max_length=20)
-    fixed_cost_per_week_eur: Money = Field(default=0, description="paid by the network")
+    fixed_cost_per_week_eur: Money = Field(default=Decimal("0.00"), description="paid by the network")
     tags: list[Tag] = Field(default_factory=list)
 
     @field_validator("municipalities", "weeks", "tags")
