@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from matcher.linear import INF, LinearModel
 from matcher.prepare import Prepared
-from matcher.variables import BREAKPOINTS, Columns
+from matcher.variables import BREAKPOINTS, Columns, weight_units
 
 
 def add_demand(m: LinearModel, prep: Prepared, c: Columns) -> None:
@@ -59,6 +59,19 @@ def add_linking(m: LinearModel, prep: Prepared, c: Columns) -> None:
                 m.add_row(cols + [run], [1.0] * len(cols) + [-float(top)], -INF, 0.0, "linking")
 
 
+def add_tier_linking(m: LinearModel, prep: Prepared, c: Columns) -> None:
+    # A pair carries units at a tier only if the contract is in that tier (implied by
+    # the volume rows, but per pair it tells the relaxation that a discount needs
+    # the whole tier's volume: min_volume x units / top <= volume).
+    for k, cols_by_tier in c.x.items():
+        pair = prep.data.pairs[k]
+        top = min(prep.data.lines[pair.line].units, prep.data.offers[pair.offer].capacity)
+        for t, col in cols_by_tier:
+            z = c.z.get((pair.offer, t))
+            if z is not None:
+                m.add_row([col, z], [1.0, -float(top)], -INF, 0.0, "tier_link")
+
+
 def add_tiers(m: LinearModel, prep: Prepared, c: Columns) -> None:
     # One tier per contract, the one whose volume range holds the contract's volume.
     data = prep.data
@@ -101,7 +114,8 @@ def add_budgets(m: LinearModel, prep: Prepared, c: Columns) -> None:
     for firm in sorted(rows):
         cols, coefs = rows[firm]
         if sum(coefs[i] * m.upper[col] for i, col in enumerate(cols)) > data.budgets[firm]:
-            m.add_row(cols, coefs, -INF, data.budgets[firm], "budget", scale=100)
+            c.budget_rows[firm] = m.add_row(cols, coefs, -INF, data.budgets[firm], "budget",
+                                            scale=100)
 
 
 def add_change(m: LinearModel, prep: Prepared, c: Columns) -> None:
@@ -115,22 +129,17 @@ def add_change(m: LinearModel, prep: Prepared, c: Columns) -> None:
 
 
 def add_fairness(m: LinearModel, prep: Prepared, c: Columns, pieces: list[list[int]]) -> None:
-    # s_k >= k/K - coverage of the piece, scaled by K x demand so rows stay integral.
+    # g_k <= K x weighted unit-weeks served: g_k / (K x demand) is min(k/K, coverage),
+    # so the penalty phi = 1 - 2/(K+1) sum_k min(k/K, c) falls as g rises (objective.py).
     data = prep.data
     for index, lines in enumerate(pieces):
-        cols, coefs, demand = [], [], 0
+        cols, coefs = [], []
         for line_index in lines:
             line = data.lines[line_index]
             value = weight_units(line.weight) * len(line.weeks)
-            demand += value * line.units
             for k in prep.line_pairs[line_index]:
                 for _, col in c.x[k]:
                     cols.append(col)
-                    coefs.append(float(BREAKPOINTS * value))
-        for step, s in enumerate(c.s[index], start=1):
-            m.add_row(cols + [s], coefs + [1.0], float(step * demand), INF, "fairness")
-
-
-def weight_units(weight: float) -> int:
-    """A priority weight in hundredths, so that fairness rows have integer coefficients."""
-    return max(1, round(weight * 100))
+                    coefs.append(-float(BREAKPOINTS * value))
+        for g in c.s[index]:
+            m.add_row(cols + [g], coefs + [1.0], -INF, 0.0, "fairness")

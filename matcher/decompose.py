@@ -1,12 +1,19 @@
-"""Split a round into parts that can be solved apart, exactly.
+"""Split a round into parts that can be solved apart.
 
 A part is a market (markets.py) or several markets joined by a firm whose
 budget could bind: the budget row is the only thing that couples a firm's
 lines across markets, since fairness is judged per market and every scale of
 the objective is fixed for the whole round (objective.py). A firm whose
 lines could not exceed its budget even at the dearest tiers couples nothing.
-So the parts' optima add up to the round's optimum: decomposition loses no
-exactness; only time limits (per part) can make the sum differ.
+So far the parts' optima add up to the round's optimum exactly.
+
+Joining stops where a part would exceed ``max_pairs`` (large rounds whose
+firms span many markets would otherwise become one part too big to solve
+in time). A firm left spanning parts has its budget *split*: each part gets
+a share in proportion to what the firm's lines there could cost at their
+cheapest, and must keep to it. That is feasible but may be less than the
+optimum; how far, the result's bound says: the bound of such a part comes
+from its relaxation with the firm's whole budget, valid for the round.
 """
 
 from __future__ import annotations
@@ -24,6 +31,8 @@ class Part:
     offers: tuple[int, ...]
     pairs: tuple[int, ...]  # the round's usable pairs among them
     problem: ProblemData  # re-indexed: line i of the part is lines[i], and so on
+    whole_budgets: tuple[float, ...] = ()  # per firm of the part, before any split
+    split_firms: int = 0  # firms of the part whose budget is split with other parts
 
 
 def binding_firms(prep: Prepared) -> set[int]:
@@ -37,28 +46,75 @@ def binding_firms(prep: Prepared) -> set[int]:
     return {f for f, cost in enumerate(most) if cost > data.budgets[f] + 1e-9}
 
 
-def decompose(prep: Prepared, markets: list[int], split: bool = True) -> list[Part]:
+def decompose(prep: Prepared, markets: list[int], split: bool = True,
+              max_pairs: int = 1500) -> list[Part]:
     data = prep.data
     count = max(markets, default=-1) + 1
     if not split:
         groups = [0 if m >= 0 else -1 for m in markets]
     else:
-        edges, first = [], {}
-        bind = binding_firms(prep)
-        for line_index, line in enumerate(data.lines):
-            if markets[line_index] >= 0 and line.firm in bind:
-                anchor = first.setdefault(line.firm, markets[line_index])
-                edges.append((anchor, markets[line_index]))
-        roots = union_find(count, edges)
-        groups = [roots[m] if m >= 0 else -1 for m in markets]
+        groups = _join(prep, markets, count, max_pairs)
     members: dict[int, list[int]] = {}
     for line_index, group in enumerate(groups):
         if group >= 0:
             members.setdefault(group, []).append(line_index)
-    return [_part(prep, lines) for _, lines in sorted(members.items())]
+    shares = _shares(prep, groups)
+    return [_part(prep, lines, shares, group) for group, lines in sorted(members.items())]
 
 
-def _part(prep: Prepared, lines: list[int]) -> Part:
+def _join(prep: Prepared, markets: list[int], count: int, max_pairs: int) -> list[int]:
+    # Union markets firm by firm (in firm order), as long as parts stay small.
+    data = prep.data
+    size = [0] * count
+    for line_index, m in enumerate(markets):
+        if m >= 0:
+            size[m] += len(prep.line_pairs[line_index])
+    spans: dict[int, list[int]] = {}
+    for line_index, line in enumerate(data.lines):
+        if markets[line_index] >= 0 and line.pays_budget:
+            spans.setdefault(line.firm, []).append(markets[line_index])
+    parent = list(range(count))
+
+    def root(a: int) -> int:
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    for firm in sorted(binding_firms(prep) & set(spans)):
+        roots = sorted({root(m) for m in spans[firm]})
+        if len(roots) > 1 and sum(size[r] for r in roots) <= max_pairs:
+            for r in roots[1:]:
+                parent[r] = roots[0]
+                size[roots[0]] += size[r]
+    return [root(m) if m >= 0 else -1 for m in markets]
+
+
+def _shares(prep: Prepared, groups: list[int]) -> dict[tuple[int, int], float]:
+    """(firm, group) -> budget share, for firms whose paying lines span groups."""
+    data = prep.data
+    cheapest: dict[tuple[int, int], float] = {}
+    for line_index, line in enumerate(data.lines):
+        if groups[line_index] >= 0 and line.pays_budget:
+            price = min(prep.unit_price(k, t) for k in prep.line_pairs[line_index]
+                        for t in prep.pair_tiers[k])
+            key = (line.firm, groups[line_index])
+            cheapest[key] = cheapest.get(key, 0.0) + price * line.units * len(line.weeks)
+    per_firm: dict[int, list[tuple[int, int]]] = {}
+    for key in cheapest:
+        per_firm.setdefault(key[0], []).append(key)
+    shares = {}
+    for firm, keys in per_firm.items():
+        if len(keys) > 1:
+            total = sum(cheapest[k] for k in keys)
+            for key in keys:  # rounded down to the cent, so the shares never exceed it
+                portion = cheapest[key] / total if total > 0 else 1 / len(keys)
+                shares[key] = int(data.budgets[firm] * portion * 100) / 100
+    return shares
+
+
+def _part(prep: Prepared, lines: list[int], shares: dict[tuple[int, int], float],
+          group: int) -> Part:
     data = prep.data
     pairs = [k for i in lines for k in prep.line_pairs[i]]
     offers = sorted({data.pairs[k].offer for k in pairs})
@@ -66,14 +122,17 @@ def _part(prep: Prepared, lines: list[int]) -> Part:
     offer_at = {o: n for n, o in enumerate(offers)}
     firms = sorted({data.lines[i].firm for i in lines if data.lines[i].firm >= 0})
     firm_at = {f: n for n, f in enumerate(firms)}
+    whole = tuple(data.budgets[f] for f in firms)
+    budgets = tuple(shares.get((f, group), data.budgets[f]) for f in firms)
     problem = ProblemData(
         lines=tuple(_line(data.lines[i], firm_at) for i in lines),
         offers=tuple(data.offers[o] for o in offers),
         pairs=tuple(Pair(line_at[p.line], offer_at[p.offer], p.extra_cost, p.pinned, p.previous)
                     for p in (data.pairs[k] for k in pairs)),
-        budgets=tuple(data.budgets[f] for f in firms),
+        budgets=budgets,
     )
-    return Part(tuple(lines), tuple(offers), tuple(pairs), problem)
+    return Part(tuple(lines), tuple(offers), tuple(pairs), problem, whole,
+                sum(1 for a, b in zip(budgets, whole) if a != b))
 
 
 def _line(line: Line, firm_at: dict[int, int]) -> Line:

@@ -71,6 +71,13 @@ class LinearModel:
         self.row_family.append(family)
         return len(self.row_lower) - 1
 
+    def pop_row(self) -> None:
+        """Remove the last row (a temporary one)."""
+        del self.row_cols[self.row_start[-2]:], self.row_coefs[self.row_start[-2]:]
+        self.row_start.pop()
+        for column in (self.row_lower, self.row_upper, self.row_scale, self.row_family):
+            column.pop()
+
     def row(self, index: int) -> tuple[list[int], list[float]]:
         start, end = self.row_start[index], self.row_start[index + 1]
         return self.row_cols[start:end], self.row_coefs[start:end]

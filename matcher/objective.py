@@ -42,10 +42,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from matcher.constraints import weight_units
 from matcher.linear import LinearModel
 from matcher.prepare import Prepared
-from matcher.variables import BREAKPOINTS, Columns
+from matcher.variables import BREAKPOINTS, Columns, piece_demand, weight_units
 from schemas.parameters import RoundParameters
 
 
@@ -55,6 +54,20 @@ class Scale:
     fairness: float  # F, euro per unit of mean piece penalty
     change: float  # C, euro per unit-week moved
     pieces: int  # pieces in the whole round (Phi is their mean)
+    step: float = 1.0  # smallest change in S
+    cost_max: float = 0.0  # K_max
+    change_max: float = 0.0  # D_max
+
+    def lexicographic(self, params: RoundParameters) -> bool:
+        """Whether, at these weights, coverage strictly outranks every other term.
+
+        Then the optimum of L is: the most coverage, and at that coverage the
+        least of the other terms; so the model may be solved in two phases
+        (solve.py), which is exact and much faster than the weighted sum.
+        """
+        rest = (params.fairness_weight * self.fairness + params.cost_weight * self.cost_max
+                + params.change_weight * self.change * self.change_max)
+        return params.coverage_weight * self.coverage * self.step > rest
 
 
 def compute_scale(prep: Prepared, pieces: list[list[int]]) -> Scale:
@@ -79,7 +92,25 @@ def compute_scale(prep: Prepared, pieces: list[list[int]]) -> Scale:
         fairness=fairness,
         change=0.01 / (change_max + 1) if had_previous else 0.0,
         pieces=len(pieces),
+        step=step,
+        cost_max=cost_max,
+        change_max=float(change_max),
     )
+
+
+def coverage_counts(prep: Prepared, c: Columns) -> dict[int, int]:
+    """Per flow column of an optional line: weighted unit-weeks (weights in hundredths).
+
+    S x 100 is the sum of these over the served units: an integer objective.
+    """
+    data = prep.data
+    counts = {}
+    for k, cols_by_tier in c.x.items():
+        line = data.lines[data.pairs[k].line]
+        if not line.must_serve:
+            for _, col in cols_by_tier:
+                counts[col] = weight_units(line.weight) * len(line.weeks)
+    return counts
 
 
 def set_objective(m: LinearModel, prep: Prepared, c: Columns, pieces: list[list[int]],
@@ -87,25 +118,24 @@ def set_objective(m: LinearModel, prep: Prepared, c: Columns, pieces: list[list[
     data = prep.data
     w_cov, w_fair = params.coverage_weight, params.fairness_weight
     w_cost, w_chg = params.cost_weight, params.change_weight
+    counts = coverage_counts(prep, c)
     for k, cols_by_tier in c.x.items():
-        pair = data.pairs[k]
-        line = data.lines[pair.line]
-        weeks = len(line.weeks)
-        value = weight_units(line.weight) / 100 * weeks
-        served = 0.0 if line.must_serve else w_cov * scale.coverage * value
+        weeks = len(data.lines[data.pairs[k].line].weeks)
         moved = 0.0 if k in c.d else w_chg * scale.change * weeks
         for t, col in cols_by_tier:
+            served = w_cov * scale.coverage * counts.get(col, 0) / 100
             m.cost[col] = w_cost * prep.unit_price(k, t) * weeks - served + moved
     for k, col in c.d.items():
         m.cost[col] = w_chg * scale.change * len(data.lines[data.pairs[k].line].weeks)
     for (o, _w), col in c.r.items():
         m.cost[col] = w_cost * data.offers[o].fixed_cost
-    per_piece = w_fair * scale.fairness / max(scale.pieces, 1) * 2 / (BREAKPOINTS + 1)
+    # phi = 1 - 2/(K+1) sum_k g_k / (K x demand): a constant, less what g earns.
+    per_piece = w_fair * scale.fairness / max(scale.pieces, 1)
+    m.offset += per_piece * len(pieces)
     for index, lines in enumerate(pieces):
-        demand = sum(weight_units(data.lines[i].weight) * len(data.lines[i].weeks)
-                     * data.lines[i].units for i in lines)
+        demand = piece_demand(prep, lines)
         for col in c.s[index]:
-            m.cost[col] = per_piece / (BREAKPOINTS * demand)
+            m.cost[col] = -per_piece * 2 / (BREAKPOINTS + 1) / (BREAKPOINTS * demand)
 
 
 def change_offset(prep: Prepared, scale: Scale, params: RoundParameters) -> float:

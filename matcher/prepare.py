@@ -11,6 +11,7 @@ they still pay no more than the line's maximum price.
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -40,22 +41,37 @@ class Prepared:
 def prepare(data: ProblemData) -> Prepared:
     usable = [True] * len(data.pairs)
     dropped: dict[int, str] = {}
-    while True:
-        week_pairs = _week_pairs(data, usable)
-        loads = {key: sum(data.lines[data.pairs[k].line].units for k in v)
-                 for key, v in week_pairs.items()}
-        max_volume = _max_volumes(data, loads)
-        offer_tiers = [_reachable(data, j, max_volume[j]) for j in range(len(data.offers))]
-        pair_tiers = [_affordable(data, k, offer_tiers) for k in range(len(data.pairs))]
-        changed = False
-        for k, pair in enumerate(data.pairs):
-            if not usable[k] or pair.pinned > 0:
+    of_offer: list[list[int]] = [[] for _ in data.offers]
+    for k, pair in enumerate(data.pairs):
+        of_offer[pair.offer].append(k)
+    loads = {key: sum(data.lines[data.pairs[k].line].units for k in v)
+             for key, v in _week_pairs(data, usable).items()}
+    offer_tiers: list[list[int]] = [[] for _ in data.offers]
+    pair_tiers: list[list[int]] = [[] for _ in data.pairs]
+    # Dropping a pair only lowers its own offer's loads and volume: a worklist of
+    # offers reaches the same (greatest) fixpoint as sweeping everything again.
+    queue = list(range(len(data.offers)))
+    queued = set(queue)
+    while queue:
+        o = heapq.heappop(queue)
+        queued.discard(o)
+        offer_tiers[o] = _reachable(data, o, _volume(data, o, loads))
+        for k in of_offer[o]:
+            if not usable[k]:
+                continue
+            pair_tiers[k] = _affordable(data, k, offer_tiers)
+            if data.pairs[k].pinned > 0:
                 continue
             why = PRICE if not pair_tiers[k] else _group_short(data, k, loads)
             if why:
-                usable[k], dropped[k], changed = False, why, True
-        if not changed:
-            break
+                usable[k], dropped[k] = False, why
+                for week in data.lines[data.pairs[k].line].weeks:
+                    loads[o, week] -= data.lines[data.pairs[k].line].units
+                if o not in queued:
+                    heapq.heappush(queue, o)
+                    queued.add(o)
+    week_pairs = _week_pairs(data, usable)
+    loads = {key: loads[key] for key in week_pairs}
     line_pairs: list[list[int]] = [[] for _ in data.lines]
     for k, pair in enumerate(data.pairs):
         if usable[k]:
@@ -66,7 +82,7 @@ def prepare(data: ProblemData) -> Prepared:
         dropped=dropped,
         pair_tiers=tuple(tuple(t) if usable[k] else () for k, t in enumerate(pair_tiers)),
         offer_tiers=tuple(tuple(t) for t in offer_tiers),
-        max_volume=tuple(max_volume),
+        max_volume=tuple(_volume(data, o, loads) for o in range(len(data.offers))),
         week_pairs={key: tuple(v) for key, v in week_pairs.items()},
         potential=loads,
         line_pairs=tuple(tuple(v) for v in line_pairs),
@@ -82,12 +98,10 @@ def _week_pairs(data: ProblemData, usable: list[bool]) -> dict[tuple[int, int], 
     return dict(sorted(result.items()))
 
 
-def _max_volumes(data: ProblemData, loads: dict[tuple[int, int], int]) -> list[int]:
+def _volume(data: ProblemData, offer: int, loads: dict[tuple[int, int], int]) -> int:
     # One unit in one week is one unit-week: the volume is bounded week by week.
-    volume = [0] * len(data.offers)
-    for (offer, _week), load in loads.items():
-        volume[offer] += min(load, data.offers[offer].capacity)
-    return volume
+    cap = data.offers[offer].capacity
+    return sum(min(loads.get((offer, w), 0), cap) for w in data.offers[offer].weeks)
 
 
 def _reachable(data: ProblemData, offer: int, max_volume: int) -> list[int]:

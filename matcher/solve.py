@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from matcher.backends.raw import Status
 from matcher.decompose import Part, decompose
 from matcher.markets import line_markets, pieces
-from matcher.model import PartResult
+from matcher.part import PartResult
 from matcher.objective import change_offset, compute_scale
 from matcher.parallel import run_parts
 from matcher.prepare import Prepared, prepare

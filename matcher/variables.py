@@ -8,7 +8,8 @@
 - ``z[offer, tier]``: the offer's contract is in that tier (offers with
   several reachable tiers).
 - ``d[pair]``: units moved on a pair that had units in the previous round.
-- ``s[piece]``: fairness shortfalls, one per breakpoint (see objective.py).
+- ``s[piece]``: fairness attainment per breakpoint k, K x demand x min(k/K,
+  coverage) (see objective.py); all columns at zero is a feasible solution.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ class Columns:
     z: dict[tuple[int, int], int] = field(default_factory=dict)
     d: dict[int, int] = field(default_factory=dict)
     s: dict[int, list[int]] = field(default_factory=dict)
+    budget_rows: dict[int, int] = field(default_factory=dict)  # firm -> its budget row
 
 
 def add_columns(model: LinearModel, prep: Prepared, pieces: list[list[int]]) -> Columns:
@@ -38,7 +40,8 @@ def add_columns(model: LinearModel, prep: Prepared, pieces: list[list[int]]) -> 
             continue
         line, offer = data.lines[pair.line], data.offers[pair.offer]
         top = min(line.units, offer.capacity)
-        cols.x[k] = [(t, model.add_col(0, top, True)) for t in prep.pair_tiers[k]]
+        cols.x[k] = [(t, model.add_col(0, _affordable_units(prep, k, t, top), True))
+                     for t in prep.pair_tiers[k]]
         if pair.previous > 0:
             cols.d[k] = model.add_col(0, max(line.units, pair.previous), False)
     for (o, w) in prep.week_pairs:
@@ -49,10 +52,28 @@ def add_columns(model: LinearModel, prep: Prepared, pieces: list[list[int]]) -> 
         if len(tiers) > 1 and any((o, w) in prep.week_pairs for w in data.offers[o].weeks):
             for t in tiers:
                 cols.z[o, t] = model.add_col(0, 1, True)
-    for index, _lines in enumerate(pieces):
-        cols.s[index] = [model.add_col(0, INF_SHORTFALL, False) for _ in range(BREAKPOINTS)]
+    for index, lines in enumerate(pieces):
+        demand = piece_demand(prep, lines)
+        cols.s[index] = [model.add_col(0, k * demand, False) for k in range(1, BREAKPOINTS + 1)]
     return cols
 
 
-INF_SHORTFALL = float("inf")
+def _affordable_units(prep: Prepared, k: int, t: int, top: int) -> int:
+    # A firm cannot buy more units of a line than its whole budget pays for.
+    line = prep.data.lines[prep.data.pairs[k].line]
+    cost = prep.unit_price(k, t) * len(line.weeks)
+    if line.pays_budget and cost > 0:
+        return min(top, int(prep.data.budgets[line.firm] / cost + 1e-9))
+    return top
+
+
+def piece_demand(prep: Prepared, lines: list[int]) -> int:
+    """A piece's demanded weighted unit-weeks, priority weights in hundredths."""
+    return sum(weight_units(prep.data.lines[i].weight) * len(prep.data.lines[i].weeks)
+               * prep.data.lines[i].units for i in lines)
+
+
+def weight_units(weight: float) -> int:
+    """A priority weight in hundredths, so that fairness rows have integer coefficients."""
+    return max(1, round(weight * 100))
 

@@ -44,14 +44,19 @@ def build(m: LinearModel) -> tuple[cp_model.CpModel, list[cp_model.IntVar]]:
     return model, cols
 
 
-def solve(m: LinearModel, time_limit: float, gap: float, seed: int, workers: int = 1) -> RawResult:
+def solve(m: LinearModel, time_limit: float, gap: float, seed: int,
+          hint: list[float] | None = None, workers: int = 1) -> RawResult:
     model, cols = build(m)
+    if hint is not None:
+        for col, value in zip(cols, hint):
+            model.add_hint(col, round(value))
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(time_limit, 0.01)
     solver.parameters.relative_gap_limit = gap
     solver.parameters.absolute_gap_limit = 1e-9
     solver.parameters.random_seed = seed
-    solver.parameters.num_workers = workers
+    solver.parameters.num_workers = int(__import__("os").environ.get("CPSAT_WORKERS", workers))
+    solver.parameters.log_search_progress = bool(__import__("os").environ.get("CPSAT_LOG"))
     code = solver.solve(model)
     name = solver.status_name(code)
     has_solution = code in (cp_model.OPTIMAL, cp_model.FEASIBLE)

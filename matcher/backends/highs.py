@@ -13,7 +13,7 @@ import math
 from ortools.math_opt import model_pb2
 from ortools.math_opt.python import mathopt
 
-from matcher.backends.raw import RawResult, status_from
+from matcher.backends.raw import RawResult, Status, status_from
 from matcher.linear import LinearModel
 
 
@@ -39,16 +39,40 @@ def to_proto(m: LinearModel) -> model_pb2.ModelProto:
     return proto
 
 
-def solve(m: LinearModel, time_limit: float, gap: float, seed: int) -> RawResult:
+def solve(m: LinearModel, time_limit: float, gap: float, seed: int,
+          hint: list[float] | None = None) -> RawResult:
     model = mathopt.Model.from_model_proto(to_proto(m))
     params = mathopt.SolveParameters(
-        time_limit=dt.timedelta(seconds=max(time_limit, 0.01)),
+        # HiGHS checks its clock between steps: aim a little early.
+        time_limit=dt.timedelta(seconds=max(0.9 * time_limit - 0.05, 0.01)),
         relative_gap_tolerance=gap,
         absolute_gap_tolerance=1e-9,
         random_seed=seed,
         enable_output=bool(__import__("os").environ.get("HIGHS_LOG")),
     )
-    result = mathopt.solve(model, mathopt.SolverType.HIGHS, params=params)
+    import os, json
+    extra = json.loads(os.environ.get("HIGHS_OPTS", "{}"))
+    for key, value in extra.items():
+        if isinstance(value, bool):
+            params.highs.bool_options[key] = value
+        elif isinstance(value, int):
+            params.highs.int_options[key] = value
+        elif isinstance(value, float):
+            params.highs.double_options[key] = value
+        else:
+            params.highs.string_options[key] = value
+    model_params = None
+    if hint is not None:
+        values = {model.get_variable(c): value for c, value in enumerate(hint)}
+        model_params = mathopt.ModelSolveParameters(
+            solution_hints=[mathopt.SolutionHint(variable_values=values)])
+    try:
+        result = mathopt.solve(model, mathopt.SolverType.HIGHS, params=params,
+                               model_params=model_params)
+    except Exception:  # noqa: BLE001 - HiGHS reports numerical trouble as an error
+        if hint is not None:  # a start HiGHS will not take must not cost the solve
+            return solve(m, time_limit, gap, seed)
+        return RawResult(Status.NO_SOLUTION, None, None, None)
     reason = result.termination.reason
     bounds = result.termination.objective_bounds
     values = None

@@ -1,0 +1,157 @@
+"""One part of a round through its life: built, started, improved, read.
+
+A part is started (start.py: a good first solution within seconds) before
+any part is improved by the MIP solver, so that a short time limit still
+serves every part well; improvement then goes where the gap is largest.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from matcher.backends.raw import RawResult, Status
+from matcher.integrality import fractional, integral_repair
+from matcher.linear import LinearModel
+from matcher.model import build, run_backend
+from matcher.objective import Scale, coverage_counts
+from matcher.phases import solve_two_phase
+from matcher.prepare import prepare
+from matcher.problem import ProblemData
+from matcher.start import first_solution
+from schemas.parameters import RoundParameters
+
+
+@dataclass(frozen=True)
+class PartResult:
+    status: Status
+    objective: float | None
+    bound: float | None
+    units: tuple[int, ...]  # per pair of the part's problem
+    tiers: tuple[int, ...]  # per offer: its contract's tier, -1 without volume
+    build_s: float
+    solve_s: float
+
+
+class PartSolver:
+    def __init__(self, data: ProblemData, scale: Scale, params: RoundParameters,
+                 whole_budgets: tuple[float, ...] | None = None) -> None:
+        """``whole_budgets``: the firms' budgets before a split (decompose.py); a part
+        that has them takes its bound from its relaxation with them only."""
+        started = time.perf_counter()
+        self.params = params
+        self.whole_budgets = whole_budgets
+        self.prep = prepare(data)
+        self.m, self.c = build(self.prep, scale, params)
+        self.counts = coverage_counts(self.prep, self.c)
+        self.weighted, self.offset = list(self.m.cost), self.m.offset
+        self.value = params.coverage_weight * scale.coverage / 100  # one count, in L
+        self.two_phase = bool(self.counts) and scale.lexicographic(params)
+        self.best = RawResult(Status.NO_SOLUTION, None, None, None)
+        self.ceiling: float | None = None
+        self.build_s = time.perf_counter() - started
+        self.solve_s = 0.0
+
+    @property
+    def gap(self) -> float:
+        """Absolute gap on L (infinite while there is no solution or bound)."""
+        if self.best.objective is None or self.best.bound is None:
+            return float("inf")
+        return max(self.best.objective - self.best.bound, 0.0)
+
+    @property
+    def done(self) -> bool:
+        return self.best.status in (Status.OPTIMAL, Status.INFEASIBLE)
+
+    def start(self, time_limit: float) -> None:
+        started = time.perf_counter()
+        values, self.ceiling = first_solution(self.prep, self.c, self.m, self.counts,
+                                              self.params, time_limit, self.whole_budgets)
+        bound = -self.value * self.ceiling if self.ceiling is not None else None
+        if values is not None:
+            self._offer(RawResult(Status.FEASIBLE, self._score(values), bound, values))
+        elif self.c.x and bound is not None:
+            self.best = RawResult(Status.NO_SOLUTION, None, bound, None)
+        self.solve_s += time.perf_counter() - started
+
+    def improve(self, time_limit: float) -> None:
+        started = time.perf_counter()
+
+        def run(model: LinearModel, limit: float, hint: list[float] | None) -> RawResult:
+            return run_backend(model, self.params, limit, hint)
+
+        if self.two_phase:
+            raw = solve_two_phase(self.m, self.counts, self.value, self.params.relative_gap,
+                                  time_limit, self.best.values, self.ceiling, run)
+        else:
+            raw = run(self.m, time_limit, self.best.values)
+        if raw.values is not None and fractional(self.c, raw.values):
+            left = time_limit - (time.perf_counter() - started)
+            raw = integral_repair(self.m, self.c, raw, lambda m, t: run(m, t, None), left)
+        if self.whole_budgets is not None:  # a bound under budget shares is not the round's
+            raw = RawResult(raw.status if raw.status == Status.INFEASIBLE else Status.FEASIBLE,
+                            raw.objective, None, raw.values)
+        self._offer(raw)
+        self.solve_s += time.perf_counter() - started
+
+    def result(self) -> PartResult:
+        raw = self.best
+        if raw.values is None and raw.status != Status.INFEASIBLE:
+            raw = _nothing_served(self.m, raw)
+        units, tiers = _read(self, raw)
+        return PartResult(raw.status, raw.objective, raw.bound, units, tiers, self.build_s,
+                          self.solve_s)
+
+    def _score(self, values: list[float]) -> float:
+        return self.offset + sum(a * v for a, v in zip(self.weighted, values) if a)
+
+    def _offer(self, raw: RawResult) -> None:
+        """Keep the better solution and the better bound."""
+        old = self.best
+        bounds = [b for b in (old.bound, raw.bound) if b is not None]
+        bound = max(bounds) if bounds else None
+        if raw.status == Status.INFEASIBLE:
+            self.best = raw
+            return
+        keep = raw if raw.values is not None and (
+            old.objective is None or raw.objective < old.objective) else old
+        status = keep.status
+        if keep.objective is not None and bound is not None:
+            within = keep.objective - bound <= self.params.relative_gap * abs(keep.objective) + 1e-9
+            status = Status.OPTIMAL if within else Status.FEASIBLE
+        self.best = RawResult(status, keep.objective, bound, keep.values)
+
+
+def solve_part(data: ProblemData, scale: Scale, params: RoundParameters,
+               time_limit: float) -> PartResult:
+    """Start then improve one part within ``time_limit`` seconds."""
+    deadline = time.perf_counter() + time_limit
+    part = PartSolver(data, scale, params)
+    part.start(0.35 * (deadline - time.perf_counter()))
+    if not part.done:
+        part.improve(deadline - time.perf_counter())
+    return part.result()
+
+
+def _nothing_served(m: LinearModel, raw: RawResult) -> RawResult:
+    # Serving nothing is a solution whenever nothing is pinned or must be served:
+    # better than none when a part runs out of time.
+    zero = [0.0] * m.num_cols
+    if m.violations(zero):
+        return raw
+    return RawResult(Status.FEASIBLE, m.offset, raw.bound, zero)
+
+
+def _read(part: PartSolver, raw: RawResult) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    data, c = part.prep.data, part.c
+    units = [0] * len(data.pairs)
+    tiers = [-1] * len(data.offers)
+    if raw.values is None:
+        return tuple(units), tuple(tiers)
+    for k, cols_by_tier in c.x.items():
+        for t, col in cols_by_tier:
+            amount = round(raw.values[col])
+            if amount > 0:
+                units[k] += amount
+                tiers[data.pairs[k].offer] = t
+    return tuple(units), tuple(tiers)

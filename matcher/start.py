@@ -1,0 +1,57 @@
+"""A part's first solution: the LP relaxation, rounded, repaired, then its flows re-optimised."""
+
+from __future__ import annotations
+
+import time
+
+from matcher.backends import highs
+from matcher.heuristic import round_relaxation
+from matcher.linear import LinearModel
+from matcher.prepare import Prepared
+from matcher.variables import Columns
+from schemas.parameters import RoundParameters
+
+
+def first_solution(prep: Prepared, c: Columns, m: LinearModel, counts: dict[int, int],
+                   params: RoundParameters, time_limit: float,
+                   whole_budgets: tuple[float, ...] | None = None
+                   ) -> tuple[list[float] | None, float | None]:
+    """A good start and the relaxation's bound on coverage (in counts), or None.
+
+    The LP relaxation is rounded and repaired (heuristic.py); then, with the
+    rounded solution's running weeks and tiers fixed, the flows are optimised
+    again (a small, easy MIP). With optional lines both maximise coverage
+    alone: that is what the start must be good at, and it is well scaled.
+    With ``whole_budgets`` (a part whose firms' budgets are split, see
+    decompose.py) the relaxation is solved with the whole budgets, so that its
+    bound holds for the round.
+    """
+    if not c.x or not any(m.integer):
+        return None, None
+    started = time.perf_counter()
+    integer, cost, offset, lower, upper = m.integer, m.cost, m.offset, m.lower, m.upper
+    m.integer = [False] * m.num_cols
+    if counts:
+        m.cost, m.offset = [-float(counts.get(col, 0)) for col in range(m.num_cols)], 0.0
+    shares = None
+    if whole_budgets is not None:
+        shares = {row: m.row_upper[row] for row in c.budget_rows.values()}
+        for firm, row in c.budget_rows.items():
+            m.row_upper[row] = whole_budgets[firm]
+    relaxed = highs.solve(m, max(time_limit / 2, 0.05), 0.0, params.seed)
+    m.integer = integer
+    for row, share in (shares or {}).items():
+        m.row_upper[row] = share
+    rounded = None if relaxed.values is None else round_relaxation(prep, c, m, relaxed.values)
+    if rounded is not None:
+        m.lower, m.upper = list(lower), list(upper)
+        for col in list(c.r.values()) + list(c.z.values()):
+            m.lower[col] = m.upper[col] = round(rounded[col])
+        left = time_limit - (time.perf_counter() - started)
+        better = highs.solve(m, max(left, 0.05), params.relative_gap, params.seed, rounded)
+        if better.values is not None:
+            rounded = better.values
+    m.cost, m.offset, m.lower, m.upper = cost, offset, lower, upper
+    if relaxed.values is None:
+        return None, None
+    return rounded, (-relaxed.bound if counts and relaxed.bound is not None else None)
