@@ -18,6 +18,9 @@ Interpretations this checker fixes, where the brief leaves a choice:
 - Unmet reasons are checked for plausibility only where a reason is plainly
   contradicted by the snapshot (e.g. "no provider in area" while a usable offer
   of the category serves the municipality).
+- Objective, bound and gap follow the optimiser's documented definitions
+  (minimised L; gap = (objective - bound) / |objective|); ``optimal`` means
+  proven within the relative gap asked for.
 - The input hash is recomputed from the canonical form the optimiser documents
   in ``matcher/reproducibility.py`` (not by calling its code).
 - A result whose status is ``infeasible`` or ``no_solution`` must carry no
@@ -175,6 +178,29 @@ def rule_identity(view: _Round) -> list[str]:
         problems.append(f"seed {res.seed} != parameters.seed {res.parameters.seed}")
     if res.gap is not None and res.gap < -FLOAT_TOL:
         problems.append(f"gap {res.gap} is negative")
+    return problems
+
+
+def rule_solver_figures(view: _Round) -> list[str]:
+    """Objective, bound and gap agree (minimisation, gap = (objective - bound) / |objective|);
+    "optimal" means proven within the relative gap asked for (schemas/result.py)."""
+    res, problems = view.result, []
+    objective, bound, gap = res.objective, res.bound, res.gap
+    if objective is None:  # allowed (a heuristic may not score its answer), but not "optimal"
+        return ["status optimal without an objective"] if res.status == SolveStatus.OPTIMAL else []
+    slack = 1e-9 * max(1.0, abs(objective))
+    if bound is not None and bound > objective + slack:
+        problems.append(f"bound {bound!r} is above the objective {objective!r} (minimising)")
+    if bound is not None and gap is not None:
+        expected = max(0.0, objective - bound) / max(abs(objective), 1e-9)
+        if abs(gap - expected) > 1e-6 * max(1.0, expected):
+            problems.append(f"gap {gap!r} != (objective - bound) / |objective| = {expected!r}")
+    if res.status == SolveStatus.OPTIMAL:
+        if bound is None or gap is None:
+            problems.append("status optimal without a bound and gap")
+        elif gap > res.parameters.relative_gap + 1e-9:
+            problems.append(f"status optimal but gap {gap!r} > relative_gap "
+                            f"{res.parameters.relative_gap!r}")
     return problems
 
 
@@ -560,6 +586,7 @@ Rule = Callable[[_Round], list[str]]
 
 RULES: tuple[Rule, ...] = (
     rule_identity,
+    rule_solver_figures,
     rule_contracts_reference_offers,
     rule_contract_lines_reference_lines,
     rule_compatibility,

@@ -114,6 +114,15 @@ BROKEN = {
     "hash of other parameters": (
         S, lambda: _with(R(), parameters=_with(R().parameters, cost_weight=2.0)), "not the hash"),
     "seed differs": (S, lambda: _with(R(), seed=7), "seed 7"),
+    "bound above the objective": (
+        S, lambda: _with(R(), objective=-10.0, bound=0.0, gap=0.0), "above the objective"),
+    "gap disagrees with objective and bound": (
+        S, lambda: _with(R(), objective=-10.0, bound=-11.0, gap=0.0), "gap 0.0 !="),
+    "optimal outside the gap asked for": (
+        S, lambda: _with(R(), objective=-10.0, bound=-11.0, gap=0.1), "status optimal but gap"),
+    "optimal without a bound": (
+        S, lambda: _with(R(), bound=None, gap=None), "without a bound"),
+    "optimal without an objective": (S, lambda: _with(R(), objective=None), "without an objective"),
     "contracts without solution": (
         S, lambda: _with(R(), status=SolveStatus.NO_SOLUTION), "status no_solution"),
     # contracts and references
