@@ -42,24 +42,44 @@ def digest(token: str) -> str:
 
 
 class TokenStore:
-    def __init__(self, entries: list[dict]) -> None:
-        self._entries = [(e["sha256"], Principal(Role(e["role"]), e["subject"])) for e in entries]
+    """Token digests from the environment and from a file; the file is read
+    again when it changes, so a token issued now works without a restart."""
+
+    def __init__(self, entries: list[dict], file: Path | None = None) -> None:
+        self._fixed = _principals(entries)
+        self._file = file
+        self._file_stamp: tuple[int, int] | None = None
+        self._from_file: list[tuple[str, Principal]] = []
 
     @classmethod
     def from_settings(cls, settings: Settings) -> TokenStore:
-        entries: list[dict] = []
-        if settings.tokens_file and settings.tokens_file.exists():
-            entries += json.loads(settings.tokens_file.read_text()).get("tokens", [])
-        if settings.tokens:
-            entries += json.loads(settings.tokens).get("tokens", [])
-        return cls(entries)
+        entries = json.loads(settings.tokens).get("tokens", []) if settings.tokens else []
+        return cls(entries, settings.tokens_file)
+
+    def _entries(self) -> list[tuple[str, Principal]]:
+        if self._file is not None:
+            try:
+                stat = self._file.stat()
+                stamp = (stat.st_mtime_ns, stat.st_size)
+            except FileNotFoundError:
+                stamp = None
+            if stamp != self._file_stamp:
+                self._from_file = (
+                    _principals(json.loads(self._file.read_text()).get("tokens", []))
+                    if stamp else [])
+                self._file_stamp = stamp
+        return self._fixed + self._from_file
 
     def authenticate(self, token: str) -> Principal | None:
         wanted = digest(token)
-        for stored, principal in self._entries:
+        for stored, principal in self._entries():
             if hmac.compare_digest(stored, wanted):
                 return principal
         return None
+
+
+def _principals(entries: list[dict]) -> list[tuple[str, Principal]]:
+    return [(e["sha256"], Principal(Role(e["role"]), e["subject"])) for e in entries]
 
 
 def issue(path: Path, role: Role, subject: str) -> str:
