@@ -77,6 +77,18 @@ def print_row(r: dict) -> None:
           flush=True)
 
 
+def machine() -> str:
+    """Cores, load and versions, so that a reader can judge the figures."""
+    import os
+    import platform
+
+    import ortools
+
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    return (f"machine: {os.cpu_count()} cores, load average {load}; Python "
+            f"{platform.python_version()}, ortools {ortools.__version__}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("instances", nargs="*", help="labels such as cap41 or capa-8000 (default: all)")
@@ -85,6 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, default=None, help="also write the rows here")
     args = parser.parse_args(argv)
     import matcher.solve  # noqa: F401  (import time is not the instance's)
+    print(machine())
 
     print("| instance | published optimum | our objective | rel. error | proven bound | gap "
           "| time s | status | independent check | goal met |")

@@ -187,6 +187,18 @@ def print_table(size: int, limit: float, rows: list[dict]) -> None:
             print(f"- {r['method']}: {problem}")
 
 
+def machine() -> str:
+    """Cores, load and versions, so that a reader can judge the figures."""
+    import os
+    import platform
+
+    import ortools
+
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    return (f"machine: {os.cpu_count()} cores, load average {load}; Python "
+            f"{platform.python_version()}, ortools {ortools.__version__}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=list(DEFAULT_LIMITS))
@@ -208,6 +220,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="bench-rounds-"))
+    print(machine())
     everything = []
     for size in args.sizes:
         limit = args.time_limit or DEFAULT_LIMITS.get(size, 30.0)
@@ -225,6 +238,7 @@ def main(argv: list[str] | None = None) -> int:
             rows.append(row)
             print(f"  {method}: done ({row.get('wall_s', float('nan')):.1f} s)", flush=True)
         print_table(size, limit, rows)
+        print(f"\nload average after this size: {os.getloadavg()[0]:.2f}")
         everything.append({"size": size, "time_limit_s": limit, "generator": generator,
                            "rows": rows})
     if args.json:
