@@ -91,11 +91,13 @@ def _join(prep: Prepared, markets: list[int], count: int, max_pairs: int) -> lis
 
 
 def _shares(prep: Prepared, groups: list[int]) -> dict[tuple[int, int], float]:
-    """(firm, group) -> budget share, for firms whose paying lines span groups."""
+    """(firm, group) -> budget share, for firms whose budget could bind and whose
+    paying lines span groups (any other firm keeps its whole budget everywhere)."""
     data = prep.data
+    binding = binding_firms(prep)
     cheapest: dict[tuple[int, int], float] = {}
     for line_index, line in enumerate(data.lines):
-        if groups[line_index] >= 0 and line.pays_budget:
+        if groups[line_index] >= 0 and line.pays_budget and line.firm in binding:
             price = min(prep.unit_price(k, t) for k in prep.line_pairs[line_index]
                         for t in prep.pair_tiers[k])
             key = (line.firm, groups[line_index])
@@ -124,7 +126,7 @@ def _part(prep: Prepared, lines: list[int], shares: dict[tuple[int, int], float]
     firm_at = {f: n for n, f in enumerate(firms)}
     whole = tuple(data.budgets[f] for f in firms)
     budgets = tuple(shares.get((f, group), data.budgets[f]) for f in firms)
-    problem = ProblemData(
+    problem = ProblemData.trusted(
         lines=tuple(_line(data.lines[i], firm_at) for i in lines),
         offers=tuple(data.offers[o] for o in offers),
         pairs=tuple(Pair(line_at[p.line], offer_at[p.offer], p.extra_cost, p.pinned, p.previous)

@@ -55,8 +55,9 @@ def index_round(snapshot: RoundSnapshot, params: RoundParameters) -> RoundIndex:
     conflict = next((f"pinned line {snapshot.demand_lines[i].line_id} cannot stay on offer "
                      f"{snapshot.offers[j].offer_id}: not compatible or declined"
                      for (i, j) in sorted(pinned) if (i, j) not in kept), None)
-    problem = ProblemData(lines, offers, pairs,
-                          budgets=tuple(float(f.welfare_budget_eur) for f in snapshot.firms))
+    # The snapshot is validated and compatibility.py only pairs weeks the offer has.
+    problem = ProblemData.trusted(lines, offers, pairs,
+                                  tuple(float(f.welfare_budget_eur) for f in snapshot.firms))
     return RoundIndex(snapshot, problem, tuple(weeks), blocked, conflict)
 
 

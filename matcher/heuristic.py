@@ -29,6 +29,35 @@ def round_relaxation(prep: Prepared, c: Columns, m: LinearModel,
     data = prep.data
     units = {k: max(int(sum(relaxed[col] for _, col in cols) + 1e-6), data.pairs[k].pinned)
              for k, cols in c.x.items()}
+    return _finish(prep, c, m, units)
+
+
+def greedy(prep: Prepared, c: Columns, m: LinearModel) -> list[float] | None:
+    """Without any relaxation: each line, by priority, to the offer most lines could
+    join (where groups form and discounts come), within capacity; then as above."""
+    data = prep.data
+    load: dict[tuple[int, int], int] = defaultdict(int)
+    units = {k: data.pairs[k].pinned for k in c.x}
+    for k, u in units.items():
+        for w in data.lines[data.pairs[k].line].weeks:
+            load[data.pairs[k].offer, w] += u
+    for i in sorted(range(len(data.lines)), key=lambda i: (-data.lines[i].weight, i)):
+        line = data.lines[i]
+        pairs = [k for k in prep.line_pairs[i] if k in units]
+        if not pairs:
+            continue
+        k = max(pairs, key=lambda k: (prep.max_volume[data.pairs[k].offer], -k))
+        o = data.pairs[k].offer
+        room = min(data.offers[o].capacity - load[o, w] for w in line.weeks)
+        add = max(0, min(line.units - sum(units[q] for q in pairs), room))
+        units[k] += add
+        for w in line.weeks:
+            load[o, w] += add
+    return _finish(prep, c, m, units)
+
+
+def _finish(prep: Prepared, c: Columns, m: LinearModel,
+            units: dict[int, int]) -> list[float] | None:
     _repair(prep, units)
     _fill(prep, units)
     _repair(prep, units)

@@ -21,8 +21,9 @@ from matcher.objective import Scale
 from matcher.part import PartResult, PartSolver
 from schemas.parameters import RoundParameters
 
-START_SHARE = 0.3  # of a bin's time, for building and starting its parts
-ROUNDS = 3  # improvement rounds over a bin's parts, largest gaps first
+START_SHARE = 0.45  # of a bin's time, for building and starting its parts
+ROUNDS = 8  # at most, improvement rounds over a bin's parts, largest gaps first
+LP_SECONDS_PER_WEIGHT = 2e-5  # about what a part's relaxation takes, per unit of _weight
 
 
 def run_parts(parts: list[Part], scale: Scale, params: RoundParameters, deadline: float,
@@ -51,24 +52,30 @@ def run_parts(parts: list[Part], scale: Scale, params: RoundParameters, deadline
 def solve_bin(indices: list[int], parts: list[Part], scale: Scale, params: RoundParameters,
               deadline: float, started: Callable[[int], None] | None = None
               ) -> dict[int, PartResult]:
-    span = max(deadline - time.perf_counter(), 0.0)
-    weight = sum(_weight(p) for p in parts)
-    start_end = time.perf_counter() + START_SHARE * span
     solvers: list[PartSolver] = []
-    for n, part in enumerate(parts):
+    for n, part in enumerate(parts):  # every part gets a solution at once ...
         solver = PartSolver(part.problem, scale, params,
                             part.whole_budgets if part.split_firms else None)
-        share = (start_end - time.perf_counter()) * _weight(part) / max(weight, 1)
-        weight -= _weight(part)
-        solver.start(max(share, 0.02))
+        solver.start_greedy()
         solvers.append(solver)
         if started:
             started(n + 1)
+    span = max(deadline - time.perf_counter(), 0.0)
+    weight = sum(_weight(p) for p in parts)
+    start_end = time.perf_counter() + START_SHARE * span
+    for solver, part in zip(solvers, parts):  # ... then a better one and a bound
+        share = (start_end - time.perf_counter()) * _weight(part) / max(weight, 1)
+        weight -= _weight(part)
+        # A relaxation that cannot finish in time would only take the others' time.
+        affordable = min(max(share, 0.05), deadline - time.perf_counter() - 0.05)
+        if affordable >= LP_SECONDS_PER_WEIGHT * _weight(part):
+            solver.start(affordable, polish=False)  # improving will do better
     for _ in range(ROUNDS):
         open_parts = [s for s in solvers if not s.done]
+        open_sizes = [p for s, p in zip(solvers, parts) if not s.done]
         if not open_parts or deadline - time.perf_counter() < 0.05:
             break
-        urgency = _urgency(open_parts)
+        urgency = _urgency(open_parts, open_sizes)
         order = sorted(range(len(open_parts)), key=lambda n: -urgency[n])
         total = sum(urgency)
         for n in order:
@@ -77,23 +84,34 @@ def solve_bin(indices: list[int], parts: list[Part], scale: Scale, params: Round
                 break
             share = left * urgency[n] / total if total > 0 else left / len(order)
             total -= urgency[n]
-            open_parts[n].improve(max(share, min(left, 0.2)))
+            if share >= max(0.05, LP_SECONDS_PER_WEIGHT * _weight(open_sizes[n])):
+                open_parts[n].improve(share)  # (less would not even see the relaxation)
     return {index: solver.result() for index, solver in zip(indices, solvers)}
 
 
-def _urgency(solvers: list[PartSolver]) -> list[float]:
-    """What improving each part may gain: its gap; for a part with no solution yet,
-    its bound (what serving nothing leaves on the table), or ten times the mean."""
-    gaps = [s.gap for s in solvers]
-    finite = [g for g in gaps if g != float("inf")]
-    fallback = 10 * (sum(finite) / len(finite)) if finite else 1.0
-    return [g if g != float("inf") else (abs(s.best.bound) if s.best.bound is not None
-                                        else fallback) for g, s in zip(gaps, solvers)]
+def _urgency(solvers: list[PartSolver], parts: list[Part]) -> list[float]:
+    """What improving each part may gain: its gap; for a part with no solution
+    yet, its whole bound (serving nothing scores about 0), or a guess from its
+    size at the bin's mean bound per unit of weight."""
+    per_weight = [abs(s.best.bound) / _weight(p) for s, p in zip(solvers, parts)
+                  if s.best.bound is not None]
+    guess = max(per_weight) if per_weight else 1.0
+    out = []
+    for solver, part in zip(solvers, parts):
+        if solver.best.values is not None and solver.gap != float("inf"):
+            out.append(solver.gap)
+        elif solver.best.bound is not None:
+            out.append(abs(solver.best.bound))
+        else:
+            out.append(guess * _weight(part))
+    return out
 
 
 def _weight(part: Part) -> int:
-    """How much starting time a part deserves: its pairs, and a floor."""
-    return len(part.pairs) + 20
+    """How much starting time a part deserves: about the size of its relaxation
+    (a pair has a linking row per week of its line), and a floor."""
+    data = part.problem
+    return sum(len(data.lines[p.line].weeks) for p in data.pairs) + 100
 
 
 def _bins(parts: list[Part], workers: int) -> list[list[int]]:

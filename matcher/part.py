@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass
 
 from matcher.backends.raw import RawResult, Status
+from matcher.heuristic import greedy
 from matcher.integrality import fractional, integral_repair
 from matcher.linear import LinearModel
 from matcher.model import build, run_backend
@@ -47,7 +48,9 @@ class PartSolver:
         self.weighted, self.offset = list(self.m.cost), self.m.offset
         self.value = params.coverage_weight * scale.coverage / 100  # one count, in L
         self.two_phase = bool(self.counts) and scale.lexicographic(params)
-        self.best = RawResult(Status.NO_SOLUTION, None, None, None)
+        # Until a relaxation says better: L >= -(value of serving every optional unit).
+        everything = -self.value * sum(n * self.m.upper[col] for col, n in self.counts.items())
+        self.best = RawResult(Status.NO_SOLUTION, None, everything if self.counts else None, None)
         self.ceiling: float | None = None
         self.build_s = time.perf_counter() - started
         self.solve_s = 0.0
@@ -63,10 +66,21 @@ class PartSolver:
     def done(self) -> bool:
         return self.best.status in (Status.OPTIMAL, Status.INFEASIBLE)
 
-    def start(self, time_limit: float) -> None:
+    def start_greedy(self) -> None:
+        """A first solution in no time (heuristic.py), where the model has flows."""
+        started = time.perf_counter()
+        if self.c.x and any(self.m.integer):
+            values = greedy(self.prep, self.c, self.m)
+            if values is not None:
+                self._offer(RawResult(Status.FEASIBLE, self._score(values), None, values))
+        self.solve_s += time.perf_counter() - started
+
+    def start(self, time_limit: float, polish: bool = True) -> None:
+        """The relaxation's bound and its rounding; ``polish``: re-optimise the flows."""
         started = time.perf_counter()
         values, self.ceiling = first_solution(self.prep, self.c, self.m, self.counts,
-                                              self.params, time_limit, self.whole_budgets)
+                                              self.params, time_limit, self.whole_budgets,
+                                              polish)
         bound = -self.value * self.ceiling if self.ceiling is not None else None
         if values is not None:
             self._offer(RawResult(Status.FEASIBLE, self._score(values), bound, values))
@@ -127,6 +141,7 @@ def solve_part(data: ProblemData, scale: Scale, params: RoundParameters,
     """Start then improve one part within ``time_limit`` seconds."""
     deadline = time.perf_counter() + time_limit
     part = PartSolver(data, scale, params)
+    part.start_greedy()
     part.start(0.35 * (deadline - time.perf_counter()))
     if not part.done:
         part.improve(deadline - time.perf_counter())

@@ -44,8 +44,11 @@ def prepare(data: ProblemData) -> Prepared:
     of_offer: list[list[int]] = [[] for _ in data.offers]
     for k, pair in enumerate(data.pairs):
         of_offer[pair.offer].append(k)
-    loads = {key: sum(data.lines[data.pairs[k].line].units for k in v)
-             for key, v in _week_pairs(data, usable).items()}
+    loads: dict[tuple[int, int], int] = defaultdict(int)
+    for pair in data.pairs:
+        units = data.lines[pair.line].units
+        for week in data.lines[pair.line].weeks:
+            loads[pair.offer, week] += units
     offer_tiers: list[list[int]] = [[] for _ in data.offers]
     pair_tiers: list[list[int]] = [[] for _ in data.pairs]
     # Dropping a pair only lowers its own offer's loads and volume: a worklist of
@@ -91,11 +94,13 @@ def prepare(data: ProblemData) -> Prepared:
 
 def _week_pairs(data: ProblemData, usable: list[bool]) -> dict[tuple[int, int], list[int]]:
     result: dict[tuple[int, int], list[int]] = defaultdict(list)
+    lines = data.lines
     for k, pair in enumerate(data.pairs):
         if usable[k]:
-            for week in data.lines[pair.line].weeks:
-                result[pair.offer, week].append(k)
-    return dict(sorted(result.items()))
+            offer = pair.offer
+            for week in lines[pair.line].weeks:
+                result[offer, week].append(k)
+    return {key: result[key] for key in sorted(result)}
 
 
 def _volume(data: ProblemData, offer: int, loads: dict[tuple[int, int], int]) -> int:

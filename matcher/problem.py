@@ -65,6 +65,16 @@ class ProblemData:
         _validate(self)
 
     @classmethod
+    def trusted(cls, lines: tuple[Line, ...], offers: tuple[Offer, ...], pairs: tuple[Pair, ...],
+                budgets: tuple[float, ...]) -> ProblemData:
+        """Without validation: for parts cut from a problem that was validated whole."""
+        data = object.__new__(cls)
+        for name, value in (("lines", lines), ("offers", offers), ("pairs", pairs),
+                            ("budgets", budgets)):
+            object.__setattr__(data, name, value)
+        return data
+
+    @classmethod
     def from_arrays(
         cls,
         demands: Sequence[int],

@@ -27,7 +27,7 @@ from decimal import ROUND_CEILING, Decimal
 
 from matcher.from_snapshot import RoundIndex
 from matcher.prepare import GROUP, Prepared
-from matcher.reasons_change import blocked_change, group_change
+from matcher.reasons_change import Joins, blocked_change, group_change
 from matcher.solution import Solution
 from schemas.result import SmallestChange, UnmetDemand, UnmetReason
 
@@ -40,11 +40,10 @@ def unmet_demand(idx: RoundIndex, prep: Prepared, sol: Solution,
     served = sol.served(data)
     loads = sol.loads(data)
     by_line: dict[int, list[int]] = {}
-    by_offer: dict[int, list[int]] = {}
     for k, pair in enumerate(data.pairs):
         by_line.setdefault(pair.line, []).append(k)
-        by_offer.setdefault(pair.offer, []).append(k)
     pending = [line.units - served[i] for i, line in enumerate(data.lines)]
+    joins = Joins(idx, prep, pending)
     out = []
     for i, line in enumerate(snap.demand_lines):
         missing = line.units - served[i]
@@ -53,19 +52,19 @@ def unmet_demand(idx: RoundIndex, prep: Prepared, sol: Solution,
         if i in idx.blocked:
             reason, change = idx.blocked[i].reason, blocked_change(idx, i)
         elif not prep.line_pairs[i]:
-            reason, change = _dropped(idx, prep, by_offer, i, by_line[i])
+            reason, change = _dropped(idx, prep, joins, i, by_line[i])
         else:
-            reason, change = _dynamic(idx, prep, sol, loads, spent, by_offer, pending, i)
+            reason, change = _dynamic(idx, prep, sol, loads, spent, joins, pending, i)
         out.append(UnmetDemand(line_id=line.line_id, firm_id=line.firm_id, units=missing,
                                unit_weeks=missing * len(line.weeks), reason=reason,
                                change=change))
     return out
 
 
-def _dropped(idx: RoundIndex, prep: Prepared, by_offer: dict, i: int, pairs: list[int]):
+def _dropped(idx: RoundIndex, prep: Prepared, joins: Joins, i: int, pairs: list[int]):
     grouped = [k for k in pairs if prep.dropped.get(k) == GROUP]
     if grouped:
-        return UnmetReason.GROUP_BELOW_MINIMUM, group_change(idx, prep, by_offer, i, grouped)
+        return UnmetReason.GROUP_BELOW_MINIMUM, group_change(idx, joins, i, grouped)
     snap = idx.snapshot
     cheapest = min((snap.offers[idx.problem.pairs[k].offer].price_tiers[t].unit_price_eur,
                     snap.offers[idx.problem.pairs[k].offer].offer_id)
@@ -76,7 +75,7 @@ def _dropped(idx: RoundIndex, prep: Prepared, by_offer: dict, i: int, pairs: lis
 
 
 def _dynamic(idx: RoundIndex, prep: Prepared, sol: Solution, loads: dict, spent: dict,
-             by_offer: dict, pending: list[int], i: int):
+             joins: Joins, pending: list[int], i: int):
     data, snap = idx.problem, idx.snapshot
     missing = pending[i]
     line, sline = data.lines[i], snap.demand_lines[i]
@@ -110,8 +109,7 @@ def _dynamic(idx: RoundIndex, prep: Prepared, sol: Solution, loads: dict, spent:
     open_to = [k for k in usable if k not in priced]
     closed = [k for k in open_to if _closed_weeks(data, loads, k) and not _full(data, loads, k)]
     if closed:
-        return UnmetReason.GROUP_BELOW_MINIMUM, group_change(idx, prep, by_offer, i, closed,
-                                                             loads, pending)
+        return UnmetReason.GROUP_BELOW_MINIMUM, group_change(idx, joins, i, closed, loads)
     full = [k for k in open_to if _full(data, loads, k)]
     if full:
         k = full[0]

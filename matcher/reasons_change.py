@@ -21,15 +21,41 @@ def blocked_change(idx: RoundIndex, i: int) -> SmallestChange | None:
         offer_id=offer_id)
 
 
-def group_change(idx: RoundIndex, prep: Prepared, offer_pairs: dict[int, list[int]], i: int,
-                 pairs: list[int], loads: dict[tuple[int, int], int] | None = None,
-                 pending: list[int] | None = None) -> SmallestChange:
-    """How many more units, in which week, open which offer (the least over ``pairs``).
+class Joins:
+    """Units that could join an offer in a week, counted once per (offer, week).
 
-    The units that could join are those of every line that may use the offer
-    in that week: all of them before the solve (``loads`` None, a pair dropped
-    because the group could never form), or their unserved units after it.
+    Before the solve (``pending`` None: a pair dropped because the group could
+    never form) that is every unit of every line whose pair was not priced
+    out; after it, the unserved units of the lines with a usable pair.
     """
+
+    def __init__(self, idx: RoundIndex, prep: Prepared, pending: list[int]) -> None:
+        self.data, self.prep, self.pending = idx.problem, prep, pending
+        self.of_offer: dict[int, list[int]] = {}
+        for k, pair in enumerate(self.data.pairs):
+            self.of_offer.setdefault(pair.offer, []).append(k)
+        self.memo: dict[tuple[int, int, bool], int] = {}
+
+    def count(self, o: int, w: int, after: bool) -> int:
+        key = (o, w, after)
+        if key not in self.memo:
+            total = 0
+            for k in self.of_offer.get(o, []):
+                pair = self.data.pairs[k]
+                if w not in self.data.lines[pair.line].weeks:
+                    continue
+                if not after and self.prep.dropped.get(k) != PRICE:
+                    total += self.data.lines[pair.line].units
+                elif after and self.prep.usable[k]:
+                    total += self.pending[pair.line]
+            self.memo[key] = total
+        return self.memo[key]
+
+
+def group_change(idx: RoundIndex, joins: Joins, i: int, pairs: list[int],
+                 loads: dict[tuple[int, int], int] | None = None) -> SmallestChange:
+    """How many more units, in which week, open which offer (the least over ``pairs``):
+    before the solve (``loads`` None) or after it, in the weeks the offer is closed."""
     data = idx.problem
     best = None
     for k in pairs:
@@ -37,8 +63,7 @@ def group_change(idx: RoundIndex, prep: Prepared, offer_pairs: dict[int, list[in
         group = data.offers[o].min_group
         weeks = [w for w in data.lines[i].weeks
                  if loads is None or loads.get((o, w), 0) == 0]
-        shorts = [(group - _could_join(data, prep, offer_pairs[o], w, pending), w)
-                  for w in weeks]
+        shorts = [(group - joins.count(o, w, loads is not None), w) for w in weeks]
         short, w = max(shorts, key=lambda sw: (sw[0], -sw[1]))
         option = (short, idx.snapshot.offers[o].offer_id, idx.weeks[w])
         if best is None or option < best:
@@ -51,17 +76,3 @@ def group_change(idx: RoundIndex, prep: Prepared, offer_pairs: dict[int, list[in
             offer_id=offer_id, week=week)
     return SmallestChange(description=f"{short} more units in week {week} open offer {offer_id}",
                           offer_id=offer_id, week=week, extra_units=short)
-
-
-def _could_join(data, prep: Prepared, pairs: list[int], w: int,
-                pending: list[int] | None) -> int:
-    total = 0
-    for k in pairs:
-        pair = data.pairs[k]
-        if w not in data.lines[pair.line].weeks:
-            continue
-        if pending is None and prep.dropped.get(k) != PRICE:
-            total += data.lines[pair.line].units
-        elif pending is not None and prep.usable[k]:
-            total += pending[pair.line]
-    return total

@@ -21,7 +21,9 @@ def contracts(idx: RoundIndex, sol: Solution) -> list[GroupContract]:
     for k, amount in enumerate(sol.units):
         if amount:
             lines_of[data.pairs[k].offer].append(k)
-    loads = sol.loads(data)
+    loads: dict[int, dict[str, int]] = defaultdict(dict)
+    for (o, w), load in sol.loads(data).items():
+        loads[o][idx.weeks[w]] = load
     out = []
     for o in sorted(lines_of):
         offer, tier = snap.offers[o], sol.tiers[o]
@@ -34,7 +36,7 @@ def contracts(idx: RoundIndex, sol: Solution) -> list[GroupContract]:
             clines.append(ContractLine(line_id=line.line_id, firm_id=line.firm_id,
                                        units=sol.units[k], unit_weeks=uw, unit_price_eur=price,
                                        cost_eur=price * uw, pinned=pair.pinned > 0))
-        weekly = {idx.weeks[w]: load for (oo, w), load in loads.items() if oo == o}
+        weekly = loads[o]
         out.append(GroupContract(
             offer_id=offer.offer_id, provider_id=offer.provider_id, tier_index=tier,
             unit_price_eur=price, volume_unit_weeks=sum(c.unit_weeks for c in clines),

@@ -44,8 +44,12 @@ def solve(problem: ProblemData, params: RoundParameters | None = None,
 
 def solve_prepared(prep: Prepared, params: RoundParameters | None = None,
                    progress: ProgressCallback | None = None,
-                   start: float | None = None) -> Solution:
-    """``solve`` for a problem already through ``prepare`` (callers that need both)."""
+                   start: float | None = None, reserve: float = 0.0) -> Solution:
+    """``solve`` for a problem already through ``prepare`` (callers that need both).
+
+    The solvers stop ``reserve`` seconds before the time limit (counted from
+    ``start``), leaving that time to the caller's own work on the answer.
+    """
     params = params or RoundParameters()
     start = time.perf_counter() if start is None else start
     problem = prep.data
@@ -59,7 +63,7 @@ def solve_prepared(prep: Prepared, params: RoundParameters | None = None,
         return _empty(problem, Status.INFEASIBLE, solver, len(parts), start,
                       f"line {stranded[0]} must be served but no offer can serve it")
     prepared = time.perf_counter()
-    deadline = start + params.time_limit_s
+    deadline = start + params.time_limit_s * 0.98 - reserve - 0.02
     workers = min(params.workers or os.cpu_count() or 1, max(len(parts), 1))
 
     def report(done: int, message: str) -> None:

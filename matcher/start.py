@@ -14,13 +14,13 @@ from schemas.parameters import RoundParameters
 
 def first_solution(prep: Prepared, c: Columns, m: LinearModel, counts: dict[int, int],
                    params: RoundParameters, time_limit: float,
-                   whole_budgets: tuple[float, ...] | None = None
+                   whole_budgets: tuple[float, ...] | None = None, polish: bool = True
                    ) -> tuple[list[float] | None, float | None]:
     """A good start and the relaxation's bound on coverage (in counts), or None.
 
     The LP relaxation is rounded and repaired (heuristic.py); then, with the
     rounded solution's running weeks and tiers fixed, the flows are optimised
-    again (a small, easy MIP). With optional lines both maximise coverage
+    again (a small, easy MIP; ``polish``). With optional lines both maximise coverage
     alone: that is what the start must be good at, and it is well scaled.
     With ``whole_budgets`` (a part whose firms' budgets are split, see
     decompose.py) the relaxation is solved with the whole budgets, so that its
@@ -38,12 +38,12 @@ def first_solution(prep: Prepared, c: Columns, m: LinearModel, counts: dict[int,
         shares = {row: m.row_upper[row] for row in c.budget_rows.values()}
         for firm, row in c.budget_rows.items():
             m.row_upper[row] = whole_budgets[firm]
-    relaxed = highs.solve(m, max(time_limit / 2, 0.05), 0.0, params.seed)
+    relaxed = highs.solve(m, max(0.7 * time_limit, 0.05), 0.0, params.seed)
     m.integer = integer
     for row, share in (shares or {}).items():
         m.row_upper[row] = share
     rounded = None if relaxed.values is None else round_relaxation(prep, c, m, relaxed.values)
-    if rounded is not None:
+    if rounded is not None and polish:
         m.lower, m.upper = list(lower), list(upper)
         for col in list(c.r.values()) + list(c.z.values()):
             m.lower[col] = m.upper[col] = round(rounded[col])

@@ -55,8 +55,7 @@ def solve(m: LinearModel, time_limit: float, gap: float, seed: int,
     solver.parameters.relative_gap_limit = gap
     solver.parameters.absolute_gap_limit = 1e-9
     solver.parameters.random_seed = seed
-    solver.parameters.num_workers = int(__import__("os").environ.get("CPSAT_WORKERS", workers))
-    solver.parameters.log_search_progress = bool(__import__("os").environ.get("CPSAT_LOG"))
+    solver.parameters.num_workers = workers
     code = solver.solve(model)
     name = solver.status_name(code)
     has_solution = code in (cp_model.OPTIMAL, cp_model.FEASIBLE)

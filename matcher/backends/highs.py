@@ -48,19 +48,7 @@ def solve(m: LinearModel, time_limit: float, gap: float, seed: int,
         relative_gap_tolerance=gap,
         absolute_gap_tolerance=1e-9,
         random_seed=seed,
-        enable_output=bool(__import__("os").environ.get("HIGHS_LOG")),
     )
-    import os, json
-    extra = json.loads(os.environ.get("HIGHS_OPTS", "{}"))
-    for key, value in extra.items():
-        if isinstance(value, bool):
-            params.highs.bool_options[key] = value
-        elif isinstance(value, int):
-            params.highs.int_options[key] = value
-        elif isinstance(value, float):
-            params.highs.double_options[key] = value
-        else:
-            params.highs.string_options[key] = value
     model_params = None
     if hint is not None:
         values = {model.get_variable(c): value for c, value in enumerate(hint)}

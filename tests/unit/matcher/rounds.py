@@ -54,3 +54,33 @@ def served(result: RoundResult) -> dict[tuple[str, str], int]:
 def unmet(result: RoundResult) -> dict[str, tuple[str, int]]:
     """line -> (reason, units)."""
     return {u.line_id: (u.reason.value, u.units) for u in result.unmet}
+
+
+def random_round(seed: int, lines: int = 12, offers: int = 6, firms: int = 4,
+                 tight_budgets: bool = True, **parameters) -> RoundSnapshot:
+    """A small round with everything in it: several towns (so several markets),
+    minimum groups, tiers, fixed costs, tight budgets, priorities, two categories."""
+    import random
+
+    rng = random.Random(seed)
+    towns = [TOWN, OTHER_TOWN, "036001"]
+    weeks = [W27, W28, W29]
+    demand = []
+    for n in range(lines):
+        first = rng.randrange(3)
+        demand.append(line(f"l{n}", f"f{rng.randrange(firms)}", rng.randint(1, 6),
+                           weeks=weeks[first:first + rng.randint(1, 3 - first)],
+                           price=str(rng.choice([90, 120, 150])), priority=rng.randint(1, 5),
+                           municipality=rng.choice(towns),
+                           category=rng.choice(["childcare", "home_care"])))
+    supply = []
+    for n in range(offers):
+        group = rng.choice([0, 0, 3, 6])
+        supply.append(offer(f"o{n}", rng.randint(max(group, 4), 12), min_group=group,
+                            tiers=((0, str(rng.choice([100, 130]))), (12, "85")),
+                            fixed=str(rng.choice([0, 40])),
+                            area=rng.sample(towns, rng.randint(1, 2)),
+                            category=rng.choice(["childcare", "home_care"])))
+    amounts = [300, 800, 100000] if tight_budgets else [100000]
+    budgets = {f"f{n}": str(rng.choice(amounts)) for n in range(firms)}
+    return snapshot(demand, supply, budgets=budgets, **parameters)
