@@ -87,10 +87,6 @@ def test_objective_equals_the_brute_force_optimum(snapshot, solver, decompose, w
     assert close(result.objective, best.objective), (result.objective, best.objective, best)
 
 
-BUG_PARTS_BOUND = (
-    "matcher bug: when a round decomposes into several parts, the reported bound is "
-    "-A*S only (the parts' bounds on fairness and cost are lost), so a gap-0 solve of two "
-    "independent one-line markets reports 'feasible', gap 0.29, 'time limit' message")
 BUG_CPSAT_BOUND = (
     "matcher bug: with CP-SAT, phase 2 of the lexicographic solve comes back OPTIMAL with "
     "best_objective_bound ~0 instead of its objective, so the bound stays at -A*S and the "
@@ -99,7 +95,7 @@ BUG_CPSAT_BOUND = (
 
 @pytest.mark.parametrize(("solver", "decompose"), [
     ("highs", False),
-    pytest.param("highs", True, marks=pytest.mark.xfail(strict=False, reason=BUG_PARTS_BOUND)),
+    ("highs", True),  # the two-markets example once lost the parts' cost bound (fixed)
     pytest.param("cpsat", False, marks=pytest.mark.xfail(strict=False, reason=BUG_CPSAT_BOUND)),
     pytest.param("cpsat", True, marks=pytest.mark.xfail(strict=False, reason=BUG_CPSAT_BOUND)),
 ])
