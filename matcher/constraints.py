@@ -104,16 +104,20 @@ def add_budgets(m: LinearModel, prep: Prepared, c: Columns) -> None:
     # Each firm's unit costs stay within its budget (lines it pays for only).
     data = prep.data
     rows: dict[int, tuple[list[int], list[float]]] = {}
+    most: dict[int, float] = {}
     for k, cols_by_tier in c.x.items():
         line = data.lines[data.pairs[k].line]
         if line.pays_budget:
             cols, coefs = rows.setdefault(line.firm, ([], []))
+            dearest = 0.0
             for t, col in cols_by_tier:
                 cols.append(col)
                 coefs.append(prep.unit_price(k, t) * len(line.weeks))
+                dearest = max(dearest, coefs[-1] * m.upper[col])
+            most[line.firm] = most.get(line.firm, 0.0) + dearest
     for firm in sorted(rows):
-        cols, coefs = rows[firm]
-        if sum(coefs[i] * m.upper[col] for i, col in enumerate(cols)) > data.budgets[firm]:
+        if most[firm] > data.budgets[firm]:  # a budget nothing can exceed needs no row
+            cols, coefs = rows[firm]
             c.budget_rows[firm] = m.add_row(cols, coefs, -INF, data.budgets[firm], "budget",
                                             scale=100)
 
