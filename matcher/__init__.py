@@ -22,8 +22,21 @@ A capacitated facility location instance (OR-Library CFLP)::
     solution = solve(problem, RoundParameters(time_limit_s=10, relative_gap=0))
     solution.status, solution.total_cost(problem), solution.units  # units per pair
 
-See ``matcher/objective.py`` for the objective and its scaling,
-``matcher/decompose.py`` for how a round splits into parts.
+``solve(problem, params=None, progress=None)``: ``params`` is a
+``RoundParameters`` (time limit, relative gap, seed, workers, solver "auto" =
+"highs" or "cpsat", decompose); ``progress`` a plain callable that receives
+``Progress(parts_done, parts_total, elapsed_s, message)``. A ``Solution``
+always comes back: ``status`` (optimal / feasible / infeasible /
+no_solution), ``objective``, ``bound``, ``gap``, ``units`` per pair,
+``tiers`` per offer, timings; ``total_cost(problem)`` and friends.
+
+Where to read on: ``problem.py`` (the input), ``prepare.py`` (pairs nobody
+can use), ``variables.py``, ``constraints.py`` and ``contract_rows.py`` (the
+model, one function per family), ``objective.py`` (the objective and its
+scaling), ``phases.py`` (lexicographic solving), ``start.py`` and
+``heuristic.py`` (first solutions), ``decompose.py`` and ``parallel.py``
+(parts and worker processes), ``reasons.py`` (why demand went unmet),
+``reproducibility.py`` (input hash, versions).
 """
 
 from matcher.backends.raw import Status

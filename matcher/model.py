@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from matcher import constraints
+from matcher import constraints, contract_rows
 from matcher.backends import cpsat, highs
 from matcher.backends.raw import RawResult
 from matcher.integrality import relax_flows_if_integral
@@ -25,10 +25,10 @@ def build(prep: Prepared, scale: Scale, params: RoundParameters) -> tuple[Linear
     constraints.add_load(m, prep, c)
     if sum(len(prep.data.lines[prep.data.pairs[k].line].weeks) for k in c.x) <= LINKING_LIMIT:
         constraints.add_linking(m, prep, c)
-    constraints.add_tiers(m, prep, c)
-    constraints.add_budgets(m, prep, c)
-    constraints.add_change(m, prep, c)
-    constraints.add_fairness(m, prep, c, found)
+    contract_rows.add_tiers(m, prep, c)
+    contract_rows.add_budgets(m, prep, c)
+    contract_rows.add_change(m, prep, c)
+    contract_rows.add_fairness(m, prep, c, found)
     set_objective(m, prep, c, found, scale, params)
     relax_flows_if_integral(prep, c, m)
     return m, c

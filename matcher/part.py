@@ -8,30 +8,18 @@ serves every part well; improvement then goes where the gap is largest.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
-
 from matcher.backends.raw import RawResult, Status
 from matcher.heuristic import greedy
 from matcher.integrality import fractional, integral_repair
 from matcher.linear import LinearModel
 from matcher.model import build, run_backend
 from matcher.objective import Scale, coverage_counts
+from matcher.part_result import PartResult, nothing_served, read_flows
 from matcher.phases import solve_two_phase
 from matcher.prepare import prepare
 from matcher.problem import ProblemData
 from matcher.start import first_solution
 from schemas.parameters import RoundParameters
-
-
-@dataclass(frozen=True)
-class PartResult:
-    status: Status
-    objective: float | None
-    bound: float | None
-    units: tuple[int, ...]  # per pair of the part's problem
-    tiers: tuple[int, ...]  # per offer: its contract's tier, -1 without volume
-    build_s: float
-    solve_s: float
 
 
 class PartSolver:
@@ -111,8 +99,8 @@ class PartSolver:
     def result(self) -> PartResult:
         raw = self.best
         if raw.values is None and raw.status != Status.INFEASIBLE:
-            raw = _nothing_served(self.m, raw)
-        units, tiers = _read(self, raw)
+            raw = nothing_served(self.m, raw)
+        units, tiers = read_flows(self.prep, self.c, raw)
         return PartResult(raw.status, raw.objective, raw.bound, units, tiers, self.build_s,
                           self.solve_s)
 
@@ -146,27 +134,3 @@ def solve_part(data: ProblemData, scale: Scale, params: RoundParameters,
     if not part.done:
         part.improve(deadline - time.perf_counter())
     return part.result()
-
-
-def _nothing_served(m: LinearModel, raw: RawResult) -> RawResult:
-    # Serving nothing is a solution whenever nothing is pinned or must be served:
-    # better than none when a part runs out of time.
-    zero = [0.0] * m.num_cols
-    if m.violations(zero):
-        return raw
-    return RawResult(Status.FEASIBLE, m.offset, raw.bound, zero)
-
-
-def _read(part: PartSolver, raw: RawResult) -> tuple[tuple[int, ...], tuple[int, ...]]:
-    data, c = part.prep.data, part.c
-    units = [0] * len(data.pairs)
-    tiers = [-1] * len(data.offers)
-    if raw.values is None:
-        return tuple(units), tuple(tiers)
-    for k, cols_by_tier in c.x.items():
-        for t, col in cols_by_tier:
-            amount = round(raw.values[col])
-            if amount > 0:
-                units[k] += amount
-                tiers[data.pairs[k].offer] = t
-    return tuple(units), tuple(tiers)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from matcher import constraints
+from matcher import constraints, contract_rows
 from matcher.linear import LinearModel
 from matcher.markets import line_markets, pieces
 from matcher.prepare import prepare
@@ -24,7 +24,7 @@ def model_with(family, problem=PROBLEM):
     found = pieces(prep, line_markets(prep))
     m = LinearModel()
     c = add_columns(m, prep, found)
-    family(m, prep, c, found) if family is constraints.add_fairness else family(m, prep, c)
+    family(m, prep, c, found) if family is contract_rows.add_fairness else family(m, prep, c)
     return m, c
 
 
@@ -64,7 +64,7 @@ def test_load_between_group_and_capacity_when_running():
 
 
 def test_tier_follows_volume():
-    m, c = model_with(constraints.add_tiers)
+    m, c = model_with(contract_rows.add_tiers)
     assert not m.violations(values(m, c, [3, 3], 1))  # 6 + 3 = 9 unit-weeks: tier 1
     assert m.violations(values(m, c, [3, 3], 0))
     assert m.violations(values(m, c, [1, 1], 1))  # 3 unit-weeks cannot be tier 1
@@ -73,7 +73,7 @@ def test_tier_follows_volume():
 def test_budget_counts_price_times_weeks():
     lines = tuple(Line(line.units, line.weeks, firm=0, pays_budget=True) for line in PROBLEM.lines)
     one_firm = ProblemData(lines, PROBLEM.offers, PROBLEM.pairs, budgets=(700.0,))
-    m, c = model_with(constraints.add_budgets, one_firm)
+    m, c = model_with(contract_rows.add_budgets, one_firm)
     (row,) = m.rows_of("budget")  # up to 3 x 2 x 100 + 4 x 100 = 1000 > 700
     assert m.row_upper[row] == 700.0
     assert m.violations(values(m, c, [3, 2], 0))  # 600 + 200
@@ -81,12 +81,12 @@ def test_budget_counts_price_times_weeks():
 
 
 def test_a_budget_nothing_can_exceed_needs_no_row():
-    m, _ = model_with(constraints.add_budgets)
+    m, _ = model_with(contract_rows.add_budgets)
     assert m.rows_of("budget") == []
 
 
 def test_fairness_attainment_is_capped_by_coverage():
-    m, c = model_with(constraints.add_fairness)
+    m, c = model_with(contract_rows.add_fairness)
     v = values(m, c, [0, 0], 0)
     g = c.s[0][0]
     v[g] = 1.0

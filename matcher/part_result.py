@@ -1,0 +1,47 @@
+"""What a part hands back, and how it is read off the model's columns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from matcher.backends.raw import RawResult, Status
+from matcher.linear import LinearModel
+from matcher.prepare import Prepared
+from matcher.variables import Columns
+
+
+@dataclass(frozen=True)
+class PartResult:
+    status: Status
+    objective: float | None
+    bound: float | None
+    units: tuple[int, ...]  # per pair of the part's problem
+    tiers: tuple[int, ...]  # per offer: its contract's tier, -1 without volume
+    build_s: float
+    solve_s: float
+
+
+def nothing_served(m: LinearModel, raw: RawResult) -> RawResult:
+    # Serving nothing is a solution whenever nothing is pinned or must be served:
+    # better than none when a part runs out of time.
+    zero = [0.0] * m.num_cols
+    if m.violations(zero):
+        return raw
+    return RawResult(Status.FEASIBLE, m.offset, raw.bound, zero)
+
+
+def read_flows(prep: Prepared, c: Columns, raw: RawResult
+               ) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """Units per pair and tier per offer from a solution's columns."""
+    data = prep.data
+    units = [0] * len(data.pairs)
+    tiers = [-1] * len(data.offers)
+    if raw.values is None:
+        return tuple(units), tuple(tiers)
+    for k, cols_by_tier in c.x.items():
+        for t, col in cols_by_tier:
+            amount = round(raw.values[col])
+            if amount > 0:
+                units[k] += amount
+                tiers[data.pairs[k].offer] = t
+    return tuple(units), tuple(tiers)

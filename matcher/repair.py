@@ -1,0 +1,113 @@
+"""Making a solution given as units per pair keep every rule, and filling it up.
+
+Used by heuristic.py; each step is plain bookkeeping on units, loads,
+volumes and spending, no solver involved.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+
+from matcher.prepare import Prepared
+
+
+def contract_tiers(prep: Prepared, units: dict[int, int]) -> dict[int, int]:
+    volume: dict[int, int] = defaultdict(int)
+    for k, u in units.items():
+        volume[prep.data.pairs[k].offer] += u * len(prep.data.lines[prep.data.pairs[k].line].weeks)
+    return {o: max(t for t in prep.offer_tiers[o]
+                   if prep.data.offers[o].tiers[t].min_volume <= v) for o, v in volume.items() if v}
+
+
+def weekly_loads(prep: Prepared, units: dict[int, int]) -> dict[tuple[int, int], int]:
+    loads: dict[tuple[int, int], int] = defaultdict(int)
+    for k, u in units.items():
+        if u:
+            for w in prep.data.lines[prep.data.pairs[k].line].weeks:
+                loads[prep.data.pairs[k].offer, w] += u
+    return loads
+
+
+def repair(prep: Prepared, units: dict[int, int]) -> None:
+    data = prep.data
+    for _ in range(100):
+        changed = False
+        tier_of = contract_tiers(prep, units)
+        load = weekly_loads(prep, units)
+        spent: dict[int, float] = defaultdict(float)
+        for k in sorted(units):
+            pair, u = data.pairs[k], units[k]
+            if not u:
+                continue
+            line, offer = data.lines[pair.line], data.offers[pair.offer]
+            short = any(load[pair.offer, w] < offer.min_group for w in line.weeks)
+            if (short or tier_of[pair.offer] not in prep.pair_tiers[k]) and u > pair.pinned:
+                units[k], changed = pair.pinned, True
+            elif line.pays_budget:
+                spent[line.firm] += u * len(line.weeks) * prep.unit_price(k, tier_of[pair.offer])
+        for firm, amount in spent.items():
+            if amount > data.budgets[firm] + 1e-6:
+                changed |= shed(prep, units, tier_of, firm, amount - data.budgets[firm])
+        if not changed:
+            return
+
+
+def shed(prep: Prepared, units: dict[int, int], tier_of: dict[int, int], firm: int,
+         excess: float) -> bool:
+    data = prep.data
+    paid = [k for k, u in units.items() if u > data.pairs[k].pinned
+            and data.lines[data.pairs[k].line].firm == firm
+            and data.lines[data.pairs[k].line].pays_budget]
+    paid.sort(key=lambda k: (data.lines[data.pairs[k].line].weight
+                             / max(prep.unit_price(k, tier_of[data.pairs[k].offer]), 1e-9), k))
+    for k in paid:
+        if excess <= 1e-6:
+            break
+        weeks = len(data.lines[data.pairs[k].line].weeks)
+        each = prep.unit_price(k, tier_of[data.pairs[k].offer]) * weeks
+        drop = min(units[k] - data.pairs[k].pinned, math.ceil(excess / max(each, 1e-9) - 1e-9))
+        units[k] -= drop
+        excess -= drop * each
+    return bool(paid)
+
+
+def fill(prep: Prepared, units: dict[int, int]) -> None:
+    data = prep.data
+    tier_of, load = contract_tiers(prep, units), weekly_loads(prep, units)
+    volume: dict[int, int] = defaultdict(int)
+    spent: dict[int, float] = defaultdict(float)
+    served: dict[int, int] = defaultdict(int)
+    for k, u in units.items():
+        pair = data.pairs[k]
+        line = data.lines[pair.line]
+        served[pair.line] += u
+        volume[pair.offer] += u * len(line.weeks)
+        if u and line.pays_budget:
+            spent[line.firm] += u * len(line.weeks) * prep.unit_price(k, tier_of[pair.offer])
+    for i in sorted(range(len(data.lines)), key=lambda i: (-data.lines[i].weight, i)):
+        line = data.lines[i]
+        for k in prep.line_pairs[i]:
+            o = data.pairs[k].offer
+            offer = data.offers[o]
+            if o not in tier_of or tier_of[o] not in prep.pair_tiers[k] or any(
+                    load[o, w] == 0 and offer.min_group > 0 for w in line.weeks):
+                continue
+            room = min([line.units - served[i]]
+                       + [offer.capacity - load[o, w] for w in line.weeks])
+            each = prep.unit_price(k, tier_of[o]) * len(line.weeks)
+            if line.pays_budget and each > 0:
+                room = min(room, int((data.budgets[line.firm] - spent[line.firm]) / each + 1e-9))
+            # The contract must stay in its tier, or the others' prices would move.
+            upper = [t.min_volume for t in offer.tiers if t.min_volume > volume[o]]
+            if upper:
+                room = min(room, (upper[0] - 1 - volume[o]) // len(line.weeks))
+            if room <= 0:
+                continue
+            units[k] += room
+            served[i] += room
+            volume[o] += room * len(line.weeks)
+            for w in line.weeks:
+                load[o, w] += room
+            if line.pays_budget:
+                spent[line.firm] += room * each
