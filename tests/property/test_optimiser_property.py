@@ -87,17 +87,11 @@ def test_objective_equals_the_brute_force_optimum(snapshot, solver, decompose, w
     assert close(result.objective, best.objective), (result.objective, best.objective, best)
 
 
-BUG_CPSAT_BOUND = (
-    "matcher bug: with CP-SAT, phase 2 of the lexicographic solve comes back OPTIMAL with "
-    "best_objective_bound ~0 instead of its objective, so the bound stays at -A*S and the "
-    "status is 'feasible' even on a one-line round")
-
-
 @pytest.mark.parametrize(("solver", "decompose"), [
     ("highs", False),
     ("highs", True),  # the two-markets example once lost the parts' cost bound (fixed)
-    pytest.param("cpsat", False, marks=pytest.mark.xfail(strict=False, reason=BUG_CPSAT_BOUND)),
-    pytest.param("cpsat", True, marks=pytest.mark.xfail(strict=False, reason=BUG_CPSAT_BOUND)),
+    ("cpsat", False),  # the one-line example once came back 'feasible' (CP-SAT bound, fixed)
+    ("cpsat", True),
 ])
 @settings(max_examples=40, deadline=None)
 @given(snapshot=snapshots(max_lines=4, max_offers=3, max_firms=2))
