@@ -53,10 +53,12 @@ def solve_bin(indices: list[int], parts: list[Part], scale: Scale, params: Round
               deadline: float, started: Callable[[int], None] | None = None
               ) -> dict[int, PartResult]:
     solvers: list[PartSolver] = []
+    halfway = time.perf_counter() + 0.5 * max(deadline - time.perf_counter(), 0.0)
     for n, part in enumerate(parts):  # every part gets a solution at once ...
         solver = PartSolver(part.problem, scale, params,
                             part.whole_budgets if part.split_firms else None)
-        solver.start_greedy()
+        if time.perf_counter() < halfway:  # (past that, serving nothing must do)
+            solver.start_greedy()
         solvers.append(solver)
         if started:
             started(n + 1)

@@ -31,7 +31,7 @@ def weekly_loads(prep: Prepared, units: dict[int, int]) -> dict[tuple[int, int],
 
 def repair(prep: Prepared, units: dict[int, int]) -> None:
     data = prep.data
-    for _ in range(100):
+    for _ in range(12):  # enough in practice; a pin that cannot stay is left to the check
         changed = False
         tier_of = contract_tiers(prep, units)
         load = weekly_loads(prep, units)

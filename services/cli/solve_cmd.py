@@ -142,5 +142,5 @@ def summary(result: RoundResult) -> str:
     if result.timings:
         tm = result.timings
         lines.append(f"time: {tm.total_s:.2f} s (build {tm.build_s:.2f} s, "
-                     f"solve {tm.solve_s:.2f} s)")
+                     f"solve {tm.solve_s:.2f} s summed over workers)")
     return "\n".join(lines)
