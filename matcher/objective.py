@@ -21,6 +21,8 @@ of a decomposed round uses the same ones and the parts' objectives add up):
   served; Phi is the mean of phi over the round's pieces, in [0, 1].
 - K_max bounds the cost: every running week's fixed cost plus every unit-week
   at the dearest tier it may use.
+- D: per compatible pair, |units now - units in the previous round| x weeks;
+  D_max = every demanded unit-week + every previous unit-week on a pair.
 - C = 0.01 / (D_max + 1): the whole change range is worth less than a cent
   (0 when the round has no previous assignments: nothing to change from).
 - F = K_max + 1: the whole fairness range outweighs the whole cost range.
@@ -31,10 +33,16 @@ of a decomposed round uses the same ones and the parts' objectives add up):
 What that guarantees at the default weights: coverage first, exactly; cost
 before change, exactly for prices in cents; fairness before cost *by range*
 only (a tiny fairness gain does not buy any cost). Exact priority of fairness
-over cost would need scales beyond double precision at 10^5 lines. The
-solver's relative gap is measured on L, which coverage dominates: a lower
-term is optimised only as far as the gap (and the time) allows; ask for a
-gap of 0 for exactness on small rounds.
+over cost would need scales beyond double precision at 10^5 lines.
+
+How it is solved: whenever the weights keep coverage strictly first
+(``Scale.lexicographic``, true at the defaults) the model is solved in two
+phases, coverage alone and then the rest at that coverage (phases.py): the
+same optimum, but each phase's gap is on its own term, so cost is optimised
+to the gap asked for instead of drowning in coverage. The reported
+objective, bound and gap are always those of L. In the model Phi is written
+with attainment columns g_k = K x demand x min(k/K, c), so that
+phi(c) = 1 - 2/(K+1) x sum_k g_k / (K x demand) (a constant and a reward).
 """
 
 from __future__ import annotations
