@@ -15,13 +15,15 @@ from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from starlette.exceptions import HTTPException
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import ValidationError
+from starlette.exceptions import HTTPException
 
+from services.common.csv_rows import CsvRejected
 from services.common.errors import describe
 from services.common.metrics import ServiceMetrics
+from services.common.refusals import Invalid, Refused
 
 ReadinessCheck = Callable[[], Awaitable[bool]]
 
@@ -56,6 +58,22 @@ def create_api(
         # 401, 403, 404...: the same readable "error" as a 422 (and "detail", as before).
         return JSONResponse(status_code=exc.status_code, headers=exc.headers,
                             content={"error": str(exc.detail), "detail": exc.detail})
+
+    @app.exception_handler(Refused)
+    async def refused_by_rule(_request: Request, exc: Refused) -> JSONResponse:
+        # A use case said no (404, 409, or 422 naming the field it objects to).
+        if isinstance(exc, Invalid):
+            errors = [{"field": exc.field, "message": exc.message}]
+            return JSONResponse(status_code=422, content={"error": str(exc), "errors": errors})
+        return JSONResponse(status_code=exc.status,
+                            content={"error": str(exc), "detail": str(exc)})
+
+    @app.exception_handler(CsvRejected)
+    async def csv_rejected(_request: Request, exc: CsvRejected) -> JSONResponse:
+        # Every bad row and column of an uploaded file (the first 50), none applied.
+        errors = [{"row": e.row, "field": e.field, "message": e.message} for e in exc.errors[:50]]
+        more = f"; and {len(exc.errors) - 3} more" if len(exc.errors) > 3 else ""
+        return JSONResponse(status_code=422, content={"error": f"{exc}{more}", "errors": errors})
 
     @app.exception_handler(ValidationError)
     async def invalid_content(_request: Request, exc: ValidationError) -> JSONResponse:

@@ -15,7 +15,6 @@ from alembic import command, context
 from alembic.config import Config
 from sqlalchemy import Engine, MetaData
 
-
 # Alembic's ``context`` and ``op`` are process-wide: two upgrades running at
 # once in one process (several services started together, each migrating in a
 # thread) would run each other's scripts against each other's databases.

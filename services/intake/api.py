@@ -12,11 +12,11 @@ import asyncio
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, FastAPI, File, Path, Query, Request, UploadFile
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Depends, File, Path, Query, UploadFile
 
 from services.common.auth import Principal, Role, require_role, require_subject
-from services.intake.adapters.csv_rows import CsvRejected, decode
+from services.common.csv_rows import decode
+from services.common.refusals import Invalid, must_match
 from services.intake.adapters.survey_csv import parse_survey
 from services.intake.requests import (
     REFUSALS,
@@ -26,12 +26,10 @@ from services.intake.requests import (
     LineSubmission,
     Withdrawal,
     answers_for,
-    must_match,
 )
 from services.intake.service_layer import demand, firms, survey
 from services.intake.service_layer.context import Intake, Receipt
 from services.intake.service_layer.demand import FirmDemand
-from services.intake.service_layer.errors import Invalid, Refused
 from services.intake.service_layer.survey import SurveyOutcome
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$"
@@ -131,21 +129,4 @@ def routes(intake: Intake, authenticate: Callable, wake: Callable[[], None]) -> 
         return await asyncio.to_thread(demand.firm_demand, intake, firm_id)
 
     return api
-
-
-def install_error_bodies(app: FastAPI) -> None:
-    """Refusals as readable bodies, in the shape create_api gives validation errors."""
-
-    @app.exception_handler(Refused)
-    async def refused(_request: Request, exc: Refused) -> JSONResponse:
-        if isinstance(exc, Invalid):
-            errors = [{"field": exc.field, "message": exc.message}]
-            return JSONResponse(status_code=422, content={"error": str(exc), "errors": errors})
-        return JSONResponse(status_code=exc.status, content={"error": str(exc), "detail": str(exc)})
-
-    @app.exception_handler(CsvRejected)
-    async def csv_rejected(_request: Request, exc: CsvRejected) -> JSONResponse:
-        errors = [{"row": e.row, "field": e.field, "message": e.message} for e in exc.errors[:50]]
-        more = f"; and {len(exc.errors) - 3} more" if len(exc.errors) > 3 else ""
-        return JSONResponse(status_code=422, content={"error": f"{exc}{more}", "errors": errors})
 

@@ -8,8 +8,8 @@ from pydantic import BaseModel, Field
 
 from schemas.demand import DemandLine, FirmProfile
 from schemas.types import Identifier
+from services.common.refusals import Invalid, must_match
 from services.intake.domain.answers import SurveyAnswer
-from services.intake.service_layer.errors import Invalid
 
 
 class FirmEnrolment(BaseModel):
@@ -32,10 +32,6 @@ class AnswerIn(SurveyAnswer):
 class Withdrawal(BaseModel):
     pseudonyms: list[Identifier] = Field(min_length=1, max_length=100_000)
 
-
-def must_match(field: str, given: str, expected: str) -> None:
-    if given != expected:
-        raise Invalid(field, "must equal the id in the URL")
 
 
 def answers_for(firm_id: str, items: Sequence[AnswerIn]) -> list[SurveyAnswer]:

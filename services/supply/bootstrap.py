@@ -22,7 +22,7 @@ from services.common.outbox import OutboxRelay
 from services.common.runtime import Service
 from services.common.settings import Settings
 from services.supply.adapters.tables import outbox
-from services.supply.api import install_error_bodies, routes
+from services.supply.api import routes
 from services.supply.service_layer.context import Supply
 
 NAME = "supply"
@@ -49,7 +49,6 @@ def build(settings: Settings, connection: KafkaConnection) -> Service:
         metrics=metrics,
         checks={"database": database_up, "kafka": kafka_up},
     )
-    install_error_bodies(app)
     app.include_router(routes(supply, authenticator(TokenStore.from_settings(settings)),
                               relay.wake))
 

@@ -6,7 +6,6 @@ from pydantic import BaseModel
 
 from schemas.capacity import CapacityOffer, ProviderProfile
 from schemas.types import Identifier
-from services.supply.service_layer.errors import Invalid
 
 
 class ProviderEnrolment(BaseModel):
@@ -21,10 +20,6 @@ class ProviderView(ProviderEnrolment):
 class OfferSubmission(BaseModel):
     offer: CapacityOffer
 
-
-def must_match(field: str, given: str, expected: str) -> None:
-    if given != expected:
-        raise Invalid(field, "must equal the id in the URL")
 
 
 class Refusal(BaseModel):

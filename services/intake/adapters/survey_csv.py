@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pydantic import ValidationError
 
-from services.intake.adapters.csv_rows import CsvRejected, RowError, errors_of, rows, split_list
+from services.common.csv_rows import CsvRejected, RowError, errors_of, rows, split_list
 from services.intake.domain.answers import SurveyAnswer
 
 COLUMNS = (

@@ -5,11 +5,11 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 from schemas.demand import DemandLine
+from services.common.refusals import Invalid, NotFound
 from services.intake.adapters import repository as repo
 from services.intake.domain.changes import Changes, plan_changes
 from services.intake.service_layer import firms, survey
 from services.intake.service_layer.context import Intake, Receipt
-from services.intake.service_layer.errors import Invalid, NotFound
 from services.intake.service_layer.lines import FIRM, SURVEY, claim, count_published, record
 
 

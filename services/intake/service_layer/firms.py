@@ -5,9 +5,9 @@ from __future__ import annotations
 import secrets
 
 from schemas.demand import FirmEnrolled, FirmProfile
+from services.common.refusals import Conflict, Forbidden, NotFound
 from services.intake.adapters import repository as repo
 from services.intake.service_layer.context import Intake, Receipt
-from services.intake.service_layer.errors import Conflict, Forbidden, NotFound
 
 
 def enrol_firm(

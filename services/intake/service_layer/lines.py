@@ -7,10 +7,10 @@ from collections.abc import Iterable, Mapping
 from sqlalchemy import Connection
 
 from schemas.demand import DemandSubmitted, DemandWithdrawn
+from services.common.refusals import Conflict
 from services.intake.adapters import repository as repo
 from services.intake.domain.changes import Changes, StoredLine
 from services.intake.service_layer.context import Intake
-from services.intake.service_layer.errors import Conflict
 
 SURVEY = "survey"  # aggregated here from the firm's answers
 FIRM = "firm"  # aggregated by the firm and submitted as a line

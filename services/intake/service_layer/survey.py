@@ -15,13 +15,13 @@ from pydantic import BaseModel
 from sqlalchemy import Connection
 
 from services.common.logs import bind
+from services.common.refusals import NotFound
 from services.intake.adapters import answers_store
 from services.intake.adapters import repository as repo
 from services.intake.domain.aggregation import Aggregation, aggregate
 from services.intake.domain.answers import SurveyAnswer
 from services.intake.domain.changes import plan_changes
 from services.intake.service_layer.context import Intake
-from services.intake.service_layer.errors import NotFound
 from services.intake.service_layer.lines import SURVEY, claim, count_published, record
 
 log = logging.getLogger(__name__)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pydantic import ValidationError
 
 from schemas.capacity import CapacityOffer
-from services.supply.adapters.csv_rows import CsvRejected, RowError, errors_of, rows, split_list
+from services.common.csv_rows import CsvRejected, RowError, errors_of, rows, split_list
 
 COLUMNS = (
     "provider_id", "offer_id", "category", "municipalities", "weeks", "capacity_per_week",

@@ -12,10 +12,10 @@ from pydantic import BaseModel
 from sqlalchemy import Connection
 
 from schemas.capacity import CapacityOffer, CapacityOffered, CapacityWithdrawn
+from services.common.refusals import Conflict, NotFound
 from services.supply.adapters import repository as repo
 from services.supply.domain.versions import version_to_offer, version_to_withdraw
 from services.supply.service_layer.context import Receipt, Supply
-from services.supply.service_layer.errors import Conflict, NotFound
 
 
 def put_offers(supply: Supply, provider_id: str, offers: Sequence[CapacityOffer]) -> list[Receipt]:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from schemas.capacity import ProviderEnrolled, ProviderProfile
+from services.common.refusals import Conflict, Forbidden, NotFound
 from services.supply.adapters import repository as repo
 from services.supply.service_layer.context import Receipt, Supply
-from services.supply.service_layer.errors import Conflict, Forbidden, NotFound
 
 
 def enrol_provider(supply: Supply, network_id: str, profile: ProviderProfile, *,

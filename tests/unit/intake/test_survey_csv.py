@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.intake.adapters.csv_rows import CsvRejected, decode
+from services.common.csv_rows import CsvRejected, decode
 from services.intake.adapters.survey_csv import COLUMNS, parse_survey
 from services.scenario.writer import SURVEY_COLUMNS
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from services.scenario.writer import OFFER_COLUMNS
-from services.supply.adapters.csv_rows import CsvRejected
+from services.common.csv_rows import CsvRejected
 from services.supply.adapters.offers_csv import COLUMNS, parse_offers
 
 HEADER = ",".join(COLUMNS)

@@ -1,4 +1,4 @@
-"""Why a use case refused: each maps to one HTTP status in the API."""
+"""Why a use case refused: each maps to one HTTP status (``create_api`` renders them)."""
 
 from __future__ import annotations
 
@@ -28,3 +28,9 @@ class Invalid(Refused):
         self.field = field
         self.message = message
         super().__init__(f"{field}: {message}")
+
+
+def must_match(field: str, given: str, expected: str) -> None:
+    """A body that names another entity than its URL is refused, naming the field."""
+    if given != expected:
+        raise Invalid(field, "must equal the id in the URL")
