@@ -41,7 +41,7 @@ def solve_round(snapshot: RoundSnapshot, params: RoundParameters | None = None, 
     awarded = contracts(idx, sol) if _solved(sol) else []
     spent = firm_spending(idx, awarded)
     unmet = unmet_demand(idx, prep, sol, spent) if _solved(sol) else []
-    message = sol.message or _message(sol)
+    message = "; ".join(m for m in (_message(sol), sol.message) if m) or None
     return RoundResult(
         network_id=snapshot.network_id, round_id=snapshot.round_id,
         input_hash=input_hash(snapshot, params), parameters=params, seed=params.seed,

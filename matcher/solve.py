@@ -102,9 +102,12 @@ def _merge(problem: ProblemData, parts: list[Part], results: list[PartResult], o
     bound = offset + sum(bounds) if None not in bounds else None
     gap = None if bound is None else max(0.0, objective - bound) / max(abs(objective), 1e-9)
     build = prepared - start + sum(r.build_s for r in results)
+    split = sum(part.split_firms for part in parts)
+    note = (f"{split} budget shares: firms whose lines span parts too large to join "
+            f"(decompose.py); the bound holds for the whole budgets" if split else "")
     return Solution(status, objective, bound, gap, tuple(units), tuple(tiers), solver,
                     len(parts), build, sum(r.solve_s for r in results),
-                    time.perf_counter() - start)
+                    time.perf_counter() - start, note)
 
 
 def _empty(problem: ProblemData, status: Status, solver: str, parts: int, start: float,
