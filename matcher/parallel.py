@@ -19,6 +19,7 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from matcher.decompose import Part
 from matcher.objective import Scale
 from matcher.part import PartResult, PartSolver
+from matcher.part_result import unbuilt
 from schemas.parameters import RoundParameters
 
 START_SHARE = 0.45  # of a bin's time, for building and starting its parts
@@ -54,7 +55,11 @@ def solve_bin(indices: list[int], parts: list[Part], scale: Scale, params: Round
               ) -> dict[int, PartResult]:
     solvers: list[PartSolver] = []
     halfway = time.perf_counter() + 0.5 * max(deadline - time.perf_counter(), 0.0)
+    late: dict[int, PartResult] = {}
     for n, part in enumerate(parts):  # every part gets a solution at once ...
+        if time.perf_counter() > deadline:  # not even time to build it
+            late[indices[n]] = unbuilt(part.problem, scale, params)
+            continue
         solver = PartSolver(part.problem, scale, params,
                             part.whole_budgets if part.split_firms else None)
         if time.perf_counter() < halfway:  # (past that, serving nothing must do)
@@ -65,6 +70,7 @@ def solve_bin(indices: list[int], parts: list[Part], scale: Scale, params: Round
     span = max(deadline - time.perf_counter(), 0.0)
     weight = sum(_weight(p) for p in parts)
     start_end = time.perf_counter() + START_SHARE * span
+    parts = [p for i, p in zip(indices, parts) if i not in late]
     for solver, part in zip(solvers, parts):  # ... then a better one and a bound
         share = (start_end - time.perf_counter()) * _weight(part) / max(weight, 1)
         weight -= _weight(part)
@@ -88,7 +94,8 @@ def solve_bin(indices: list[int], parts: list[Part], scale: Scale, params: Round
             total -= urgency[n]
             if share >= max(0.05, LP_SECONDS_PER_WEIGHT * _weight(open_sizes[n])):
                 open_parts[n].improve(share)  # (less would not even see the relaxation)
-    return {index: solver.result() for index, solver in zip(indices, solvers)}
+    built = [i for i in indices if i not in late]
+    return {**late, **{index: solver.result() for index, solver in zip(built, solvers)}}
 
 
 def _urgency(solvers: list[PartSolver], parts: list[Part]) -> list[float]:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from matcher.backends.raw import RawResult, Status
 from matcher.linear import LinearModel
+from matcher.markets import union_find
 from matcher.prepare import Prepared
 from matcher.variables import Columns
 
@@ -45,3 +46,27 @@ def read_flows(prep: Prepared, c: Columns, raw: RawResult
                 units[k] += amount
                 tiers[data.pairs[k].offer] = t
     return tuple(units), tuple(tiers)
+
+
+def unbuilt(problem, scale, params) -> PartResult:
+    """A part the time did not allow to build: nothing served (if that is allowed).
+
+    Its objective is what serving nothing scores (every piece's whole fairness
+    penalty, every previous unit moved); its bound, serving every unit.
+    """
+    lines = problem.lines
+    optional = [line for line in lines if not line.must_serve]
+    if any(p.pinned for p in problem.pairs) or len(optional) < len(lines):
+        return PartResult(Status.NO_SOLUTION, None, None, (0,) * len(problem.pairs),
+                          (-1,) * len(problem.offers), 0.0, 0.0)
+    n = len(lines)
+    root = union_find(n + len(problem.offers), [(p.line, n + p.offer) for p in problem.pairs])
+    pieces = {(root[i], line.firm) for i, line in enumerate(lines)
+              if line.firm >= 0 and not line.must_serve}
+    penalty = params.fairness_weight * scale.fairness / max(scale.pieces, 1) * len(pieces)
+    moved = params.change_weight * scale.change * sum(
+        p.previous * len(lines[p.line].weeks) for p in problem.pairs)
+    most = sum(round(line.weight * 100) / 100 * len(line.weeks) * line.units for line in optional)
+    return PartResult(Status.FEASIBLE, penalty + moved,
+                      -params.coverage_weight * scale.coverage * most,
+                      (0,) * len(problem.pairs), (-1,) * len(problem.offers), 0.0, 0.0)

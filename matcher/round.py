@@ -36,7 +36,7 @@ def solve_round(snapshot: RoundSnapshot, params: RoundParameters | None = None, 
     else:  # the solve's build time counts from ``start``: indexing included
         # Reasons and the result take about 0.1 ms a line after the solve, and the
         # worker processes a moment to wind down.
-        reserve = 0.1 + 1.5e-4 * len(snapshot.demand_lines)
+        reserve = 0.1 + 2e-4 * len(snapshot.demand_lines)
         sol = solve_prepared(prep, params, progress, start, reserve)
     awarded = contracts(idx, sol) if _solved(sol) else []
     spent = firm_spending(idx, awarded)
