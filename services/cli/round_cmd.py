@@ -65,9 +65,11 @@ def _start(args: argparse.Namespace) -> int:
               f"({'dry run' if args.dry_run else 'committed'}, {args.weeks})", flush=True)
         if not args.wait:
             return 0
-        detail = client.wait(started["round_id"],
-                             on_change=lambda d: print("  " + headline(d), file=sys.stderr,
-                                                       flush=True))
+        detail = client.wait(
+            started["round_id"],
+            on_change=lambda d: print("  " + headline(d), file=sys.stderr, flush=True),
+            on_tick=lambda d, s: print(f"  still {d.get('status')}, {s:.0f} s", file=sys.stderr,
+                                       flush=True))
     except OperatorApiError as exc:
         raise CliError(f"operator API: {exc}") from None
     finally:

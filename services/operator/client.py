@@ -56,15 +56,26 @@ class OperatorClient:
         return self._send("GET", "/v1/rounds", params=params)
 
     def wait(self, round_id: str, *, timeout_s: float = 600.0, poll_s: float = 0.5,
-             on_change: Callable[[dict], None] | None = None) -> dict:
-        """Poll until the round has completed or failed; report each change."""
-        deadline = time.monotonic() + timeout_s
-        last = None
+             on_change: Callable[[dict], None] | None = None,
+             on_tick: Callable[[dict, float], None] | None = None,
+             tick_s: float = 5.0) -> dict:
+        """Poll until the round has completed or failed; report each change of
+        status, and every ``tick_s`` while it stays the same (with the seconds
+        since the wait began), so that a long solve does not look stuck."""
+        began = time.monotonic()
+        deadline = began + timeout_s
+        last, last_told = None, began
         while True:
             current = self.get_round(round_id)
-            state = (current.get("status"), current.get("progress"))
-            if state != last and on_change is not None:
-                on_change(current)
+            state = current.get("status")
+            now = time.monotonic()
+            if state != last:
+                if on_change is not None:
+                    on_change(current)
+                last_told = now
+            elif on_tick is not None and now - last_told >= tick_s:
+                on_tick(current, now - began)
+                last_told = now
             last = state
             if current.get("status") in FINISHED:
                 return current
