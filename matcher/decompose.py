@@ -47,7 +47,7 @@ def binding_firms(prep: Prepared) -> set[int]:
 
 
 def decompose(prep: Prepared, markets: list[int], split: bool = True,
-              max_pairs: int = 1500) -> list[Part]:
+              max_pairs: int = 4000) -> list[Part]:
     data = prep.data
     count = max(markets, default=-1) + 1
     if not split:

@@ -24,7 +24,7 @@ from schemas.parameters import RoundParameters
 
 START_SHARE = 0.45  # of a bin's time, for building and starting its parts
 ROUNDS = 8  # at most, improvement rounds over a bin's parts, largest gaps first
-LP_SECONDS_PER_WEIGHT = 2e-5  # about what a part's relaxation takes, per unit of _weight
+LP_SECONDS_PER_WEIGHT = 7e-5  # about what a part's relaxation takes, per unit of _weight
 
 
 def run_parts(parts: list[Part], scale: Scale, params: RoundParameters, deadline: float,
@@ -74,10 +74,12 @@ def solve_bin(indices: list[int], parts: list[Part], scale: Scale, params: Round
     for solver, part in zip(solvers, parts):  # ... then a better one and a bound
         share = (start_end - time.perf_counter()) * _weight(part) / max(weight, 1)
         weight -= _weight(part)
-        # A relaxation that cannot finish in time would only take the others' time.
-        affordable = min(max(share, 0.05), deadline - time.perf_counter() - 0.05)
-        if affordable >= LP_SECONDS_PER_WEIGHT * _weight(part):
-            solver.start(affordable, polish=False)  # improving will do better
+        # A relaxation that cannot finish before the deadline would only take the
+        # others' time; one that can gets at least what it needs.
+        left = deadline - time.perf_counter() - 0.05
+        needs = LP_SECONDS_PER_WEIGHT * _weight(part)
+        if needs <= 0.5 * left:
+            solver.start(min(max(share, 2 * needs, 0.05), left), polish=False)
     for _ in range(ROUNDS):
         open_parts = [s for s in solvers if not s.done]
         open_sizes = [p for s, p in zip(solvers, parts) if not s.done]
@@ -92,8 +94,9 @@ def solve_bin(indices: list[int], parts: list[Part], scale: Scale, params: Round
                 break
             share = left * urgency[n] / total if total > 0 else left / len(order)
             total -= urgency[n]
-            if share >= max(0.05, LP_SECONDS_PER_WEIGHT * _weight(open_sizes[n])):
-                open_parts[n].improve(share)  # (less would not even see the relaxation)
+            needs = LP_SECONDS_PER_WEIGHT * _weight(open_sizes[n])
+            if needs <= 0.5 * left:  # (less would not even see the relaxation)
+                open_parts[n].improve(min(max(share, 2 * needs, 0.05), left))
     built = [i for i in indices if i not in late]
     return {**late, **{index: solver.result() for index, solver in zip(built, solvers)}}
 

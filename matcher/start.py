@@ -38,7 +38,7 @@ def first_solution(prep: Prepared, c: Columns, m: LinearModel, counts: dict[int,
         shares = {row: m.row_upper[row] for row in c.budget_rows.values()}
         for firm, row in c.budget_rows.items():
             m.row_upper[row] = whole_budgets[firm]
-    relaxed = highs.solve(m, max(0.7 * time_limit, 0.05), 0.0, params.seed)
+    relaxed = highs.solve(m, max((0.7 if polish else 1.0) * time_limit, 0.05), 0.0, params.seed)
     m.integer = integer
     for row, share in (shares or {}).items():
         m.row_upper[row] = share
