@@ -13,7 +13,7 @@ from matcher.prepare import Prepared
 from matcher.variables import Columns, add_columns
 from schemas.parameters import RoundParameters
 
-LINKING_LIMIT = 200_000  # strong linking rows beyond this cost more LP time than they save
+LINKING_LIMIT = 50_000  # strong linking rows beyond this cost more LP time than they save
 
 
 def build(prep: Prepared, scale: Scale, params: RoundParameters) -> tuple[LinearModel, Columns]:
