@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from matcher.markets import union_find
 from matcher.prepare import Prepared
 from matcher.problem import Line, Pair, ProblemData
 

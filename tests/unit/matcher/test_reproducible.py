@@ -6,7 +6,6 @@ import math
 
 import pytest
 
-from matcher import solve_round
 from matcher.reproducibility import input_hash
 from tests.unit.matcher.rounds import random_round
 

@@ -86,8 +86,8 @@ def test_continuity_a_unit_stays_with_its_offer_every_week(solved):
 
 
 def test_capacity_goes_to_the_higher_priority(solved):
-    result = solved(snapshot([line("low", "f1", 10, priority=1), line("high", "f2", 10, priority=5)],
-                             [offer("camp", 10)]))
+    lines = [line("low", "f1", 10, priority=1), line("high", "f2", 10, priority=5)]
+    result = solved(snapshot(lines, [offer("camp", 10)]))
     assert served(result) == {("high", "camp"): 10}
     assert unmet(result) == {"low": ("capacity_taken_by_higher_priority", 10)}
 
