@@ -39,8 +39,8 @@ def binding_firms(prep: Prepared) -> set[int]:
     most = [0.0] * len(data.budgets)
     for line_index, line in enumerate(data.lines):
         if line.pays_budget and prep.line_pairs[line_index]:
-            dearest = max(prep.unit_price(k, t) for k in prep.line_pairs[line_index]
-                          for t in prep.pair_tiers[k])
+            dearest = max((prep.unit_price(k, t) for k in prep.line_pairs[line_index]
+                           for t in prep.pair_tiers[k]), default=0.0)  # (a pin priced out)
             most[line.firm] += dearest * line.units * len(line.weeks)
     return {f for f, cost in enumerate(most) if cost > data.budgets[f] + 1e-9}
 
@@ -97,8 +97,8 @@ def _shares(prep: Prepared, groups: list[int]) -> dict[tuple[int, int], float]:
     cheapest: dict[tuple[int, int], float] = {}
     for line_index, line in enumerate(data.lines):
         if groups[line_index] >= 0 and line.pays_budget and line.firm in binding:
-            price = min(prep.unit_price(k, t) for k in prep.line_pairs[line_index]
-                        for t in prep.pair_tiers[k])
+            price = min((prep.unit_price(k, t) for k in prep.line_pairs[line_index]
+                         for t in prep.pair_tiers[k]), default=0.0)
             key = (line.firm, groups[line_index])
             cheapest[key] = cheapest.get(key, 0.0) + price * line.units * len(line.weeks)
     per_firm: dict[int, list[tuple[int, int]]] = {}
