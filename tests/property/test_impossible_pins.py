@@ -40,13 +40,8 @@ CASES = {
     "below the minimum group": dict(min_group=3, pin=2),
     "declined": dict(excluded=True),
     "incompatible": dict(category="home_care"),
-    "priced above the line's maximum": pytest.param(
-        dict(price="12.00"),
-        marks=pytest.mark.xfail(
-            raises=ValueError, strict=False,
-            reason="matcher bug: a pinned pair with no tier within the line's maximum price "
-                   "makes decompose.binding_firms take max() of an empty sequence"),
-    ),
+    # Once raised ValueError in matcher's decomposition (fixed): keep it as a regression.
+    "priced above the line's maximum": dict(price="12.00"),
 }
 
 
