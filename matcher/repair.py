@@ -36,6 +36,9 @@ def repair(prep: Prepared, units: dict[int, int]) -> None:
         tier_of = contract_tiers(prep, units)
         load = weekly_loads(prep, units)
         spent: dict[int, float] = defaultdict(float)
+        # Per firm, its pairs above their pins: what it could shed (gathered here
+        # once, not per firm over all pairs: that was hours at 100k lines).
+        sheddable: dict[int, list[int]] = defaultdict(list)
         for k in sorted(units):
             pair, u = data.pairs[k], units[k]
             if not u:
@@ -46,21 +49,24 @@ def repair(prep: Prepared, units: dict[int, int]) -> None:
                 units[k], changed = pair.pinned, True
             elif line.pays_budget:
                 spent[line.firm] += u * len(line.weeks) * prep.unit_price(k, tier_of[pair.offer])
+                if u > pair.pinned:
+                    sheddable[line.firm].append(k)
         for firm, amount in spent.items():
             if amount > data.budgets[firm] + 1e-6:
-                changed |= shed(prep, units, tier_of, firm, amount - data.budgets[firm])
+                changed |= shed(prep, units, tier_of, sheddable[firm],
+                                amount - data.budgets[firm])
         if not changed:
             return
 
 
-def shed(prep: Prepared, units: dict[int, int], tier_of: dict[int, int], firm: int,
+def shed(prep: Prepared, units: dict[int, int], tier_of: dict[int, int], paid: list[int],
          excess: float) -> bool:
+    """Drop units of a firm's ``paid`` pairs (above their pins), least coverage per euro
+    first, until ``excess`` euro are saved."""
     data = prep.data
-    paid = [k for k, u in units.items() if u > data.pairs[k].pinned
-            and data.lines[data.pairs[k].line].firm == firm
-            and data.lines[data.pairs[k].line].pays_budget]
-    paid.sort(key=lambda k: (data.lines[data.pairs[k].line].weight
-                             / max(prep.unit_price(k, tier_of[data.pairs[k].offer]), 1e-9), k))
+    paid = sorted(paid, key=lambda k: (data.lines[data.pairs[k].line].weight
+                                       / max(prep.unit_price(k, tier_of[data.pairs[k].offer]),
+                                             1e-9), k))
     for k in paid:
         if excess <= 1e-6:
             break
