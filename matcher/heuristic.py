@@ -33,11 +33,19 @@ def round_relaxation(prep: Prepared, c: Columns, m: LinearModel,
 
 
 def greedy(prep: Prepared, c: Columns, m: LinearModel) -> list[float] | None:
+    """The greedy solution (``greedy_units``) as the model's columns, if it keeps every row."""
+    values = to_columns(prep, c, m, greedy_units(prep))
+    return values if values is not None and not m.violations(values) else None
+
+
+def greedy_units(prep: Prepared) -> dict[int, int]:
     """Without any relaxation: each line, by priority, to the offer most lines could
-    join (where groups form and discounts come), within capacity; then as above."""
+    join (where groups form and discounts come), spilling to the next offers when it is
+    full, within capacity; then repaired and
+    filled as above. Units per usable pair; no model needed (quick.py)."""
     data = prep.data
     load: dict[tuple[int, int], int] = defaultdict(int)
-    units = {k: data.pairs[k].pinned for k in c.x}
+    units = {k: data.pairs[k].pinned for k, usable in enumerate(prep.usable) if usable}
     for k, u in units.items():
         for w in data.lines[data.pairs[k].line].weeks:
             load[data.pairs[k].offer, w] += u
@@ -46,23 +54,32 @@ def greedy(prep: Prepared, c: Columns, m: LinearModel) -> list[float] | None:
         pairs = [k for k in prep.line_pairs[i] if k in units]
         if not pairs:
             continue
-        k = max(pairs, key=lambda k: (prep.max_volume[data.pairs[k].offer], -k))
-        o = data.pairs[k].offer
-        room = min(data.offers[o].capacity - load[o, w] for w in line.weeks)
-        add = max(0, min(line.units - sum(units[q] for q in pairs), room))
-        units[k] += add
-        for w in line.weeks:
-            load[o, w] += add
-    return _finish(prep, c, m, units)
+        need = line.units - sum(units[q] for q in pairs)
+        # The offer most lines could join first; what it has no room for, to the next.
+        for k in sorted(pairs, key=lambda k: (-prep.max_volume[data.pairs[k].offer], k)):
+            if need <= 0:
+                break
+            o = data.pairs[k].offer
+            add = max(0, min(need, min(data.offers[o].capacity - load[o, w] for w in line.weeks)))
+            units[k] += add
+            need -= add
+            for w in line.weeks:
+                load[o, w] += add
+    _repair_and_fill(prep, units)
+    return units
 
 
 def _finish(prep: Prepared, c: Columns, m: LinearModel,
             units: dict[int, int]) -> list[float] | None:
+    _repair_and_fill(prep, units)
+    values = to_columns(prep, c, m, units)
+    return values if values is not None and not m.violations(values) else None
+
+
+def _repair_and_fill(prep: Prepared, units: dict[int, int]) -> None:
     repair(prep, units)
     fill(prep, units)
     repair(prep, units)
-    values = to_columns(prep, c, m, units)
-    return values if values is not None and not m.violations(values) else None
 
 
 def to_columns(prep: Prepared, c: Columns, m: LinearModel,

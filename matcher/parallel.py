@@ -6,6 +6,9 @@ bin: it builds and starts every part (start.py: a good first solution in a
 fraction of the time), then spends what is left of the round's time on the
 parts with the largest gaps, each in proportion to its gap. A short time
 limit thus still serves every part, and long limits go where they pay.
+A part whose relaxation could not finish in the bin's time gets the greedy
+solution without a model (quick.py): at 100k lines building the largest
+parts' models alone took longer than the round.
 Results are merged in part order, whichever worker finished first.
 """
 
@@ -20,6 +23,7 @@ from matcher.decompose import Part
 from matcher.objective import Scale
 from matcher.part import PartResult, PartSolver
 from matcher.part_result import unbuilt
+from matcher.quick import quick_part
 from schemas.parameters import RoundParameters
 
 START_SHARE = 0.45  # of a bin's time, for building and starting its parts
@@ -55,10 +59,18 @@ def solve_bin(indices: list[int], parts: list[Part], scale: Scale, params: Round
               ) -> dict[int, PartResult]:
     solvers: list[PartSolver] = []
     halfway = time.perf_counter() + 0.5 * max(deadline - time.perf_counter(), 0.0)
-    late: dict[int, PartResult] = {}
+    late: dict[int, PartResult] = {}  # parts answered without a model
     for n, part in enumerate(parts):  # every part gets a solution at once ...
-        if time.perf_counter() > deadline:  # not even time to build it
+        left = deadline - time.perf_counter()
+        if left < 0:  # not even time to build it
             late[indices[n]] = unbuilt(part.problem, scale, params)
+            continue
+        if params.decompose and LP_SECONDS_PER_WEIGHT * _weight(part) > 0.5 * left:
+            # Its relaxation could not finish, so the solver could not improve on the
+            # greedy start: building its model would only take the others' time.
+            late[indices[n]] = quick_part(part.problem, scale, params)
+            if started:
+                started(n + 1)
             continue
         solver = PartSolver(part.problem, scale, params,
                             part.whole_budgets if part.split_firms else None)
@@ -68,9 +80,9 @@ def solve_bin(indices: list[int], parts: list[Part], scale: Scale, params: Round
         if started:
             started(n + 1)
     span = max(deadline - time.perf_counter(), 0.0)
-    weight = sum(_weight(p) for p in parts)
     start_end = time.perf_counter() + START_SHARE * span
     parts = [p for i, p in zip(indices, parts) if i not in late]
+    weight = sum(_weight(p) for p in parts)
     for solver, part in zip(solvers, parts):  # ... then a better one and a bound
         share = (start_end - time.perf_counter()) * _weight(part) / max(weight, 1)
         weight -= _weight(part)

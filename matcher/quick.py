@@ -1,0 +1,105 @@
+"""A part too large for the MIP in the time: the greedy start alone, no model built.
+
+At 100k demand lines a round's largest parts have a quarter of a million
+pairs or more; building their model takes longer than the round may run, and
+their relaxation longer still. Such a part gets the greedy solution of
+heuristic.py, which works on units per pair and needs no columns. Without
+a model to check it against, the rules are checked here on the units, and
+the objective L is computed from the units exactly as the model would score
+them (objective.py; tests compare the two on parts small enough to build).
+The bound is the loose one of serving every unit: honest, not tight.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+
+from matcher.backends.raw import Status
+from matcher.heuristic import greedy_units
+from matcher.markets import line_markets, pieces
+from matcher.objective import Scale
+from matcher.part_result import PartResult, unbuilt
+from matcher.prepare import Prepared, prepare
+from matcher.problem import ProblemData
+from matcher.repair import contract_tiers, weekly_loads
+from matcher.variables import BREAKPOINTS, piece_demand, weight_units
+from schemas.parameters import RoundParameters
+
+
+def quick_part(data: ProblemData, scale: Scale, params: RoundParameters) -> PartResult:
+    started = time.perf_counter()
+    prep = prepare(data)
+    units = greedy_units(prep)
+    fallback = unbuilt(data, scale, params)
+    if broken_rules(prep, units):  # (a pin the greedy could not keep, a line it must serve)
+        return fallback
+    tiers = [-1] * len(data.offers)
+    for o, t in contract_tiers(prep, units).items():
+        tiers[o] = t
+    per_pair = [0] * len(data.pairs)
+    for k, u in units.items():
+        per_pair[k] = u
+    took = time.perf_counter() - started
+    return PartResult(Status.FEASIBLE, score_units(prep, units, scale, params), fallback.bound,
+                      tuple(per_pair), tuple(tiers), 0.0, took)
+
+
+def score_units(prep: Prepared, units: dict[int, int], scale: Scale,
+                params: RoundParameters) -> float:
+    """The part's L (objective.py) of a solution given as units per usable pair."""
+    data = prep.data
+    tier_of = contract_tiers(prep, units)
+    value = 0.0
+    served: dict[int, int] = defaultdict(int)  # weighted unit-weeks per line, in hundredths
+    for k, pair in enumerate(data.pairs):
+        u = units.get(k, 0)
+        line = data.lines[pair.line]
+        weeks = len(line.weeks)
+        if u:
+            value += params.cost_weight * prep.unit_price(k, tier_of[pair.offer]) * weeks * u
+            if not line.must_serve:
+                served[pair.line] += weight_units(line.weight) * weeks * u
+        if prep.usable[k]:
+            value += params.change_weight * scale.change * weeks * abs(u - pair.previous)
+    value -= params.coverage_weight * scale.coverage * sum(served.values()) / 100
+    for (o, _w) in weekly_loads(prep, units):
+        value += params.cost_weight * data.offers[o].fixed_cost
+    per_piece = params.fairness_weight * scale.fairness / max(scale.pieces, 1)
+    for lines in pieces(prep, line_markets(prep)):
+        demand = piece_demand(prep, lines)
+        got = sum(served[i] for i in lines)
+        attained = sum(min(k * demand, BREAKPOINTS * got) for k in range(1, BREAKPOINTS + 1))
+        value += per_piece * (1 - 2 / (BREAKPOINTS + 1) * attained / (BREAKPOINTS * demand))
+    return value
+
+
+def broken_rules(prep: Prepared, units: dict[int, int]) -> list[str]:
+    """The rules of a round (DESIGN.md) that these units break, as the model states them."""
+    data = prep.data
+    bad = []
+    served: dict[int, int] = defaultdict(int)
+    for k, u in units.items():
+        if u < data.pairs[k].pinned or (u and not prep.usable[k]):
+            bad.append(f"pair {k}: {u} units, pinned {data.pairs[k].pinned}")
+        served[data.pairs[k].line] += u
+    for i, line in enumerate(data.lines):
+        if served[i] > line.units or (line.must_serve and served[i] < line.units):
+            bad.append(f"line {i}: {served[i]} of {line.units} units")
+    for (o, w), load in weekly_loads(prep, units).items():
+        offer = data.offers[o]
+        if load and not offer.min_group <= load <= offer.capacity:
+            bad.append(f"offer {o} week {w}: load {load}")
+    tier_of = contract_tiers(prep, units)
+    spent: dict[int, float] = defaultdict(float)
+    for k, u in units.items():
+        if u:
+            pair = data.pairs[k]
+            line = data.lines[pair.line]
+            if tier_of[pair.offer] not in prep.pair_tiers[k]:
+                bad.append(f"pair {k}: tier {tier_of[pair.offer]} not allowed")
+            elif line.pays_budget:
+                spent[line.firm] += u * len(line.weeks) * prep.unit_price(k, tier_of[pair.offer])
+    bad += [f"firm {f}: spends {amount} of {data.budgets[f]}" for f, amount in spent.items()
+            if amount > data.budgets[f] + 1e-6]
+    return bad

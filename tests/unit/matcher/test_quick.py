@@ -1,0 +1,98 @@
+"""Parts answered without a model (matcher/quick.py): scored as the model would, rule-checked."""
+
+from __future__ import annotations
+
+import pytest
+
+import matcher.parallel
+from matcher import solve_round
+from matcher.backends.raw import Status
+from matcher.from_snapshot import index_round
+from matcher.heuristic import greedy_units, to_columns
+from matcher.markets import line_markets, pieces
+from matcher.objective import compute_scale
+from matcher.part import PartSolver
+from matcher.part_result import read_flows
+from matcher.prepare import prepare
+from matcher.quick import broken_rules, score_units
+from schemas.snapshot import RoundSnapshot
+from tests.support.checker import check
+from tests.unit.matcher.rounds import random_round
+
+
+def _part(snapshot: RoundSnapshot):
+    idx = index_round(snapshot, snapshot.parameters)
+    prep = prepare(idx.problem)
+    scale = compute_scale(prep, pieces(prep, line_markets(prep)))
+    return idx, prep, scale, PartSolver(idx.problem, scale, snapshot.parameters)
+
+
+def _with_previous(snapshot: RoundSnapshot) -> RoundSnapshot:
+    """The same round again, the first solve's assignments as the previous round."""
+    first = solve_round(snapshot)
+    previous = [{"line_id": cl.line_id, "offer_id": c.offer_id, "units": cl.units}
+                for c in first.contracts for cl in c.lines]
+    return RoundSnapshot.model_validate({**snapshot.model_dump(mode="json"),
+                                         "previous": previous})
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_units_are_scored_as_the_model_scores_them(seed):
+    snapshot = random_round(seed, lines=14, offers=6)
+    if seed % 2:
+        snapshot = _with_previous(snapshot)
+    idx, prep, scale, part = _part(snapshot)
+    units = greedy_units(prep)
+    assert broken_rules(prep, units) == []
+    values = to_columns(prep, part.c, part.m, units)
+    assert values is not None and part.m.violations(values) == []
+    assert score_units(prep, units, scale, snapshot.parameters) == pytest.approx(
+        part._score(values), rel=1e-9, abs=1e-6)
+    # and the solver's own optimum, read back as units, scores what the solver says
+    part.improve(20.0)
+    assert part.best.values is not None
+    optimum, _tiers = read_flows(prep, part.c, part.best)
+    as_units = {k: u for k, u in enumerate(optimum) if prep.usable[k]}
+    assert score_units(prep, as_units, scale, snapshot.parameters) == pytest.approx(
+        part.best.objective, rel=1e-9, abs=1e-6)
+
+
+def test_broken_rules_names_what_is_broken():
+    snapshot = random_round(3, lines=14, offers=6)
+    _idx, prep, _scale, _part_solver = _part(snapshot)
+    units = greedy_units(prep)
+    k = next(k for k, u in units.items() if u)
+    line = prep.data.lines[prep.data.pairs[k].line]
+    too_many = dict(units)
+    too_many[k] += line.units + prep.data.offers[prep.data.pairs[k].offer].capacity
+    problems = broken_rules(prep, too_many)
+    assert any(p.startswith(f"line {prep.data.pairs[k].line}:") for p in problems)
+    assert any(p.startswith(f"offer {prep.data.pairs[k].offer} week") for p in problems)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_round_whose_parts_are_all_too_large_gets_the_greedy_answer(seed, monkeypatch):
+    # As at 100k lines: no relaxation fits, so no model is built and every
+    # part is answered by the greedy; the round still keeps every rule.
+    monkeypatch.setattr(matcher.parallel, "LP_SECONDS_PER_WEIGHT", 1e6)
+    snapshot = random_round(seed, lines=14, offers=6)
+    result = solve_round(snapshot)
+    assert check(snapshot, result) == []
+    assert result.status.value == "feasible" and result.totals.served_unit_weeks > 0
+    idx, prep, scale, _part_solver = _part(snapshot)
+    units = greedy_units(prep)
+    served = sum(u * len(prep.data.lines[prep.data.pairs[k].line].weeks)
+                 for k, u in units.items())
+    assert result.totals.served_unit_weeks == served
+    assert result.bound is not None and result.bound <= result.objective
+
+
+def test_monolithic_rounds_never_take_the_quick_path(monkeypatch):
+    # The benchmarks' monolithic HiGHS and CP-SAT must be the solver on the
+    # whole formulation, not the greedy.
+    monkeypatch.setattr(matcher.parallel, "LP_SECONDS_PER_WEIGHT", 1e6)
+    monkeypatch.setattr(matcher.parallel, "quick_part",
+                        lambda *a: pytest.fail("quick path taken"))
+    snapshot = random_round(1, lines=10, offers=5)
+    result = solve_round(snapshot, snapshot.parameters.model_copy(update={"decompose": False}))
+    assert result.status.value in {s.value for s in (Status.OPTIMAL, Status.FEASIBLE)}
