@@ -81,6 +81,7 @@ def solve_bin(indices: list[int], parts: list[Part], scale: Scale, params: Round
             started(n + 1)
     span = max(deadline - time.perf_counter(), 0.0)
     start_end = time.perf_counter() + START_SHARE * span
+    alone = len(solvers) == 1  # no other part could use the time it would not take
     parts = [p for i, p in zip(indices, parts) if i not in late]
     weight = sum(_weight(p) for p in parts)
     for solver, part in zip(solvers, parts):  # ... then a better one and a bound
@@ -90,7 +91,7 @@ def solve_bin(indices: list[int], parts: list[Part], scale: Scale, params: Round
         # others' time; one that can gets at least what it needs.
         left = deadline - time.perf_counter() - 0.05
         needs = LP_SECONDS_PER_WEIGHT * _weight(part)
-        if needs <= 0.5 * left:
+        if needs <= 0.5 * left or alone:
             solver.start(min(max(share, 2 * needs, 0.05), left), polish=False)
     for _ in range(ROUNDS):
         open_parts = [s for s in solvers if not s.done]
@@ -107,7 +108,7 @@ def solve_bin(indices: list[int], parts: list[Part], scale: Scale, params: Round
             share = left * urgency[n] / total if total > 0 else left / len(order)
             total -= urgency[n]
             needs = LP_SECONDS_PER_WEIGHT * _weight(open_sizes[n])
-            if needs <= 0.5 * left:  # (less would not even see the relaxation)
+            if needs <= 0.5 * left or alone:  # (less would not even see the relaxation)
                 open_parts[n].improve(min(max(share, 2 * needs, 0.05), left))
     built = [i for i in indices if i not in late]
     return {**late, **{index: solver.result() for index, solver in zip(built, solvers)}}

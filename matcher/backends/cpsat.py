@@ -61,7 +61,9 @@ def solve(m: LinearModel, time_limit: float, gap: float, seed: int,
     has_solution = code in (cp_model.OPTIMAL, cp_model.FEASIBLE)
     values = [float(v) for v in solver.values(cols)] if has_solution else None
     objective = solver.objective_value if has_solution else None
-    bound = solver.best_objective_bound if has_solution or name == "UNKNOWN" else None
+    # Without a solution CP-SAT reports 0.0 as its bound (seen with UNKNOWN after a
+    # short limit): that is no bound at all, and would have passed for a proof.
+    bound = solver.best_objective_bound if has_solution else None
     if bound is not None and not math.isfinite(bound):
         bound = None
     if code == cp_model.OPTIMAL:
