@@ -7,13 +7,14 @@ the objective is fixed for the whole round (objective.py). A firm whose
 lines could not exceed its budget even at the dearest tiers couples nothing.
 So far the parts' optima add up to the round's optimum exactly.
 
-Joining stops where a part would exceed ``max_pairs`` (large rounds whose
-firms span many markets would otherwise become one part too big to solve
-in time). A firm left spanning parts has its budget *split*: each part gets
-a share in proportion to what the firm's lines there could cost at their
-cheapest, and must keep to it. That is feasible but may be less than the
-optimum; how far, the result's bound says: the bound of such a part comes
-from its relaxation with the firm's whole budget, valid for the round.
+Joining stops where a part would exceed ``max_pairs`` (set from the time
+limit in solve.py; large rounds whose firms span many markets would
+otherwise become one part too big to solve in time). A firm left spanning
+parts has its budget *split*: each part gets a share in proportion to what
+the firm's lines there could cost at their cheapest, and must keep to it.
+That is feasible but may be less than the optimum; how far, the result's
+bound says: the bound of such a part comes from its relaxation with the
+firm's whole budget, valid for the round.
 """
 
 from __future__ import annotations
