@@ -35,7 +35,8 @@ can use), ``variables.py``, ``constraints.py`` and ``contract_rows.py`` (the
 model, one function per family), ``objective.py`` (the objective and its
 scaling), ``phases.py`` (lexicographic solving), ``start.py`` and
 ``heuristic.py`` (first solutions), ``decompose.py`` and ``parallel.py``
-(parts and worker processes), ``reasons.py`` (why demand went unmet),
+(parts and worker processes), ``quick.py`` (parts too large for a model in
+the time), ``reasons.py`` (why demand went unmet),
 ``reproducibility.py`` (input hash, versions).
 """
 
