@@ -17,7 +17,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException
 
 from services.common.csv_rows import CsvRejected
@@ -26,6 +26,26 @@ from services.common.metrics import ServiceMetrics
 from services.common.refusals import Invalid, Refused
 
 ReadinessCheck = Callable[[], Awaitable[bool]]
+
+
+class Refusal(BaseModel):
+    """Why a request was refused: ``error`` (or ``detail``) says it in one line; for
+    bad input, ``errors`` names each field (and, for a CSV file, its row)."""
+
+    error: str | None = None
+    detail: str | None = None
+    errors: list[dict] | None = None
+
+
+# For an APIRouter's ``responses``: how each refusal looks in OpenAPI.
+REFUSALS: dict[int | str, dict] = {
+    401: {"model": Refusal, "description": "No valid bearer token."},
+    403: {"model": Refusal, "description": "The token's role or identity may not do this."},
+    404: {"model": Refusal, "description": "Not enrolled, or no such entity."},
+    409: {"model": Refusal, "description": "Conflicts with what is stored (an id held by "
+                                           "another, a change of network)."},
+    422: {"model": Refusal, "description": "Bad input; the body names each field."},
+}
 
 
 def field_errors(errors: list[dict]) -> list[dict[str, str]]:

@@ -16,10 +16,10 @@ from fastapi import APIRouter, Depends, File, Path, Query, UploadFile
 
 from services.common.auth import Principal, Role, require_role, require_subject
 from services.common.csv_rows import decode
+from services.common.http import REFUSALS
 from services.common.refusals import Invalid, must_match
 from services.intake.adapters.survey_csv import parse_survey
 from services.intake.requests import (
-    REFUSALS,
     AnswerIn,
     FirmEnrolment,
     FirmView,

@@ -14,10 +14,10 @@ from fastapi import APIRouter, Depends, File, Path, UploadFile
 
 from services.common.auth import Principal, Role, require_role, require_subject
 from services.common.csv_rows import decode
+from services.common.http import REFUSALS
 from services.common.refusals import Invalid, must_match
 from services.supply.adapters.offers_csv import parse_offers
 from services.supply.requests import (
-    REFUSALS,
     OfferSubmission,
     ProviderEnrolment,
     ProviderView,
