@@ -100,3 +100,15 @@ def test_monolithic_rounds_are_solved_by_the_solver_however_large(solver, monkey
     result = solve_round(snapshot, params)
     assert check(snapshot, result) == []
     assert result.status.value == Status.OPTIMAL.value
+
+
+def test_the_greedy_spills_a_line_to_the_next_offer_when_the_first_is_full():
+    # o-big could carry most lines (larger potential volume) but has room for 4 of
+    # the 6 units; the other 2 go to o-small instead of staying unserved.
+    from tests.unit.matcher.rounds import line, offer, snapshot
+
+    snap = snapshot([line("a", "f", 6)], [offer("o-big", 4), offer("o-small", 2)])
+    _idx, prep, _scale, _part_solver = _part(snap)
+    units = greedy_units(prep)
+    assert broken_rules(prep, units) == []
+    assert sorted(u for u in units.values() if u) == [2, 4]
