@@ -23,6 +23,12 @@ def _run(args: argparse.Namespace) -> int:
     with EmbeddedBroker(port=args.port) as broker:
         print(f"embedded broker on {broker.bootstrap} with topics: {', '.join(broker.topics)}",
               flush=True)
+        # It keeps nothing and refuses idempotent producers: say how to point services at it.
+        print("to run a service against it:\n"
+              f"  export WELFARE_KAFKA_BOOTSTRAP={broker.bootstrap}\n"
+              "  export WELFARE_KAFKA_IDEMPOTENT_PRODUCER=false\n"
+              "  welfare serve intake   # or supply, matcher, operator\n"
+              "it keeps everything in memory: stopping it loses every record", flush=True)
         try:
             stop.wait()
         except KeyboardInterrupt:

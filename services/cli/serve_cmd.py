@@ -5,10 +5,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import importlib
+import logging
+
+from aiokafka.errors import KafkaConnectionError
 
 from services.cli.errors import CliError
 from services.common.kafka import KafkaConnection, ensure_topics
 from services.common.logs import configure
+from services.common.runtime import CannotStart, PortInUse, check_port_free
 from services.common.settings import Settings
 
 SERVICES = ("intake", "supply", "matcher", "operator")
@@ -31,16 +35,41 @@ def _serve(args: argparse.Namespace) -> int:
             "and set WELFARE_KAFKA_BOOTSTRAP=127.0.0.1:9092; `welfare demo` runs everything at once"
         )
     configure(args.service, settings.log_level, settings.log_json)
+    port = args.port or getattr(settings, f"{args.service}_port")
+    try:
+        check_port_free(settings.http_host, port)
+    except PortInUse as exc:
+        raise _port_taken(args.service, exc) from None
     connection = KafkaConnection.from_settings(settings)
     bootstrap = importlib.import_module(f"services.{args.service}.bootstrap")
     service = bootstrap.build(settings, connection)
-    if args.port:
-        service.port = args.port
+    service.port = port
 
     async def main() -> None:
         if settings.kafka_create_topics:
-            await ensure_topics(connection)
+            await _topics_when_reachable(connection)
         await service.run(host=settings.http_host)
 
-    asyncio.run(main())
+    try:
+        asyncio.run(main())
+    except PortInUse as exc:  # taken between the check and the start
+        raise _port_taken(args.service, exc) from None
+    except CannotStart as exc:
+        raise CliError(f"{args.service}: {exc}") from None
     return 0
+
+
+def _port_taken(service: str, exc: PortInUse) -> CliError:
+    return CliError(f"{service}: {exc} (--port or WELFARE_{service.upper()}_PORT sets it)")
+
+
+async def _topics_when_reachable(connection: KafkaConnection, retry_s: float = 2.0) -> None:
+    """Create the missing topics, waiting (one line each try) for Kafka to answer."""
+    while True:
+        try:
+            await ensure_topics(connection)
+            return
+        except KafkaConnectionError:
+            logging.getLogger(__name__).warning(
+                "Kafka at %s does not answer yet: waiting to check its topics", connection.bootstrap)
+            await asyncio.sleep(retry_s)

@@ -11,10 +11,16 @@ their SHA-256 digests::
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import hmac
 import json
+import logging
+import os
 import secrets
+import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -23,6 +29,8 @@ from fastapi import Depends, HTTPException, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from services.common.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 class Role(StrEnum):
@@ -54,7 +62,26 @@ class TokenStore:
     @classmethod
     def from_settings(cls, settings: Settings) -> TokenStore:
         entries = json.loads(settings.tokens).get("tokens", []) if settings.tokens else []
-        return cls(entries, settings.tokens_file)
+        store = cls(entries, settings.tokens_file)
+        store.announce()
+        return store
+
+    def count(self) -> int:
+        return len(self._entries())
+
+    def announce(self) -> None:
+        """One line at start: how many tokens, from where; loud when there are none,
+        since every request would then be refused with 401 and nothing else says why."""
+        source = f"the file {self._file}" if self._file else "WELFARE_TOKENS"
+        if self._file is not None and not self._file.exists():
+            source = f"the file {self._file}, which does not exist,"
+        n = self.count()
+        if n:
+            log.info("%d bearer token(s) loaded from %s", n, source)
+        else:
+            log.warning("no bearer tokens loaded from %s: every request will be refused "
+                        "with 401; issue one with `welfare tokens issue --role ROLE --subject "
+                        "ID` and point WELFARE_TOKENS_FILE at its file", source)
 
     def _entries(self) -> list[tuple[str, Principal]]:
         if self._file is not None:
@@ -64,9 +91,14 @@ class TokenStore:
             except FileNotFoundError:
                 stamp = None
             if stamp != self._file_stamp:
-                self._from_file = (
-                    _principals(json.loads(self._file.read_text()).get("tokens", []))
-                    if stamp else [])
+                try:
+                    self._from_file = (
+                        _principals(json.loads(self._file.read_text()).get("tokens", []))
+                        if stamp else [])
+                except (OSError, ValueError, KeyError) as exc:
+                    # Keep the tokens read last: a broken file must not lock everyone out.
+                    log.error("tokens file %s not read, keeping the %d token(s) read before: %s",
+                              self._file, len(self._from_file), exc)
                 self._file_stamp = stamp
         return self._fixed + self._from_file
 
@@ -85,12 +117,41 @@ def _principals(entries: list[dict]) -> list[tuple[str, Principal]]:
 def issue(path: Path, role: Role, subject: str) -> str:
     """Create a token for (role, subject), store its digest in ``path``, return it."""
     token = secrets.token_urlsafe(32)
-    data = json.loads(path.read_text()) if path.exists() else {"tokens": []}
-    data["tokens"].append({"sha256": digest(token), "role": role.value, "subject": subject})
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(data, indent=2) + "\n")
-    path.chmod(0o600)
+    entry = {"sha256": digest(token), "role": role.value, "subject": subject}
+    with _locked(path):
+        data = json.loads(path.read_text()) if path.exists() else {"tokens": []}
+        data["tokens"].append(entry)
+        _replace_atomically(path, json.dumps(data, indent=2) + "\n")
     return token
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """An exclusive lock beside ``path``: several `welfare tokens issue` at once
+    each add their token, none lost."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path.with_name(path.name + ".lock"), os.O_CREAT | os.O_RDWR, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def _replace_atomically(path: Path, text: str) -> None:
+    """Write a sibling file and rename it over ``path``: a reader (a service
+    reloading its tokens) sees the old file or the new one, never half of one."""
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "w") as file:
+            file.write(text)
+            file.flush()
+            os.fsync(file.fileno())
+        os.chmod(temporary, 0o600)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 _bearer = HTTPBearer(auto_error=False)
@@ -106,7 +167,9 @@ def authenticator(store: TokenStore):
         if principal is None:
             raise HTTPException(
                 status.HTTP_401_UNAUTHORIZED,
-                detail="a valid bearer token is required",
+                detail=("a valid bearer token is required" if store.count() else
+                        "a valid bearer token is required, and this service has none "
+                        "configured (WELFARE_TOKENS_FILE or WELFARE_TOKENS)"),
                 headers={"WWW-Authenticate": "Bearer"},
             )
         return principal

@@ -8,11 +8,15 @@ from them, so that no service repeats those settings.
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import ssl
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 from faststream.kafka import KafkaBroker
@@ -28,6 +32,13 @@ from services.common.embedded_broker import EmbeddedBroker
 from services.common.metrics import ServiceMetrics
 from services.common.prometheus import message_flow_middleware
 from services.common.settings import Settings
+
+log = logging.getLogger(__name__)
+
+# Brokers built with idempotence left to its default (on for an external Kafka):
+# these may drop it when the broker refuses it (Tansu does). One explicitly
+# asked for idempotence is never silently downgraded.
+_idempotence_by_default: weakref.WeakSet[KafkaBroker] = weakref.WeakSet()
 
 
 @dataclass
@@ -109,7 +120,7 @@ class KafkaConnection:
         (received, processed, published, durations) joins them on /metrics."""
         if metrics is not None:
             middlewares = (message_flow_middleware(metrics), *middlewares)
-        return KafkaBroker(
+        broker = KafkaBroker(
             self.bootstrap,
             client_id=client_id,
             request_timeout_ms=self.settings.kafka_request_timeout_ms,
@@ -122,6 +133,9 @@ class KafkaConnection:
             middlewares=tuple(middlewares),
             logger=None,
         )
+        if self.settings.kafka_idempotent_producer is None:
+            _idempotence_by_default.add(broker)
+        return broker
 
     def close(self) -> None:
         if self.embedded is not None:
@@ -131,8 +145,8 @@ class KafkaConnection:
 async def ensure_topics(connection: KafkaConnection) -> list[str]:
     """Create any missing public topic with its partitions; return those created."""
     admin = AIOKafkaAdminClient(**connection.aiokafka_options())
-    await admin.start()
     try:
+        await admin.start()
         existing = set(await admin.list_topics())
         missing = [
             NewTopic(name, spec.partitions, 1) for name, spec in TOPICS.items() if name not in existing
@@ -171,3 +185,54 @@ def topics_read(broker: KafkaBroker) -> set[str]:
 
 def topics_written(broker: KafkaBroker) -> set[str]:
     return {publisher.topic for publisher in broker.publishers}
+
+
+class IdempotenceRefused(RuntimeError):
+    """The broker answers, but refuses the idempotent producer that was asked for."""
+
+
+async def connect_broker(broker: KafkaBroker) -> None:
+    """Start ``broker``, after checking with a producer of its own settings that Kafka answers.
+
+    FastStream leaves a producer whose start failed unclosed (a file descriptor
+    per retry while Kafka is away); the probe closes its own whatever happens,
+    so ``broker.start()`` only runs once it will succeed. A broker that refuses
+    idempotent producers (the embedded Tansu) is told apart from one that is
+    away: with idempotence at its default the service drops it and says so in
+    one line; asked for explicitly, ``IdempotenceRefused`` names the setting.
+    """
+    # The keyword arguments FastStream hands to AIOKafkaProducer; the probe uses the same.
+    options: dict[str, Any] = broker._connection_kwargs  # noqa: SLF001
+    servers = options.get("bootstrap_servers")
+    where = ",".join(servers) if isinstance(servers, list | tuple) else str(servers)
+    try:
+        await _probe(options)
+    except Exception:
+        if not options.get("enable_idempotence"):
+            raise
+        try:
+            await _probe({**options, "enable_idempotence": False})
+        except Exception:  # noqa: BLE001 - away altogether; report the first failure
+            pass
+        else:
+            if broker not in _idempotence_by_default:
+                raise IdempotenceRefused(
+                    f"the broker at {where} refuses idempotent "
+                    "producers (the embedded broker does): set "
+                    "WELFARE_KAFKA_IDEMPOTENT_PRODUCER=false") from None
+            options["enable_idempotence"] = False
+            log.warning("the broker at %s refuses idempotent producers (the embedded broker "
+                        "does): producing without idempotence; set "
+                        "WELFARE_KAFKA_IDEMPOTENT_PRODUCER=false to say so yourself", where)
+            return await connect_broker(broker)
+        raise
+    await broker.start()
+
+
+async def _probe(options: dict[str, Any]) -> None:
+    producer = AIOKafkaProducer(**options)
+    try:
+        await producer.start()
+    finally:
+        with contextlib.suppress(Exception):
+            await producer.stop()

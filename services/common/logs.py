@@ -59,3 +59,6 @@ def configure(service: str, level: str = "INFO", as_json: bool = True) -> None:
     # aiokafka reports every reconnection attempt at WARNING/ERROR; the relay
     # and readiness already say when the broker is away.
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
+    # Alembic announces each of its plugins at INFO on every start; the
+    # migrations it runs are still logged.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import logging
 import signal
+import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 
@@ -20,7 +22,17 @@ import uvicorn
 from fastapi import FastAPI
 from faststream.kafka import KafkaBroker
 
+from services.common.kafka import IdempotenceRefused, connect_broker
+
 log = logging.getLogger(__name__)
+
+
+class CannotStart(RuntimeError):
+    """A service cannot start as configured; the message says what to change."""
+
+
+class PortInUse(CannotStart):
+    pass
 
 Loop = Callable[[asyncio.Event], Awaitable[None]]
 
@@ -55,9 +67,11 @@ async def keep_broker_started(broker: KafkaBroker, stop: asyncio.Event,
     """Start the broker, retrying until Kafka answers; then hold until stop."""
     while not stop.is_set():
         try:
-            await broker.start()
+            await connect_broker(broker)
             log.info("connected to Kafka")
             break
+        except IdempotenceRefused as exc:
+            raise CannotStart(str(exc)) from None
         except Exception as exc:  # noqa: BLE001 - Kafka may not be up yet
             log.warning("Kafka not reachable yet (%s); retrying", exc)
             try:
@@ -83,6 +97,8 @@ async def run_service(
     on_stopped: Callable[[], Awaitable[None]] | None = None,
 ) -> None:
     stop = stop or asyncio.Event()
+    if app is not None:
+        check_port_free(host, port)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         try:
@@ -106,9 +122,16 @@ async def run_service(
     stopper = asyncio.create_task(stop.wait())
     done, _ = await asyncio.wait([stopper, *tasks], return_when=asyncio.FIRST_COMPLETED)
     stop.set()
+    fatal: CannotStart | None = None
     for task in done:
-        if task is not stopper and task.exception():
-            log.error("%s: %s failed: %r", name, task.get_name(), task.exception())
+        if task is stopper or task.exception() is None:
+            continue
+        error = task.exception()
+        if isinstance(error, CannotStart):
+            fatal = error
+            log.error("%s cannot start: %s", name, error)
+        else:
+            log.error("%s: %s failed: %r", name, task.get_name(), error)
     if server is not None:
         server.should_exit = True
     await asyncio.gather(*tasks, return_exceptions=True)
@@ -117,6 +140,24 @@ async def run_service(
     if on_stopped is not None:
         await on_stopped()
     log.info("%s stopped", name)
+    if fatal is not None:
+        raise fatal
+
+
+def check_port_free(host: str, port: int) -> None:
+    """Refuse to start on a port already taken, in one sentence, before anything runs.
+
+    uvicorn would log a traceback and exit the process from inside a task.
+    """
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise PortInUse(f"port {port} on {host} is already in use: stop what "
+                                "holds it, or choose another port") from None
+            raise CannotStart(f"cannot listen on {host}:{port}: {exc.strerror}") from None
 
 
 @contextlib.asynccontextmanager
