@@ -94,11 +94,14 @@ def single(title: str, description: str, unit: str, q: Dataquery, steps: Thresho
             .reduce_options(last_value()).graph_mode(BigValueGraphMode.AREA))
 
 
-def bars(title: str, description: str, unit: str, q: Dataquery,
+def bars(title: str, description: str, unit: str, q: Dataquery, *more: Dataquery,
          width: int = 12, height: int = 8) -> bargauge.Panel:
-    return (bargauge.Panel().title(title).description(description).unit(unit)
-            .datasource(PROMETHEUS).span(width).height(height).with_target(q)
-            .reduce_options(last_value()).orientation(VizOrientation.HORIZONTAL))
+    panel = (bargauge.Panel().title(title).description(description).unit(unit)
+             .datasource(PROMETHEUS).span(width).height(height).with_target(q)
+             .reduce_options(last_value()).orientation(VizOrientation.HORIZONTAL))
+    for extra in more:
+        panel = panel.with_target(extra)
+    return panel
 
 
 def last_value() -> ReduceDataOptions:
@@ -219,8 +222,12 @@ def service_health() -> Dashboard:
             query(f"min by (job, dependency) (welfare_dependency_up{{{j}}})",
                   "{{job}} {{dependency}}")))
         .with_panel(bars(
-            "Outbox backlog", "Events written but not yet on Kafka, per service.", "short",
-            query(f"sum by (job) (welfare_outbox_backlog_messages{{{j}}})", "{{job}}")))
+            "Outbox backlog", "Events written but not yet on Kafka, per service; parked: "
+            "events Kafka refused for good, waiting for an operator "
+            "(WelfareOutboxRowsParked).", "short",
+            query(f"sum by (job) (welfare_outbox_backlog_messages{{{j}}})", "{{job}}"),
+            query(f"max by (job) (welfare_outbox_parked_messages{{{j}}})", "parked {{job}}",
+                  ref="B")))
         .with_row(Row("HTTP: rate, errors, duration"))
         .with_panel(graph(
             "Requests", "HTTP requests per second, by service and status.", "reqps",

@@ -82,6 +82,16 @@ class ServiceMetrics:
         self.outbox_publish_failures = Counter(
             "welfare_outbox_publish_failures", "Failed attempts to relay a batch to Kafka.",
             registry=r)
+        # A parked event is one Kafka refused for good (too large, invalid): the
+        # relay set it aside so that the events behind it go out. It is not in
+        # the backlog gauges above, else the lag alert would fire for ever.
+        self.outbox_parked = Gauge(
+            "welfare_outbox_parked_messages",
+            "Events parked in the outbox: Kafka refused them for good, they wait for an operator.",
+            registry=r)
+        self.outbox_parked_events = Counter(
+            "welfare_outbox_parked", "Events the outbox relay parked instead of publishing.",
+            ["topic"], registry=r)
 
         # --- intake -----------------------------------------------------------
         self.aggregates_published = Counter(
@@ -103,3 +113,9 @@ class ServiceMetrics:
         self.dependency_up = Gauge(
             "welfare_dependency_up", "1 when a dependency answers, else 0.",
             ["dependency"], registry=r)
+
+        # --- providers' answers (matcher) -------------------------------------
+        self.answers_refused = Counter(
+            "welfare_answers_refused",
+            "Providers' answers not applied: the contract was superseded or withdrawn.",
+            ["reason"], registry=r)  # reason: superseded | withdrawn

@@ -5,6 +5,12 @@ database transaction as the state change that caused them. The relay then
 publishes pending rows in order and marks them published. A broker outage only
 delays events; a crash between publishing and marking republishes them with the
 same event id, which consumers drop as duplicates.
+
+A row Kafka will never accept (larger than a record may be, refused as invalid
+on every attempt while other rows go out) is *parked*: marked in the table with
+its attempts and last error, counted, logged once, and skipped, so that one
+poisoned row never holds back every other firm's and provider's events. An
+operator then republishes or drops it (deploy/RUNBOOK.md#welfareoutboxrowsparked).
 """
 
 from __future__ import annotations
@@ -13,8 +19,24 @@ import asyncio
 import datetime as dt
 import json
 import logging
+import time
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 
+from aiokafka.errors import (
+    CorruptRecordException,
+    InvalidTopicError,
+    KafkaConnectionError,
+    KafkaError,
+    KafkaTimeoutError,
+    KafkaUnavailableError,
+    MessageSizeTooLargeError,
+    NoBrokersAvailable,
+    ProducerClosed,
+    RecordListTooLargeError,
+    RecordTooLargeError,
+)
+from aiokafka.record.default_records import DefaultRecordBatchBuilder
 from pydantic import BaseModel
 from sqlalchemy import (
     BigInteger,
@@ -28,6 +50,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    delete,
     func,
     insert,
     select,
@@ -41,6 +64,27 @@ log = logging.getLogger(__name__)
 
 # publish(topic, key, value, headers) -> awaits the broker's acknowledgement
 Publish = Callable[[str, bytes, bytes, dict[str, str]], Awaitable[object]]
+
+# The producer's max_request_size: aiokafka's and FastStream's default, which
+# services/common/kafka.py does not change. A larger record is refused by the
+# producer before it reaches the broker, on every attempt.
+MAX_RECORD_BYTES = 1024 * 1024
+# Failed attempts before a refused row is parked, and the first retry delay.
+MAX_ATTEMPTS = 5
+RETRY_DELAY_S = 0.5
+# Rows refused one after the other, with none accepted between them, before the
+# relay concludes the broker refuses everything (a misconfiguration, an ACL):
+# that is backed off like an outage instead of trying every row in turn.
+_REFUSALS_BEFORE_BACKING_OFF = 3
+_ERROR_CHARS = 2000
+
+# Errors about the connection, not the record: retrying later succeeds. They
+# never count as an attempt of the row and never park it.
+_OUTAGE = (KafkaConnectionError, KafkaTimeoutError, KafkaUnavailableError, NoBrokersAvailable,
+           ProducerClosed, TimeoutError, OSError)
+# Errors about the record itself: no retry can succeed.
+_RECORD_REFUSED = (MessageSizeTooLargeError, RecordListTooLargeError, RecordTooLargeError,
+                   CorruptRecordException, InvalidTopicError, ValueError)
 
 
 def outbox_table(metadata: MetaData, prefix: str) -> Table:
@@ -57,6 +101,11 @@ def outbox_table(metadata: MetaData, prefix: str) -> Table:
         Column("headers", Text, nullable=False),
         Column("created_at", DateTime(timezone=True), nullable=False),
         Column("published_at", DateTime(timezone=True), nullable=True, index=True),
+        # Parking (migration 0002 of each service): a row the broker refuses for
+        # good is set aside so that the rows behind it go out.
+        Column("attempts", Integer, nullable=False, default=0, server_default="0"),
+        Column("last_error", Text, nullable=True),
+        Column("parked_at", DateTime(timezone=True), nullable=True, index=True),
     )
 
 
@@ -66,6 +115,14 @@ def headers_for(message: BaseModel) -> dict[str, str]:
         "event-id": str(getattr(message, "event_id", "")),
         "content-type": "application/json",
     }
+
+
+def record_size(key: bytes, value: bytes, headers: dict[str, str]) -> int:
+    """The size the producer reckons a record at, before the few headers FastStream
+    adds (a record within those bytes of the limit is refused by the producer
+    itself, and parked after its attempts)."""
+    pairs = [(name, text.encode()) for name, text in headers.items()]
+    return DefaultRecordBatchBuilder.estimate_size_in_bytes(key, value, pairs)
 
 
 class Outbox:
@@ -84,6 +141,7 @@ class Outbox:
                 "value": encode(m),
                 "headers": json.dumps(headers_for(m)),
                 "created_at": now,
+                "attempts": 0,
             }
             for m in messages
         ]
@@ -91,8 +149,10 @@ class Outbox:
             connection.execute(insert(self.table), rows)
 
     def pending(self, connection: Connection, limit: int) -> Sequence:
+        """The oldest rows neither published nor parked, in the order written."""
         t = self.table
-        query = select(t).where(t.c.published_at.is_(None)).order_by(t.c.id).limit(limit)
+        query = (select(t).where(t.c.published_at.is_(None), t.c.parked_at.is_(None))
+                 .order_by(t.c.id).limit(limit))
         return connection.execute(query).all()
 
     def mark_published(self, connection: Connection, ids: list[int]) -> None:
@@ -101,17 +161,99 @@ class Outbox:
             update(t).where(t.c.id.in_(ids)).values(published_at=dt.datetime.now(dt.UTC))
         )
 
-    def backlog(self, connection: Connection) -> tuple[int, dt.datetime | None]:
+    def record_failure(self, connection: Connection, row_id: int, error: str, *,
+                       park: bool) -> None:
         t = self.table
-        query = select(func.count(), func.min(t.c.created_at)).where(t.c.published_at.is_(None))
+        values: dict = {"attempts": t.c.attempts + 1, "last_error": error[:_ERROR_CHARS]}
+        if park:
+            values["parked_at"] = dt.datetime.now(dt.UTC)
+        connection.execute(update(t).where(t.c.id == row_id).values(**values))
+
+    def parked(self, connection: Connection) -> Sequence:
+        """Parked rows, oldest first (what the runbook's query shows)."""
+        t = self.table
+        query = (select(t.c.id, t.c.event_id, t.c.event_type, t.c.topic, t.c.attempts,
+                        t.c.last_error, t.c.created_at, t.c.parked_at)
+                 .where(t.c.parked_at.is_not(None), t.c.published_at.is_(None))
+                 .order_by(t.c.id))
+        return connection.execute(query).all()
+
+    def unpark(self, connection: Connection, event_ids: list[str]) -> int:
+        """Give parked rows a fresh start (after the cause is fixed); return how many."""
+        t = self.table
+        done = connection.execute(
+            update(t).where(t.c.event_id.in_(event_ids), t.c.parked_at.is_not(None),
+                            t.c.published_at.is_(None))
+            .values(parked_at=None, attempts=0, last_error=None))
+        return done.rowcount
+
+    def drop_parked(self, connection: Connection, event_ids: list[str]) -> int:
+        """Delete parked rows for good; return how many."""
+        t = self.table
+        done = connection.execute(
+            delete(t).where(t.c.event_id.in_(event_ids), t.c.parked_at.is_not(None),
+                            t.c.published_at.is_(None)))
+        return done.rowcount
+
+    def backlog(self, connection: Connection) -> tuple[int, dt.datetime | None]:
+        """Rows waiting to be published; parked rows wait for a person, not the relay."""
+        t = self.table
+        query = select(func.count(), func.min(t.c.created_at)).where(
+            t.c.published_at.is_(None), t.c.parked_at.is_(None))
         count, oldest = connection.execute(query).one()
         if oldest is not None and oldest.tzinfo is None:  # SQLite drops the zone
             oldest = oldest.replace(tzinfo=dt.UTC)
         return int(count), oldest
 
+    def parked_count(self, connection: Connection) -> int:
+        t = self.table
+        query = select(func.count()).where(t.c.parked_at.is_not(None), t.c.published_at.is_(None))
+        return int(connection.execute(query).scalar_one())
+
+
+@dataclass
+class _Refusal:
+    """What the relay remembers of a row the broker refused (in memory only)."""
+
+    retry_at: float
+    others_went_out: bool = False  # the broker accepted another record since
+
+
+class _BrokerRefusesEverything(Exception):
+    """Every row of a pass was refused: not the rows' fault, back off as in an outage."""
+
 
 class OutboxRelay:
-    """Publishes an outbox to Kafka, in order, until stopped."""
+    """Publishes an outbox to Kafka, in order, until stopped.
+
+    Outage or poisoned row. A connection error or a timeout says nothing about
+    the record: the pass stops and is retried with backoff, nothing is counted
+    against the rows, nothing is parked, however long the outage lasts. Any
+    other failure is the row's: it is counted in ``attempts`` and retried with
+    its own backoff, and after ``max_attempts`` the row is parked - at once if
+    it is larger than ``max_record_bytes`` (the producer would refuse it every
+    time), after the attempts if the error is about the record (too large for
+    the broker, invalid), and, for an unknown error, only if the broker
+    accepted some other record meanwhile (if it accepts none, the fault is the
+    broker's or the configuration's, and parking everything would help nobody).
+
+    Order per key. Rows of the same topic and key as a refused row wait behind
+    it until it is published or parked; rows of other keys go on (Kafka orders
+    only within a partition, so consumers never relied on that order). Once a
+    row is parked, the later rows of its key go out. That is safe because every
+    event names its entity and the entity's version, and consumers keep the
+    version last applied (services/matcher/book.py): a later event replaces
+    the parked one whole - a withdrawal included, which keeps its version as a
+    tombstone - and if the parked row is republished afterwards, it arrives
+    stale and is ignored. Keeping them behind instead would leave the entity,
+    and every other entity of that firm or provider, frozen until an operator
+    came.
+
+    Parked rows do not make /ready fail: the service serves requests and
+    publishes every other event; failing readiness would take it out of the
+    load balancer for one bad event. They raise WelfareOutboxRowsParked
+    (welfare_outbox_parked_messages > 0) for an operator instead.
+    """
 
     def __init__(
         self,
@@ -123,6 +265,9 @@ class OutboxRelay:
         batch_size: int = 200,
         idle_interval_s: float = 0.5,
         max_backoff_s: float = 5.0,
+        max_attempts: int = MAX_ATTEMPTS,
+        retry_delay_s: float = RETRY_DELAY_S,
+        max_record_bytes: int = MAX_RECORD_BYTES,
     ) -> None:
         self.outbox = outbox
         self.engine = engine
@@ -131,7 +276,11 @@ class OutboxRelay:
         self.batch_size = batch_size
         self.idle_interval_s = idle_interval_s
         self.max_backoff_s = max_backoff_s
+        self.max_attempts = max_attempts
+        self.retry_delay_s = retry_delay_s
+        self.max_record_bytes = max_record_bytes
         self._wake = asyncio.Event()
+        self._refused: dict[int, _Refusal] = {}
 
     def wake(self) -> None:
         """Call after committing new rows, to publish them without waiting."""
@@ -162,21 +311,98 @@ class OutboxRelay:
                 stopper.cancel()
 
     async def relay_once(self) -> int:
-        """Publish one batch of pending events; return how many."""
+        """Publish one batch of pending events; return how many were published or parked.
+
+        Raises when the broker cannot be reached (the caller backs off).
+        """
+        published: list = []
+        parked = 0
         try:
             rows = await asyncio.to_thread(self._pending)
-            if rows:
-                for row in rows:
-                    await self.publish(row.topic, row.record_key, row.value,
-                                       json.loads(row.headers))
-                await asyncio.to_thread(self._mark, [row.id for row in rows])
-                if self.metrics:
-                    for row in rows:
-                        self.metrics.outbox_published.labels(row.topic).inc()
-            return len(rows)
+            held: set[tuple[str, bytes]] = set()  # keys waiting behind a refused row
+            refusals = 0
+            now = time.monotonic()
+            for row in rows:
+                key = (row.topic, bytes(row.record_key))
+                if key in held:
+                    continue
+                refusal = self._refused.get(row.id)
+                if refusal is not None and refusal.retry_at > now:
+                    held.add(key)
+                    continue
+                outcome = await self._publish_row(row)
+                if outcome == "published":
+                    published.append(row)
+                    refusals = 0
+                    self._refused.pop(row.id, None)
+                    for other in self._refused.values():
+                        other.others_went_out = True
+                elif outcome == "parked":
+                    parked += 1
+                else:
+                    held.add(key)
+                    refusals += 1
+                    if refusals >= _REFUSALS_BEFORE_BACKING_OFF:
+                        raise _BrokerRefusesEverything(
+                            f"Kafka refused {refusals} events in a row and accepted none")
+            return len(published) + parked
         finally:
+            if published:
+                await asyncio.to_thread(self._mark, [row.id for row in published])
+                if self.metrics:
+                    for row in published:
+                        self.metrics.outbox_published.labels(row.topic).inc()
             # Measured when publishing fails too: a broker outage is when the backlog grows.
             await self._measure_quietly()
+
+    async def _publish_row(self, row) -> str:
+        """Publish one row: "published", "parked" or "refused" (to retry later).
+
+        Raises on an outage.
+        """
+        headers = json.loads(row.headers)
+        size = record_size(row.record_key, row.value, headers)
+        if size > self.max_record_bytes:
+            error = (f"the event is {size} bytes as a Kafka record, larger than the "
+                     f"{self.max_record_bytes} bytes a record may be (max_request_size)")
+            await self._park(row, error)
+            return "parked"
+        try:
+            await self.publish(row.topic, row.record_key, row.value, headers)
+        except _OUTAGE:
+            raise
+        except KafkaError as exc:
+            if exc.retriable and not isinstance(exc, _RECORD_REFUSED):
+                raise  # leader elections, not enough replicas: the cluster's state
+            return await self._refused_row(row, exc)
+        except Exception as exc:  # noqa: BLE001 - whatever it is, it must not block the rest
+            return await self._refused_row(row, exc)
+        return "published"
+
+    async def _refused_row(self, row, exc: Exception) -> str:
+        error = f"{type(exc).__name__}: {exc}"
+        attempts = row.attempts + 1
+        refusal = self._refused.get(row.id)
+        about_the_record = isinstance(exc, _RECORD_REFUSED)
+        others_went_out = refusal is not None and refusal.others_went_out
+        if attempts >= self.max_attempts and (about_the_record or others_went_out):
+            await self._park(row, error)
+            return "parked"
+        await asyncio.to_thread(self._record_failure, row.id, error, False)
+        delay = min(self.retry_delay_s * 2 ** (attempts - 1), self.max_backoff_s)
+        self._refused[row.id] = _Refusal(time.monotonic() + delay, others_went_out)
+        log.warning("outbox relay: Kafka refused event %s (%s to %s), attempt %d of %d: %s",
+                    row.event_id, row.event_type, row.topic, attempts, self.max_attempts, error)
+        return "refused"
+
+    async def _park(self, row, error: str) -> None:
+        await asyncio.to_thread(self._record_failure, row.id, error, True)
+        self._refused.pop(row.id, None)
+        if self.metrics:
+            self.metrics.outbox_parked_events.labels(row.topic).inc()
+        log.error("outbox relay: parked event %s (%s to %s) after %d attempt(s), the events "
+                  "behind it go on; see deploy/RUNBOOK.md#welfareoutboxrowsparked: %s",
+                  row.event_id, row.event_type, row.topic, row.attempts + 1, error)
 
     async def _measure_quietly(self) -> None:
         try:
@@ -198,14 +424,20 @@ class OutboxRelay:
         with self.engine.begin() as connection:
             self.outbox.mark_published(connection, ids)
 
+    def _record_failure(self, row_id: int, error: str, park: bool) -> None:
+        with self.engine.begin() as connection:
+            self.outbox.record_failure(connection, row_id, error, park=park)
+
     def _measure(self) -> None:
         if not self.metrics:
             return
         with self.engine.connect() as connection:
             count, oldest = self.outbox.backlog(connection)
+            parked = self.outbox.parked_count(connection)
         self.metrics.outbox_backlog.set(count)
         age = (dt.datetime.now(dt.UTC) - oldest).total_seconds() if oldest else 0.0
         self.metrics.outbox_oldest_age.set(max(age, 0.0))
+        self.metrics.outbox_parked.set(parked)
 
 
 async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
