@@ -1,7 +1,8 @@
 """``welfare round start|show|list``: operate matching rounds through the operator API.
 
 The API's address and the operator's token come from ``WELFARE_OPERATOR_URL``
-and ``WELFARE_OPERATOR_TOKEN`` (or ``--token-file``).
+and ``WELFARE_OPERATOR_TOKEN`` (or ``--token-file``). Reports are printed in
+Italian or English (``--lang``; services/common/i18n/language.py).
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from pathlib import Path
 
 from schemas.types import parse_week_range
 from services.cli.errors import CliError
+from services.cli.language import add_language_option, language_texts
+from services.common.i18n import Texts, formats, words
 from services.common.settings import Settings
 from services.operator.client import OperatorApiError, OperatorClient
 from services.operator.report import format_round, format_round_list, headline
@@ -28,73 +31,86 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     start.add_argument("--dry-run", action="store_true", help="store and report, award nothing")
     start.add_argument("--wait", action="store_true", help="show progress and print the outcome")
     start.add_argument("--time-limit", type=float, help="solver time limit in seconds")
+    add_language_option(start)
     start.set_defaults(handler=_start)
 
     show = actions.add_parser("show", help="print a stored round")
     show.add_argument("round_id")
+    add_language_option(show)
     show.set_defaults(handler=_show)
 
     listing = actions.add_parser("list", help="list stored rounds, newest first")
     listing.add_argument("--network")
     listing.add_argument("--limit", type=int, default=20)
+    add_language_option(listing)
     listing.set_defaults(handler=_list)
 
 
-def _client(args: argparse.Namespace) -> OperatorClient:
+def _client(t: Texts, args: argparse.Namespace) -> OperatorClient:
     settings = Settings()
     if args.token_file:
         token = args.token_file.read_text().strip()
     elif settings.operator_token:
         token = settings.operator_token.get_secret_value()
     else:
-        raise CliError("no operator token: set WELFARE_OPERATOR_TOKEN or pass --token-file")
+        raise CliError(t._("no operator token: set WELFARE_OPERATOR_TOKEN or pass --token-file"))
     return OperatorClient(settings.operator_url, token)
 
 
+def _api_error(t: Texts, exc: OperatorApiError) -> CliError:
+    return CliError(t._("operator API: {error}", error=exc))
+
+
 def _start(args: argparse.Namespace) -> int:
+    t = language_texts(args)
     try:
         parse_week_range(args.weeks)
     except ValueError as exc:
         raise CliError(f"--weeks: {exc}") from None
     parameters = {"time_limit_s": args.time_limit} if args.time_limit else None
-    client = _client(args)
+    client = _client(t, args)
     try:
         started = client.start_round(args.network, args.weeks, dry_run=args.dry_run,
                                      parameters=parameters)
-        print(f"round {started['round_id']} requested "
-              f"({'dry run' if args.dry_run else 'committed'}, {args.weeks})", flush=True)
+        print(t._("round {round} requested ({kind}, {weeks})", round=started["round_id"],
+                  kind=words.round_kind(t, args.dry_run, None), weeks=args.weeks), flush=True)
         if not args.wait:
             return 0
         detail = client.wait(
             started["round_id"],
-            on_change=lambda d: print("  " + headline(d), file=sys.stderr, flush=True),
-            on_tick=lambda d, s: print(f"  still {d.get('status')}, {s:.0f} s", file=sys.stderr,
-                                       flush=True))
+            on_change=lambda d: print("  " + headline(d, t.language), file=sys.stderr,
+                                      flush=True),
+            on_tick=lambda d, s: print("  " + t._("still {status}, {elapsed}",
+                                                  status=words.round_status(t, d.get("status")),
+                                                  elapsed=formats.duration(t, s)),
+                                       file=sys.stderr, flush=True))
     except OperatorApiError as exc:
-        raise CliError(f"operator API: {exc}") from None
+        raise _api_error(t, exc) from None
     finally:
         client.close()
-    print(format_round(detail))
+    print(format_round(detail, t.language))
     return 0 if detail["status"] == "completed" else 1
 
 
 def _show(args: argparse.Namespace) -> int:
-    client = _client(args)
+    t = language_texts(args)
+    client = _client(t, args)
     try:
-        print(format_round(client.get_round(args.round_id)))
+        print(format_round(client.get_round(args.round_id), t.language))
     except OperatorApiError as exc:
-        raise CliError(f"operator API: {exc}") from None
+        raise _api_error(t, exc) from None
     finally:
         client.close()
     return 0
 
 
 def _list(args: argparse.Namespace) -> int:
-    client = _client(args)
+    t = language_texts(args)
+    client = _client(t, args)
     try:
-        print(format_round_list(client.list_rounds(args.network, args.limit)))
+        print(format_round_list(client.list_rounds(args.network, args.limit), t.language))
     except OperatorApiError as exc:
-        raise CliError(f"operator API: {exc}") from None
+        raise _api_error(t, exc) from None
     finally:
         client.close()
     return 0

@@ -8,6 +8,10 @@ snapshot) holds everything but the timings, which go to a sidecar
 seed RESULT records, after checking that the snapshot is the one RESULT was
 solved from (its input hash), and says whether the new result file is byte
 for byte the old one (exit status 1 when it is not). Nothing is written.
+
+The summary is in Italian or English (``--lang``); its quality line says in
+words how much more could be served, from the coverage ceiling the bound
+proves (coverage_bound.py), and the whole objective's gap only apart.
 """
 
 from __future__ import annotations
@@ -16,11 +20,16 @@ import argparse
 import sys
 import time
 from collections import defaultdict
+from collections.abc import Mapping
 from pathlib import Path
 
 from schemas.result import RoundResult
 from schemas.snapshot import RoundSnapshot
+from services.cli.coverage_bound import coverage_ceiling
 from services.cli.errors import CliError
+from services.cli.language import add_language_option, language_texts
+from services.common.i18n import Names, Texts, formats, quality, texts, words
+from services.common.i18n.quality import SolveFigures
 
 MAX_ROWS = 10
 
@@ -36,111 +45,172 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--out", type=Path, metavar="RESULT.json")
     parser.add_argument("--replay", type=Path, metavar="RESULT.json",
                         help="re-solve as RESULT records and report whether it matches")
+    add_language_option(parser)
     parser.set_defaults(handler=_solve)
 
 
-def _read(path: Path, what: str) -> str:
+def _read(t: Texts, path: Path, what: str) -> str:
     try:
         return path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise CliError(f"{path}: cannot read the {what} ({exc.strerror or exc})") from None
+        raise CliError(t._("{path}: cannot read the {what} ({error})", path=path, what=what,
+                           error=exc.strerror or exc)) from None
 
 
 def _solve(args: argparse.Namespace) -> int:
     from matcher import solve_round
     from matcher.reproducibility import input_hash
 
-    snapshot = RoundSnapshot.model_validate_json(_read(args.snapshot, "snapshot"))
+    t = language_texts(args)
+    snapshot = RoundSnapshot.model_validate_json(_read(t, args.snapshot, t._("snapshot")))
     if args.replay:
-        recorded_text = _read(args.replay, "result to replay")
+        recorded_text = _read(t, args.replay, t._("result to replay"))
         recorded = RoundResult.model_validate_json(recorded_text)
         params = recorded.parameters
         if input_hash(snapshot, params) != recorded.input_hash:
-            raise CliError(f"{args.snapshot} is not the snapshot {args.replay} was solved from "
-                           f"(input hash differs)")
+            raise CliError(t._("{snapshot} is not the snapshot {result} was solved from "
+                               "(input hash differs)", snapshot=args.snapshot,
+                               result=args.replay))
     else:
         overrides = {key: value for key, value in (
             ("time_limit_s", args.time_limit), ("relative_gap", args.gap), ("seed", args.seed),
             ("solver", args.solver), ("workers", args.workers)) if value is not None}
         params = snapshot.parameters.model_validate(
             {**snapshot.parameters.model_dump(), **overrides})
-    result = solve_round(snapshot, params, progress=_Progress())
-    print(summary(result))
+    result = solve_round(snapshot, params, progress=_Progress(t))
+    print(summary(result, t.language, snapshot))
     if args.replay:
-        return _compare(recorded, recorded_text, result)
+        return _compare(t, recorded, recorded_text, result)
     out = args.out or args.snapshot.with_name(args.snapshot.stem + ".result.json")
     out.write_text(result.to_file_json(), encoding="utf-8")
     sidecar = out.with_name(out.stem + ".timings.json")
     sidecar.write_text(result.timings.model_dump_json(indent=2) + "\n", encoding="utf-8")
-    print(f"result: {out}   timings: {sidecar}")
+    print(t._("result: {result}   timings: {timings}", result=out, timings=sidecar))
     return 0
 
 
-def _compare(recorded: RoundResult, recorded_text: str, result: RoundResult) -> int:
+def _compare(t: Texts, recorded: RoundResult, recorded_text: str, result: RoundResult) -> int:
     new = result.to_file_json()
     if new == recorded_text:
-        print("replay: match (byte-identical result file)")
+        print(t._("replay: match (byte-identical result file)"))
         return 0
     old_lines, new_lines = recorded_text.splitlines(), new.splitlines()
     where = next((n for n, (a, b) in enumerate(zip(old_lines, new_lines)) if a != b),
                  min(len(old_lines), len(new_lines)))
-    print(f"replay: MISMATCH at line {where + 1}")
-    print(f"  recorded: {old_lines[where].strip() if where < len(old_lines) else '(end)'}")
-    print(f"  replayed: {new_lines[where].strip() if where < len(new_lines) else '(end)'}")
+    end = t._("(end)")
+    print(t._("replay: MISMATCH at line {line}", line=where + 1))
+    print("  " + t._("recorded: {text}",
+                     text=old_lines[where].strip() if where < len(old_lines) else end))
+    print("  " + t._("replayed: {text}",
+                     text=new_lines[where].strip() if where < len(new_lines) else end))
     if recorded.solver.version != result.solver.version:
-        print(f"  solver versions differ: {recorded.solver.version} / {result.solver.version}")
+        print("  " + t._("solver versions differ: {recorded} / {replayed}",
+                         recorded=recorded.solver.version, replayed=result.solver.version))
     if "feasible" in (recorded.status.value, result.status.value):
-        print("  a solve stopped at its time limit: its answer depends on the machine's speed")
+        print("  " + t._("a solve stopped at its time limit: its answer depends on the "
+                         "machine's speed"))
     return 1
 
 
 class _Progress:
     """Parts solved so far, on stderr, at most once a second."""
 
-    def __init__(self) -> None:
+    def __init__(self, t: Texts) -> None:
+        self.t = t
         self.last = time.monotonic()
 
     def __call__(self, progress) -> None:
         now = time.monotonic()
         if now - self.last >= 1.0 or progress.parts_done == progress.parts_total > 1:
             self.last = now
-            print(f"  solving: {progress.parts_done}/{progress.parts_total} parts, "
-                  f"{progress.elapsed_s:.1f} s", file=sys.stderr)
+            print("  " + self.t._("solving: {done}/{total} parts, {elapsed}",
+                                  done=progress.parts_done, total=progress.parts_total,
+                                  elapsed=formats.duration(self.t, progress.elapsed_s)),
+                  file=sys.stderr)
 
 
-def summary(result: RoundResult) -> str:
-    t = result.totals
-    gap = f"{100 * result.gap:.3f}%" if result.gap is not None else "-"
-    lines = [
-        f"round {result.round_id} ({result.network_id}): {result.status.value}, gap {gap}, "
-        f"{result.parts} part(s), {result.solver.name} ({result.solver.version})",
-        f"coverage: {t.served_unit_weeks}/{t.demanded_unit_weeks} unit-weeks "
-        f"({100 * t.coverage:.1f}%), priority-weighted {100 * t.weighted_coverage:.1f}%",
-        f"cost: EUR {t.total_cost_eur:,.2f} (units {t.unit_cost_eur:,.2f}, "
-        f"fixed {t.fixed_cost_eur:,.2f})",
+def summary(result: RoundResult, lang: str | None = None,
+            snapshot: RoundSnapshot | None = None,
+            names: Mapping[str, str] | None = None) -> str:
+    """The solve in words. With the ``snapshot`` the quality line uses the proven
+    ceiling on coverage (coverage_bound.py) and contracts name their category."""
+    t, named = texts(lang), Names(names)
+    tot = result.totals
+    figures = SolveFigures(
+        status=result.status.value, objective=result.objective, bound=result.bound,
+        gap=result.gap, tolerance=result.parameters.relative_gap,
+        weighted_coverage=tot.weighted_coverage,
+        coverage_ceiling=coverage_ceiling(snapshot, result) if snapshot else None)
+    lines = [t._("round {round} ({network}): {quality}", round=result.round_id,
+                 network=result.network_id, quality=quality.describe(t, figures))]
+    gap = quality.objective_gap(t, figures)
+    if gap:
+        lines.append("  " + gap)
+    lines += [
+        "  " + words.solve_status(t, result.status.value) + "; " + t.ngettext(
+            "solved in {n} part by {solver} ({version})",
+            "solved in {n} parts by {solver} ({version})", result.parts,
+            solver=result.solver.name, version=result.solver.version),
+        t._("coverage: {served} of the {demanded} unit-weeks asked for ({share}); "
+            "priority-weighted {weighted}",
+            served=formats.number(t, tot.served_unit_weeks),
+            demanded=formats.number(t, tot.demanded_unit_weeks),
+            share=formats.percent(t, tot.coverage),
+            weighted=formats.percent(t, tot.weighted_coverage)),
+        t._("cost: {total} (units {units}, fixed {fixed})",
+            total=formats.money(t, tot.total_cost_eur), units=formats.money(t, tot.unit_cost_eur),
+            fixed=formats.money(t, tot.fixed_cost_eur)),
     ]
-    if result.message:
-        lines.append(f"note: {result.message}")
-    lines.append(f"contracts: {len(result.contracts)}")
-    for c in sorted(result.contracts, key=lambda c: -c.volume_unit_weeks)[:MAX_ROWS]:
-        lines.append(f"  {c.offer_id}: tier {c.tier_index} at EUR {c.unit_price_eur}, "
-                     f"{len(c.lines)} lines, {c.volume_unit_weeks} unit-weeks, "
-                     f"{len(c.running_weeks)} weeks")
-    lines.append("firms (least covered first):")
+    if result.message:  # the optimiser's own words, in English
+        lines.append(t._("note from the optimiser: {message}", message=result.message))
+    lines += _contract_lines(t, result, snapshot, named)
+    lines.append(t._("firms (least covered first):"))
     for f in sorted(result.firms, key=lambda f: (f.coverage, f.firm_id))[:MAX_ROWS]:
-        lines.append(f"  {f.firm_id}: {100 * f.coverage:.1f}% of {f.demanded_unit_weeks} "
-                     f"unit-weeks, EUR {f.cost_eur:,.2f} of {f.budget_eur:,.2f}")
+        lines.append("  " + t._("{firm}: {share} of {demanded} unit-weeks, {cost} of {budget}",
+                                firm=named(f.firm_id), share=formats.percent(t, f.coverage),
+                                demanded=formats.number(t, f.demanded_unit_weeks),
+                                cost=formats.money(t, f.cost_eur),
+                                budget=formats.money(t, f.budget_eur)))
+    lines += _unmet_lines(t, result, named)
+    if result.timings:
+        tm = result.timings
+        lines.append(t._("time: {total} (building {build}, solving {solve} summed over "
+                         "workers)", total=formats.duration(t, tm.total_s),
+                         build=formats.duration(t, tm.build_s),
+                         solve=formats.duration(t, tm.solve_s)))
+    return "\n".join(lines)
+
+
+def _contract_lines(t: Texts, result: RoundResult, snapshot: RoundSnapshot | None,
+                    named: Names) -> list[str]:
+    category = {o.offer_id: o.category for o in snapshot.offers} if snapshot else {}
+    lines = [t._("contracts: {count}", count=len(result.contracts))]
+    for c in sorted(result.contracts, key=lambda c: -c.volume_unit_weeks)[:MAX_ROWS]:
+        what = f" ({words.category(t, category[c.offer_id])})" if c.offer_id in category else ""
+        lines.append("  " + named(c.offer_id) + what + ": " + t._(
+            "tier {tier} at {price} per unit-week", tier=c.tier_index,
+            price=formats.money(t, c.unit_price_eur)) + ", " + ", ".join([
+                t.ngettext("{n} line", "{n} lines", len(c.lines)),
+                t.ngettext("{n} unit-week", "{n} unit-weeks", c.volume_unit_weeks),
+                t.ngettext("{n} week", "{n} weeks", len(c.running_weeks))]))
+    return lines
+
+
+def _unmet_lines(t: Texts, result: RoundResult, named: Names) -> list[str]:
     by_reason: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for u in result.unmet:
         by_reason[u.reason.value][0] += u.units
         by_reason[u.reason.value][1] += u.unit_weeks
-    lines.append(f"unmet: {sum(v[0] for v in by_reason.values())} units")
-    for reason, (units, uw) in sorted(by_reason.items(), key=lambda kv: -kv[1][1]):
+    lines = [t._("unmet: {units}", units=t.ngettext(
+        "{n} unit", "{n} units", sum(v[0] for v in by_reason.values())))]
+    for reason, (units, uw) in sorted(by_reason.items(), key=lambda kv: (-kv[1][1], kv[0])):
         example = next(u for u in result.unmet if u.reason.value == reason)
-        hint = f"; e.g. {example.change.description}" if example.change else ""
-        lines.append(f"  {reason}: {units} units, {uw} unit-weeks{hint}")
-    if result.timings:
-        tm = result.timings
-        lines.append(f"time: {tm.total_s:.2f} s (build {tm.build_s:.2f} s, "
-                     f"solve {tm.solve_s:.2f} s summed over workers)")
-    return "\n".join(lines)
+        text = "  " + words.reason(t, reason) + ": " + t.ngettext(
+            "{n} unit", "{n} units", units) + ", " + t.ngettext(
+            "{n} unit-week", "{n} unit-weeks", uw)
+        if example.change:
+            hint = words.change(t, reason, example.change.model_dump(mode="json"),
+                                example.units, example.firm_id, named)
+            text += "; " + t._("for example: {change}", change=hint)
+        lines.append(text)
+    return lines

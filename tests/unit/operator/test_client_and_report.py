@@ -40,11 +40,18 @@ def test_the_report_puts_the_outcome_first_and_explains_unmet_demand():
         "contracts": [{"provider_id": "p1", "awarded": True, "response": "accepted",
                        "offers": [{"offer_id": "o1", "lines": [{}]}]}],
         "unmet": [{"reason": "group_below_minimum", "units": 5, "lines": [
-            {"change": {"description": "2 more children in week 2027-W27 open offer o2"}}]}],
+            {"units": 5, "firm_id": "f1",
+             "change": {"description": "2 more children in week 2027-W27 open offer o2",
+                        "offer_id": "o2", "week": "2027-W27", "extra_units": 2}}]}],
     }
-    text = format_round(detail).splitlines()
-    assert text[0] == "round r1 (committed, repair) completed: optimal, proven gap 0.0%"
-    assert "coverage 50.0% of 20 unit-weeks" in text[1] and "EUR 1,234.50" in text[1]
-    assert "1 accepted" in text[2] and "2 pinned line(s) kept" in text[2]
-    assert any("group_below_minimum" in line and "5 units" in line for line in text)
-    assert text[-1].strip() == "e.g. 2 more children in week 2027-W27 open offer o2"
+    text = format_round(detail, "en").splitlines()
+    assert text[0] == "round r1 (committed, repair) completed: the best possible plan"
+    assert text[1] == "  coverage: 10 of the 20 unit-weeks asked for (50.0%); priority-weighted 60.0%"
+    assert text[2] == "  total cost €1,234.50"
+    assert "1 accepted" in text[3] and "2 accepted lines kept" in text[3]
+    assert any("too few units to form the provider's minimum group: 5 units" in line
+               for line in text)
+    assert text[-1].strip() == ("for example: 2 more units in week 27, 5–11 July 2027 "
+                                "would open o2")
+    assert format_round(detail, "it").splitlines()[0] == (
+        "round r1 (definitivo, riassegnazione) completato: il miglior piano possibile")
