@@ -4,9 +4,14 @@ Tokens are never in code. They come from a JSON file (``WELFARE_TOKENS_FILE``)
 or the environment (``WELFARE_TOKENS``, the same JSON), which stores only
 their SHA-256 digests::
 
-    {"tokens": [{"sha256": "<hex>", "role": "firm", "subject": "ceramiche-rossi"}]}
+    {"tokens": [{"sha256": "<hex>", "role": "firm", "subject": "ceramiche-rossi",
+                 "issued_at": "2027-01-10T09:00:00+00:00",
+                 "expires_at": "2027-04-10T09:00:00+00:00"}]}
 
-``welfare tokens issue`` creates a token, prints it once and records its digest.
+``issued_at`` and ``expires_at`` are optional (files written before they
+existed have neither); a token past its ``expires_at`` is refused with 401
+saying so. ``welfare tokens issue`` creates a token, prints it once and records
+its digest; ``welfare tokens list`` and ``revoke`` read and edit the file.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import secrets
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 
@@ -49,6 +55,27 @@ def digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+@dataclass(frozen=True)
+class StoredToken:
+    """One entry of the tokens file: never the token, only its digest."""
+
+    sha256: str
+    principal: Principal
+    issued_at: datetime | None = None
+    expires_at: datetime | None = None
+
+    def expired(self, now: datetime) -> bool:
+        return self.expires_at is not None and now >= self.expires_at
+
+
+class TokenExpired(Exception):
+    """The token is known, but past its expiry: the caller is told that, not just 401."""
+
+    def __init__(self, token: StoredToken) -> None:
+        super().__init__(f"this bearer token expired at {token.expires_at.isoformat()}")
+        self.token = token
+
+
 class TokenStore:
     """Token digests from the environment and from a file; the file is read
     again when it changes, so a token issued now works without a restart."""
@@ -57,7 +84,7 @@ class TokenStore:
         self._fixed = _principals(entries)
         self._file = file
         self._file_stamp: tuple[int, int] | None = None
-        self._from_file: list[tuple[str, Principal]] = []
+        self._from_file: list[StoredToken] = []
 
     @classmethod
     def from_settings(cls, settings: Settings) -> TokenStore:
@@ -83,7 +110,7 @@ class TokenStore:
                         "with 401; issue one with `welfare tokens issue --role ROLE --subject "
                         "ID` and point WELFARE_TOKENS_FILE at its file", source)
 
-    def _entries(self) -> list[tuple[str, Principal]]:
+    def _entries(self) -> list[StoredToken]:
         if self._file is not None:
             try:
                 stat = self._file.stat()
@@ -102,27 +129,92 @@ class TokenStore:
                 self._file_stamp = stamp
         return self._fixed + self._from_file
 
-    def authenticate(self, token: str) -> Principal | None:
+    def authenticate(self, token: str, now: datetime | None = None) -> Principal | None:
+        """The token's Principal; None if unknown; ``TokenExpired`` if past its expiry."""
         wanted = digest(token)
-        for stored, principal in self._entries():
-            if hmac.compare_digest(stored, wanted):
-                return principal
+        for stored in self._entries():
+            if hmac.compare_digest(stored.sha256, wanted):
+                if stored.expired(now or datetime.now(UTC)):
+                    raise TokenExpired(stored)
+                return stored.principal
         return None
 
 
-def _principals(entries: list[dict]) -> list[tuple[str, Principal]]:
-    return [(e["sha256"], Principal(Role(e["role"]), e["subject"])) for e in entries]
+def _principals(entries: list[dict]) -> list[StoredToken]:
+    return [_stored(e) for e in entries]
 
 
-def issue(path: Path, role: Role, subject: str) -> str:
-    """Create a token for (role, subject), store its digest in ``path``, return it."""
+def _stored(entry: dict) -> StoredToken:
+    return StoredToken(entry["sha256"], Principal(Role(entry["role"]), entry["subject"]),
+                       _instant(entry.get("issued_at")), _instant(entry.get("expires_at")))
+
+
+def _instant(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    moment = datetime.fromisoformat(text)
+    # A date or time written by hand without a zone is read as UTC, not local time.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def issue(path: Path, role: Role, subject: str, expires_at: datetime | None = None) -> str:
+    """Create a token for (role, subject), store its digest in ``path``, return it.
+
+    ``expires_at`` (timezone-aware) is when services stop accepting it; None: never.
+    """
     token = secrets.token_urlsafe(32)
-    entry = {"sha256": digest(token), "role": role.value, "subject": subject}
+    entry = {"sha256": digest(token), "role": role.value, "subject": subject,
+             "issued_at": datetime.now(UTC).isoformat(timespec="seconds"),
+             "expires_at": expires_at.astimezone(UTC).isoformat(timespec="seconds")
+             if expires_at else None}
     with _locked(path):
-        data = json.loads(path.read_text()) if path.exists() else {"tokens": []}
+        data = _read(path)
         data["tokens"].append(entry)
         _replace_atomically(path, json.dumps(data, indent=2) + "\n")
     return token
+
+
+def stored_tokens(path: Path) -> list[StoredToken]:
+    """The entries of the tokens file, in the order they were issued."""
+    return _principals(_read(path)["tokens"])
+
+
+class RevokeRefused(ValueError):
+    """Nothing or too much matched: the file is left as it was."""
+
+
+def revoke(path: Path, *, subject: str | None = None, role: Role | None = None,
+           digest_prefix: str | None = None) -> list[StoredToken]:
+    """Remove the tokens of ``subject`` (of ``role`` if given), or the one token whose
+    digest starts with ``digest_prefix``; return those removed. A prefix matching
+    several tokens removes none: revoking someone else's token by accident is worse
+    than being asked for a longer prefix."""
+    if (subject is None) == (digest_prefix is None):
+        raise RevokeRefused("give either a subject or a digest prefix")
+    prefix = (digest_prefix or "").lower()
+
+    def chosen(entry: dict) -> bool:
+        if digest_prefix is not None:
+            return entry["sha256"].startswith(prefix)
+        return entry["subject"] == subject and (role is None or entry["role"] == role.value)
+
+    with _locked(path):
+        data = _read(path)
+        removed = [e for e in data["tokens"] if chosen(e)]
+        if not removed:
+            what = (f"digest starting with {digest_prefix!r}" if digest_prefix is not None else
+                    f"subject {subject!r}" + (f" and role {role.value}" if role else ""))
+            raise RevokeRefused(f"no token in {path} has the {what}")
+        if digest_prefix is not None and len(removed) > 1:
+            raise RevokeRefused(f"{len(removed)} tokens have a digest starting with "
+                                f"{digest_prefix!r}: give a longer prefix (nothing revoked)")
+        data["tokens"] = [e for e in data["tokens"] if not chosen(e)]
+        _replace_atomically(path, json.dumps(data, indent=2) + "\n")
+    return _principals(removed)
+
+
+def _read(path: Path) -> dict:
+    return json.loads(path.read_text()) if path.exists() else {"tokens": []}
 
 
 @contextlib.contextmanager
@@ -163,7 +255,14 @@ def authenticator(store: TokenStore):
     def authenticate(
         credentials: HTTPAuthorizationCredentials | None = Depends(_bearer),
     ) -> Principal:
-        principal = store.authenticate(credentials.credentials) if credentials else None
+        try:
+            principal = store.authenticate(credentials.credentials) if credentials else None
+        except TokenExpired as expired:
+            raise HTTPException(
+                status.HTTP_401_UNAUTHORIZED,
+                detail=f"{expired}; ask the operator for a new one (welfare tokens issue)",
+                headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+            ) from None
         if principal is None:
             raise HTTPException(
                 status.HTTP_401_UNAUTHORIZED,

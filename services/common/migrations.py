@@ -9,10 +9,13 @@ PostgreSQL database never step on each other's history. A service's
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 
 from alembic import command, context
 from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, MetaData
 
 # Alembic's ``context`` and ``op`` are process-wide: two upgrades running at
@@ -41,3 +44,27 @@ def run_env(metadata: MetaData) -> None:
     )
     with context.begin_transaction():
         context.run_migrations()
+
+
+@dataclass(frozen=True)
+class Revisions:
+    """Where a service's database stands: the revisions applied and the scripts' heads."""
+
+    current: tuple[str, ...]  # empty: never migrated
+    heads: tuple[str, ...]
+
+    @property
+    def at_head(self) -> bool:
+        return set(self.current) == set(self.heads)
+
+
+def current(engine: Engine, migrations_dir: Path, service: str) -> Revisions:
+    """Read the service's version table (creating nothing) and its scripts' heads."""
+    config = Config()
+    config.set_main_option("script_location", str(migrations_dir))
+    heads = ScriptDirectory.from_config(config).get_heads()
+    with engine.connect() as connection:
+        context = MigrationContext.configure(
+            connection, opts={"version_table": f"alembic_version_{service}"})
+        applied = context.get_current_heads()
+    return Revisions(tuple(sorted(applied)), tuple(sorted(heads)))
