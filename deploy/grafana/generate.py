@@ -58,6 +58,7 @@ DASHBOARDS = HERE / "dashboards"
 PROMETHEUS = DataSourceRef(type_val="prometheus", uid="welfare-prometheus")
 RATE = "$__rate_interval"
 COVERAGE_THRESHOLD = 0.8  # as in the WelfareCoverageLow alert
+AWARD_WAIT_THRESHOLD_S = 3 * 86400  # as in the WelfareAwardsUnanswered alert
 
 
 # --- building blocks --------------------------------------------------------------
@@ -132,24 +133,28 @@ def network_overview() -> Dashboard:
         .with_variable(variable("network", "Network", "welfare_round_coverage_ratio, network"))
         .with_row(Row("Coverage"))
         .with_panel(single(
-            "Coverage of the last round", "Served / demanded unit-weeks in the network's last "
-            f"round. Alert below {COVERAGE_THRESHOLD:.0%} (WelfareCoverageLow).", "percentunit",
+            "Coverage of the last committed round", "Served / demanded unit-weeks in the "
+            f"network's last committed round (dry runs apart). Alert below "
+            f"{COVERAGE_THRESHOLD:.0%} when something was demanded (WelfareCoverageLow).",
+            "percentunit",
             query(f"welfare_round_coverage_ratio{{{n}}}", "{{network}}"),
             thresholds((None, "red"), (COVERAGE_THRESHOLD, "yellow"), (0.95, "green")),
             width=12))
         .with_panel(single(
-            "Proven gap of the last round", "Relative gap between the round's objective and "
-            "its proven bound: 0 means proven optimal.", "percentunit",
+            "Proven gap of the last committed round", "Relative gap between the round's "
+            "objective and its proven bound: 0 means proven optimal.", "percentunit",
             query(f"welfare_round_gap_ratio{{{n}}}", "{{network}}"),
             thresholds((None, "green"), (0.01, "yellow"), (0.05, "red"))))
         .with_panel(single(
-            "Since the last completed round", "Time since a round of the network last "
-            "completed.", "s",
+            "Since the last committed round", "Time since a committed round of the network "
+            "last completed.", "s",
             query(f"time() - welfare_round_last_success_timestamp_seconds{{{n}}}", "{{network}}"),
             thresholds((None, "green"), (86400, "yellow"), (7 * 86400, "red"))))
         .with_panel(graph(
-            "Coverage per network", "Coverage of each network's last round over time.",
-            "percentunit", query(f"welfare_round_coverage_ratio{{{n}}}", "{{network}}")))
+            "Coverage per network", "Coverage of each network's last committed round over "
+            "time, and of its last dry run (a \"what if\" that awards nothing).",
+            "percentunit", query(f"welfare_round_coverage_ratio{{{n}}}", "{{network}}"),
+            query(f"welfare_dry_run_coverage_ratio{{{n}}}", "dry run {{network}}", ref="B")))
         .with_panel(graph(
             "Unmet units by reason", "Units the last round could not serve, by reason.",
             "short",
@@ -205,6 +210,18 @@ def network_overview() -> Dashboard:
             query("sum (rate(faststream_received_messages_total"
                   f'{{handler="welfare.provider-responses.v1"}}[{RATE}]))', "answered",
                   ref="B")))
+        .with_panel(graph(
+            "Awards awaiting an answer", "Awards of each network's latest committed round "
+            "that their provider has neither accepted nor declined.", "short",
+            query(f"max by (network) (welfare_awards_awaiting_answer{{{n}}})", "{{network}}")))
+        .with_panel(single(
+            "Oldest award awaiting an answer", "How long the oldest unanswered award has "
+            f"waited. Alert beyond {AWARD_WAIT_THRESHOLD_S // 86400} days "
+            "(WelfareAwardsUnanswered).", "s",
+            query(f"max by (network) (welfare_awards_awaiting_answer_oldest_age_seconds{{{n}}})",
+                  "{{network}}"),
+            thresholds((None, "green"), (86400, "yellow"), (AWARD_WAIT_THRESHOLD_S, "red")),
+            width=12))
     )
 
 
@@ -266,7 +283,8 @@ def service_health() -> Dashboard:
                   f"(rate(faststream_published_messages_total[{RATE}]))",
                   "{{app_name}} {{destination}} {{status}}")))
         .with_panel(graph(
-            "Consumer lag", "Records not yet processed, by topic and consumer group.",
+            "Consumer lag", "Records not yet processed, by topic and consumer group; the "
+            "providers' groups (provider-…) as the matcher reads them from the broker.",
             "short",
             query(f"max by (topic, group) (welfare_consumer_lag_messages{{{j}}})",
                   "{{group}} {{topic}}")))

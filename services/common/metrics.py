@@ -39,18 +39,36 @@ class ServiceMetrics:
         self.solve_duration = Histogram(
             "welfare_round_solve_duration_seconds", "Optimiser time within a round.",
             ["network"], buckets=ROUND_BUCKETS, registry=r)
+        # The round_* gauges describe the last committed round: what providers
+        # were awarded. A dry run answers "what if" and has its own series, so
+        # that trying parameters never hides (or fakes) the real coverage.
         self.round_gap = Gauge(
-            "welfare_round_gap_ratio", "Proven relative gap of the last round.",
+            "welfare_round_gap_ratio", "Proven relative gap of the last committed round.",
             ["network"], registry=r)
         self.round_coverage = Gauge(
-            "welfare_round_coverage_ratio", "Served / demanded unit-weeks, last round.",
+            "welfare_round_coverage_ratio",
+            "Served / demanded unit-weeks, last committed round (0 when nothing was demanded).",
+            ["network"], registry=r)
+        self.round_demanded = Gauge(
+            "welfare_round_demanded_units",
+            "Demanded units times weeks (unit-weeks) in the last committed round: "
+            "0 means the coverage says nothing.",
             ["network"], registry=r)
         self.round_unmet_units = Gauge(
-            "welfare_round_unmet_units", "Unserved units in the last round, by reason.",
+            "welfare_round_unmet_units", "Unserved units in the last committed round, by reason.",
             ["network", "reason"], registry=r)
         self.round_last_success = Gauge(
             "welfare_round_last_success_timestamp_seconds",
-            "When the last round of the network completed.", ["network"], registry=r)
+            "When the last committed round of the network completed.", ["network"], registry=r)
+        self.dry_run_gap = Gauge(
+            "welfare_dry_run_gap_ratio", "Proven relative gap of the last dry run.",
+            ["network"], registry=r)
+        self.dry_run_coverage = Gauge(
+            "welfare_dry_run_coverage_ratio", "Served / demanded unit-weeks, last dry run.",
+            ["network"], registry=r)
+        self.dry_run_last_success = Gauge(
+            "welfare_dry_run_last_success_timestamp_seconds",
+            "When the last dry run of the network completed.", ["network"], registry=r)
         self.rounds_pending = Gauge(
             "welfare_rounds_pending", "Rounds requested or running, not yet finished.",
             registry=r)
@@ -115,6 +133,16 @@ class ServiceMetrics:
             ["dependency"], registry=r)
 
         # --- providers' answers (matcher) -------------------------------------
+        # Awards of the network's latest committed round (the contracts providers
+        # currently hold) that their provider has neither accepted nor declined.
+        self.awards_awaiting = Gauge(
+            "welfare_awards_awaiting_answer",
+            "Current awards not yet accepted or declined by their provider.",
+            ["network"], registry=r)
+        self.awards_awaiting_oldest_age = Gauge(
+            "welfare_awards_awaiting_answer_oldest_age_seconds",
+            "Age of the oldest current award still without an answer (0 when none waits).",
+            ["network"], registry=r)
         self.answers_refused = Counter(
             "welfare_answers_refused",
             "Providers' answers not applied: the contract was superseded or withdrawn.",

@@ -70,6 +70,11 @@ class Settings(BaseSettings):
     # --- Observability ---------------------------------------------------------
     log_level: str = "INFO"
     log_json: bool = True
+    # Where alert notifications link to: deploy/k8s/generate.py writes it into
+    # every alert's runbook_url (the anchor is the alert's name in lower case).
+    runbook_url: str = Field(
+        default="https://welfare.example.org/deploy/RUNBOOK.md",
+        description="absolute URL of deploy/RUNBOOK.md as the team on call reads it")
 
     def idempotent_producer(self, embedded: bool) -> bool:
         if self.kafka_idempotent_producer is not None:

@@ -24,7 +24,7 @@ from services.common.settings import Settings
 from services.matcher import tables
 from services.matcher.gauges import BookGauges
 from services.matcher.handlers import Handlers
-from services.matcher.lag import LagProbe
+from services.matcher.lag import LagProbe, ProviderGroupLag, ProviderLagOptions
 from services.matcher.options import MatcherOptions
 from services.matcher.runner import RoundRunner
 from services.matcher.subscribers import BOOK_TOPICS, subscribe
@@ -57,6 +57,10 @@ def build(settings: Settings, connection: KafkaConnection,
     subscribe(broker, connection, handlers, publish, metrics,
               settings.kafka_consumer_max_attempts)
     gauges = BookGauges(engine, metrics, interval_s=options.gauges_interval_s)
+    provider_options = ProviderLagOptions()
+    provider_lag = ProviderGroupLag(
+        connection.aiokafka_options(), metrics, pattern=provider_options.provider_groups,
+        interval_s=provider_options.provider_lag_interval_s)
 
     async def database_ready() -> bool:
         return await asyncio.to_thread(reachable, engine)
@@ -80,6 +84,6 @@ def build(settings: Settings, connection: KafkaConnection,
 
     return Service(
         name=NAME, app=app, port=settings.matcher_port, broker=broker,
-        loops=[relay.run, runner.run, lag.run, gauges.run],
+        loops=[relay.run, runner.run, lag.run, gauges.run, provider_lag.run],
         on_starting=on_starting, on_stopped=on_stopped,
     )

@@ -1,4 +1,5 @@
-"""Book gauges: demand lines and offers standing, by network and category.
+"""Book gauges: demand lines and offers standing, by network and category;
+awards awaiting their provider's answer, by network.
 
 Counted from the tables every few seconds rather than on every event: a
 burst of thousands of events costs one query, not thousands of updates.
@@ -7,13 +8,16 @@ burst of thousands of events costs one query, not thousands of updates.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 
 from prometheus_client import Gauge
-from sqlalchemy import Engine, Table, func, select
+from sqlalchemy import Connection, Engine, Table, func, select
 
 from services.common.metrics import ServiceMetrics
 from services.matcher import tables as t
+from services.matcher.snapshot import last_committed_round
+from services.matcher.standing import told_contract
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +29,7 @@ class BookGauges:
         self._gauges: list[tuple[Table, Gauge]] = [
             (t.demand_lines, metrics.demand_lines), (t.offers, metrics.offers)]
         self._seen: dict[str, set[tuple[str, str]]] = {}
+        self.metrics = metrics
 
     def refresh(self) -> None:
         with self.engine.connect() as connection:
@@ -43,6 +48,38 @@ class BookGauges:
                 for labels, n in counts.items():
                     gauge.labels(*labels).set(n)
                 self._seen[table.name] = set(counts)
+            self._refresh_awaiting(connection)
+
+    def _refresh_awaiting(self, connection: Connection) -> None:
+        """Count, by network, the current awards no answer has reached yet.
+
+        Current means in the network's latest committed round: an award a later
+        round amended or withdrew can no longer be answered (its answer is
+        refused), so it does not wait. A contract a repair round kept unchanged
+        carries its answer over, and its age runs from the round that announced
+        it to the provider, not from the repair.
+        """
+        now = dt.datetime.now(dt.UTC)
+        m = self.metrics
+        networks = connection.execute(select(t.rounds.c.network_id).distinct()).scalars().all()
+        for network in networks:
+            latest = last_committed_round(connection, network)
+            c, r = t.contracts.c, t.contract_responses.c
+            waiting = connection.execute(
+                select(t.contracts)
+                .outerjoin(t.contract_responses, r.contract_id == c.contract_id)
+                .where(c.round_id == latest, c.awarded.is_(True), r.contract_id.is_(None))
+            ).all() if latest is not None else []
+            announced = {told_contract(connection, row)[1] for row in waiting}
+            finished = [when for when in connection.execute(
+                select(t.rounds.c.finished_at).where(t.rounds.c.round_id.in_(announced))
+            ).scalars() if when is not None] if announced else []
+            oldest = min(finished, default=None)
+            if oldest is not None and oldest.tzinfo is None:  # SQLite keeps no zone: UTC
+                oldest = oldest.replace(tzinfo=dt.UTC)
+            m.awards_awaiting.labels(network).set(len(waiting))
+            m.awards_awaiting_oldest_age.labels(network).set(
+                0 if oldest is None else max((now - oldest).total_seconds(), 0.0))
 
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():

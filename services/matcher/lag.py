@@ -5,17 +5,26 @@ For every subscriber's aiokafka consumer (FastStream keeps it as
 over the partitions assigned to it of (high watermark - position). The high
 watermark is the one the last fetch brought back; a partition not fetched
 from yet asks the broker for its end offset.
+
+The providers' consumer groups run in the providers' processes, which expose
+no metrics: ``ProviderGroupLag`` asks the broker for their committed offsets.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import re
 from collections.abc import Iterable
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 from faststream.kafka import KafkaBroker
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from schemas.topics import ASSIGNMENTS
 from services.common.metrics import ServiceMetrics
 
 log = logging.getLogger(__name__)
@@ -109,3 +118,107 @@ class LagProbe:
                 await asyncio.wait_for(stop.wait(), self.interval_s)
             except TimeoutError:
                 pass
+
+
+class ProviderLagOptions(BaseSettings):
+    """Which consumer groups are providers' (prefix ``WELFARE_MATCHER_``, as MatcherOptions)."""
+
+    model_config = SettingsConfigDict(env_prefix="WELFARE_MATCHER_", extra="ignore")
+
+    # `welfare provider listen` joins provider-<provider id>; the reference
+    # provider of a network's test double joins provider-reference.
+    provider_groups: str = Field(
+        default=r"^provider-",
+        description="regular expression: consumer groups whose lag on the awards topic is shown")
+    provider_lag_interval_s: float = Field(default=15.0, gt=0)
+
+
+class ProviderGroupLag:
+    """The lag of the providers' consumer groups on the awards topic.
+
+    No provider process exposes metrics, and a provider that stopped reading
+    its awards is what the matcher most needs to know about. So the matcher
+    asks the broker: the groups whose id matches ``pattern``, their committed
+    offsets, and the topic's end offsets. A partition the group never
+    committed counts from the log start, where such a group begins reading.
+    The committed offsets are read by a consumer that names the group but
+    never joins it, so the provider's own assignment is not disturbed.
+    """
+
+    def __init__(self, kafka_options: dict, metrics: ServiceMetrics, *, pattern: str,
+                 topic: str = ASSIGNMENTS, interval_s: float = 15.0,
+                 timeout_s: float = 10.0) -> None:
+        self.kafka_options = kafka_options
+        self.metrics = metrics
+        self.pattern = re.compile(pattern)
+        self.topic = topic
+        self.interval_s = interval_s
+        self.timeout_s = timeout_s
+        self._admin: AIOKafkaAdminClient | None = None
+        self._ends: AIOKafkaConsumer | None = None
+        self._readers: dict[str, AIOKafkaConsumer] = {}
+
+    async def measure(self) -> dict[str, int]:
+        """Set the gauges; return the lag per matching group."""
+        if self._admin is None:
+            self._admin = AIOKafkaAdminClient(**self.kafka_options)
+            await self._admin.start()
+        if self._ends is None:
+            self._ends = AIOKafkaConsumer(enable_auto_commit=False, **self.kafka_options)
+            await self._ends.start()
+        groups = sorted(g for g, *_ in await self._admin.list_consumer_groups()
+                        if self.pattern.search(g))
+        await self._ends.topics()  # fresh metadata: the topic may have gained partitions
+        partitions = self._ends.partitions_for_topic(self.topic) or set()
+        tps = [TopicPartition(self.topic, p) for p in sorted(partitions)]
+        ends = await self._ends.end_offsets(tps) if tps else {}
+        starts = await self._ends.beginning_offsets(tps) if tps else {}
+        found: dict[str, int] = {}
+        for group in groups:
+            reader = self._readers.get(group)
+            if reader is None:
+                reader = AIOKafkaConsumer(group_id=group, enable_auto_commit=False,
+                                          **self.kafka_options)
+                await reader.start()
+                self._readers[group] = reader
+            lag = 0
+            for tp in tps:
+                committed = await reader.committed(tp)
+                lag += max(ends[tp] - (starts[tp] if committed is None else committed), 0)
+            found[group] = lag
+            self.metrics.consumer_lag.labels(self.topic, group).set(lag)
+        for gone in set(self._readers) - set(groups):  # a deleted group leaves no series
+            await self._readers.pop(gone).stop()
+            self.metrics.consumer_lag.remove(self.topic, gone)
+        return found
+
+    async def close(self) -> None:
+        clients = [reader.stop for reader in self._readers.values()]
+        clients += [self._ends.stop] if self._ends is not None else []
+        clients += [self._admin.close] if self._admin is not None else []
+        self._readers, self._ends, self._admin = {}, None, None
+        for close in clients:
+            with contextlib.suppress(Exception):  # a broker away cannot be said goodbye to
+                await close()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        failing = False
+        try:
+            while not stop.is_set():
+                try:
+                    async with asyncio.timeout(self.timeout_s):
+                        await self.measure()
+                    failing = False
+                except Exception as exc:  # noqa: BLE001 - the broker may be away
+                    # Once per outage: a broker that refuses ListGroups or OffsetFetch
+                    # (missing ACLs) would otherwise fill the log every beat.
+                    (log.debug if failing else log.warning)(
+                        "provider groups' lag not measured: %s", str(exc) or type(exc).__name__)
+                    failing = True
+                    await self.close()  # start afresh at the next beat
+                try:
+                    await asyncio.wait_for(stop.wait(), self.interval_s)
+                except TimeoutError:
+                    pass
+        finally:
+            await self.close()

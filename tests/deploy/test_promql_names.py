@@ -56,7 +56,15 @@ def test_the_lexer_finds_metric_names(expr, names):
 
 
 def test_the_catalogue_passes_promtool_check_metrics():
-    result = run(tool("promtool"), "check", "metrics", stdin=catalogue().encode())
+    # promtool lints the series it sees: give every labelled metric one child.
+    metrics = ServiceMetrics(CollectorRegistry(), "matcher")
+    message_flow_middleware(metrics)
+    for collector in list(metrics.registry._collector_to_names):  # noqa: SLF001
+        labels = getattr(collector, "_labelnames", ())
+        if labels:
+            collector.labels(*["x"] * len(labels))
+    text = generate_latest(metrics.registry).decode()
+    result = run(tool("promtool"), "check", "metrics", stdin=text.encode())
     assert result.returncode == 0, result.stdout.decode() + result.stderr.decode()
 
 
