@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import sys
 from urllib.parse import urlsplit
 from dataclasses import dataclass
@@ -67,10 +68,15 @@ class KafkaAccess:
     read: frozenset[str]
     written: frozenset[str]
     groups: frozenset[str]
+    # Groups the service only describes (their committed offsets, for lag),
+    # by prefix; listing groups at all needs Describe on the cluster.
+    described_group_prefixes: frozenset[str] = frozenset()
 
 
 def kafka_access(service: str) -> KafkaAccess:
     """Build the service with its composition root and read its broker."""
+    # Built only to be read: its warning that it has no tokens is not for this tool.
+    logging.getLogger("services.common.auth").setLevel(logging.ERROR)
     settings = Settings(kafka_bootstrap="kafka:9092", database_url="sqlite://")
     connection = KafkaConnection(settings, "kafka:9092")
     bootstrap = importlib.import_module(f"services.{service}.bootstrap")
@@ -80,7 +86,15 @@ def kafka_access(service: str) -> KafkaAccess:
         return KafkaAccess(frozenset(), frozenset(), frozenset())
     groups = {s.group_id for s in broker.subscribers if getattr(s, "group_id", None)}
     return KafkaAccess(frozenset(topics_read(broker)), frozenset(topics_written(broker)),
-                       frozenset(groups))
+                       frozenset(groups), frozenset(described_group_prefixes(built)))
+
+
+def described_group_prefixes(built) -> set[str]:
+    """Prefixes of other services' groups that a loop of ``built`` watches (the
+    matcher's provider-lag probe), read from the loops themselves."""
+    owners = (getattr(loop, "__self__", None) for loop in built.loops)
+    return {prefix for owner in owners if hasattr(owner, "group_prefix")
+            if (prefix := owner.group_prefix())}
 
 
 # --- Strimzi ------------------------------------------------------------------------
@@ -117,7 +131,7 @@ def acls(access: KafkaAccess) -> list[dict]:
         operations.setdefault(("topic", topic), set()).update({"Write", "Describe"})
     for group in access.groups:
         operations.setdefault(("group", group), set()).update({"Read", "Describe"})
-    return [
+    literal = [
         {
             "resource": {"type": kind, "name": name, "patternType": "literal"},
             "operations": sorted(ops),
@@ -125,6 +139,13 @@ def acls(access: KafkaAccess) -> list[dict]:
         }
         for (kind, name), ops in sorted(operations.items())
     ]
+    if not access.described_group_prefixes:
+        return literal
+    return literal + [{"resource": {"type": "cluster"}, "operations": ["Describe"], "host": "*"}
+                      ] + [
+        {"resource": {"type": "group", "name": prefix, "patternType": "prefix"},
+         "operations": ["Describe"], "host": "*"}
+        for prefix in sorted(access.described_group_prefixes)]
 
 
 def kafka_user(service: str, access: KafkaAccess) -> dict:

@@ -158,6 +158,15 @@ class ProviderGroupLag:
         self._ends: AIOKafkaConsumer | None = None
         self._readers: dict[str, AIOKafkaConsumer] = {}
 
+    def group_prefix(self) -> str | None:
+        """The literal prefix every watched group starts with, if the pattern has one.
+
+        Kafka ACLs grant by literal name or prefix, not by expression: this is
+        what the deployment grants Describe on (deploy/k8s/generate.py).
+        """
+        match = re.match(r"\^([A-Za-z0-9._-]+)", self.pattern.pattern)
+        return match.group(1) if match else None
+
     async def measure(self) -> dict[str, int]:
         """Set the gauges; return the lag per matching group."""
         if self._admin is None:

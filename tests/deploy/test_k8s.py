@@ -167,6 +167,12 @@ def access_from_code(service: str) -> dict[tuple[str, str], set[str]]:
     for subscriber in built.broker.subscribers:
         if subscriber.group_id:
             needs.setdefault(("group", subscriber.group_id), set()).update({"Read", "Describe"})
+    # A loop that reads other groups' offsets (the matcher's provider-lag probe).
+    for loop in built.loops:
+        prefix = getattr(getattr(loop, "__self__", None), "group_prefix", lambda: None)()
+        if prefix:
+            needs[("cluster", "")] = {"Describe"}
+            needs[("group-prefix", prefix)] = {"Describe"}
     return needs
 
 
@@ -181,8 +187,12 @@ def test_each_kafka_user_is_allowed_exactly_what_its_service_reads_and_writes():
         granted: dict[tuple[str, str], set[str]] = {}
         for acl in spec["authorization"]["acls"]:
             assert acl.get("type", "allow") == "allow"
-            assert acl["resource"].get("patternType", "literal") == "literal"
-            key = (acl["resource"]["type"], acl["resource"]["name"])
+            resource = acl["resource"]
+            pattern = resource.get("patternType", "literal")
+            assert pattern in ("literal", "prefix")
+            kind = "group-prefix" if pattern == "prefix" else resource["type"]
+            assert pattern == "literal" or acl["operations"] == ["Describe"], acl
+            key = (kind, resource.get("name", ""))
             assert key not in granted, f"{service}: two ACLs for {key}"
             granted[key] = set(acl["operations"])
         assert granted == access_from_code(service), service
