@@ -7,17 +7,18 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from schemas import limits
 from schemas.envelope import Contract, NetworkScoped
 from schemas.types import (
+    Capacity,
     Category,
+    FixedCost,
     Identifier,
     IsoWeek,
     IstatCode,
-    Money,
-    NonNegativeInt,
-    PositiveInt,
     ProviderKind,
     Tag,
+    UnitPrice,
 )
 
 
@@ -25,8 +26,8 @@ class PriceTier(Contract):
     """All-units price: once a contract's volume reaches ``min_volume`` unit-weeks,
     every unit-week of it costs ``unit_price_eur`` (until the next tier)."""
 
-    min_volume: NonNegativeInt
-    unit_price_eur: Money
+    min_volume: int = Field(ge=0, le=limits.MAX_TIER_VOLUME)
+    unit_price_eur: UnitPrice
 
 
 class CapacityOffer(Contract):
@@ -34,13 +35,14 @@ class CapacityOffer(Contract):
 
     offer_id: Identifier
     category: Category
-    municipalities: list[IstatCode] = Field(min_length=1)
-    weeks: list[IsoWeek] = Field(min_length=1, max_length=106)
-    capacity_per_week: PositiveInt
-    min_group_per_week: NonNegativeInt = 0
-    price_tiers: list[PriceTier] = Field(min_length=1, max_length=20)
-    fixed_cost_per_week_eur: Money = Field(default=Decimal("0.00"), description="paid by the network")
-    tags: list[Tag] = Field(default_factory=list)
+    municipalities: list[IstatCode] = Field(min_length=1, max_length=limits.MAX_MUNICIPALITIES)
+    weeks: list[IsoWeek] = Field(min_length=1, max_length=limits.MAX_WEEKS)
+    capacity_per_week: Capacity
+    min_group_per_week: int = Field(default=0, ge=0, le=limits.MAX_CAPACITY_PER_WEEK)
+    price_tiers: list[PriceTier] = Field(min_length=1, max_length=limits.MAX_TIERS)
+    fixed_cost_per_week_eur: FixedCost = Field(default=Decimal("0.00"),
+                                               description="paid by the network")
+    tags: list[Tag] = Field(default_factory=list, max_length=limits.MAX_TAGS)
 
     @field_validator("municipalities", "weeks", "tags")
     @classmethod
@@ -71,7 +73,7 @@ class CapacityOffer(Contract):
 
 class ProviderProfile(Contract):
     provider_id: Identifier
-    name: str = Field(min_length=1, max_length=200)
+    name: str = Field(min_length=1, max_length=limits.MAX_NAME_LENGTH)
     kind: ProviderKind
 
 

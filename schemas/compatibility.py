@@ -4,7 +4,9 @@ A consumer built on the new schema must still read what producers of the old
 one wrote. So it is breaking to remove or rename a required field, to change a
 field's type, to narrow an enum, to make an optional field required, or to add
 a required field. Adding optional fields is not breaking (consumers ignore
-fields they do not know).
+fields they do not know). Value constraints (maximum, pattern, lengths) are not
+compared: a bound added to a field (``schemas/limits.py``) refuses only values
+no network produces and the services could not store, so no consumer breaks.
 """
 
 from __future__ import annotations

@@ -6,17 +6,20 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
+from schemas import limits
 from schemas.envelope import Contract, NetworkScoped
 from schemas.types import (
+    Budget,
     Category,
+    Headcount,
     Identifier,
     IsoWeek,
     IstatCode,
-    Money,
     Payer,
-    PositiveInt,
     Priority,
     Tag,
+    UnitPrice,
+    Units,
 )
 
 
@@ -31,13 +34,14 @@ class DemandLine(Contract):
     line_id: Identifier
     category: Category
     municipality: IstatCode
-    weeks: list[IsoWeek] = Field(min_length=1, max_length=106)
-    units: PositiveInt = Field(description="units needed in each of the weeks")
-    max_unit_price_eur: Money = Field(description="highest price per unit-week the firm accepts")
+    weeks: list[IsoWeek] = Field(min_length=1, max_length=limits.MAX_WEEKS)
+    units: Units = Field(description="units needed in each of the weeks")
+    max_unit_price_eur: UnitPrice = Field(
+        description="highest price per unit-week the firm accepts")
     priority: Priority = 1
-    required_tags: list[Tag] = Field(default_factory=list)
+    required_tags: list[Tag] = Field(default_factory=list, max_length=limits.MAX_TAGS)
     payer: Payer = Payer.FIRM
-    respondents: PositiveInt = Field(
+    respondents: Headcount = Field(
         description="employees whose answers the line aggregates (at least k)"
     )
 
@@ -53,10 +57,10 @@ class FirmProfile(Contract):
     """A firm of the network and its welfare budget for the matching season."""
 
     firm_id: Identifier
-    name: str = Field(min_length=1, max_length=200)
+    name: str = Field(min_length=1, max_length=limits.MAX_NAME_LENGTH)
     ateco_sector: str = Field(pattern=r"^[A-U]$", description="ATECO 2007 section letter")
-    employees: PositiveInt
-    welfare_budget_eur: Money
+    employees: Headcount
+    welfare_budget_eur: Budget
 
 
 class FirmEnrolled(NetworkScoped):

@@ -14,7 +14,7 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
-from schemas.types import Identifier, PositiveInt
+from schemas.types import Identifier, Version
 
 
 class Contract(BaseModel):
@@ -36,7 +36,7 @@ class Envelope(Contract):
     schema_version: Literal[1] = 1
     occurred_at: AwareDatetime = Field(default_factory=lambda: dt.datetime.now(dt.UTC))
     entity_id: str = Field(min_length=1, max_length=200)
-    entity_version: PositiveInt
+    entity_version: Version
 
     @model_validator(mode="before")
     @classmethod

@@ -10,9 +10,10 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
+from schemas import limits
 from schemas.envelope import Contract, NetworkScoped
 from schemas.parameters import RoundParameters
-from schemas.types import Identifier, IsoWeek, Money, NonNegativeInt
+from schemas.types import Count, Identifier, IsoWeek, Money, NonNegativeInt
 
 ROUND_OUTCOMES = ("optimal", "feasible", "infeasible", "no_solution")
 
@@ -27,7 +28,7 @@ class StartRound(NetworkScoped):
     last_week: IsoWeek
     dry_run: bool = True
     parameters: RoundParameters = Field(default_factory=RoundParameters)
-    requested_by: str = Field(default="operator", max_length=200)
+    requested_by: str = Field(default="operator", max_length=limits.MAX_NAME_LENGTH)
 
     @model_validator(mode="after")
     def _window_ordered(self) -> StartRound:
@@ -42,8 +43,8 @@ class RoundStarted(NetworkScoped):
     round_id: Identifier
     dry_run: bool
     input_hash: str = Field(pattern=r"^[0-9a-f]{64}$")
-    demand_lines: NonNegativeInt
-    offers: NonNegativeInt
+    demand_lines: Count
+    offers: Count
 
 
 class FirmCoverage(Contract):
@@ -62,7 +63,7 @@ class RoundSummary(Contract):
     coverage: float = Field(ge=0, le=1, description="served / demanded unit-weeks")
     weighted_coverage: float = Field(ge=0, le=1, description="by priority weight")
     total_cost_eur: Money
-    contracts: NonNegativeInt
+    contracts: Count
     unmet_units_by_reason: dict[str, NonNegativeInt] = Field(default_factory=dict)
     firms: list[FirmCoverage] = Field(default_factory=list)
 
@@ -81,4 +82,4 @@ class RoundFailed(NetworkScoped):
     entity_path = ("round_id",)
     event_type: Literal["RoundFailed"] = "RoundFailed"
     round_id: Identifier
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: str = Field(min_length=1, max_length=limits.MAX_REASON_LENGTH)

@@ -15,12 +15,12 @@ from schemas.capacity import CapacityOffer
 from schemas.demand import DemandLine
 from schemas.envelope import Contract
 from schemas.parameters import RoundParameters
-from schemas.types import Identifier, IsoWeek, Money, PositiveInt
+from schemas.types import Budget, Identifier, IsoWeek, Units
 
 
 class SnapshotFirm(Contract):
     firm_id: Identifier
-    welfare_budget_eur: Money
+    welfare_budget_eur: Budget
 
 
 class SnapshotLine(DemandLine):
@@ -36,7 +36,7 @@ class Assignment(Contract):
 
     line_id: Identifier
     offer_id: Identifier
-    units: PositiveInt
+    units: Units
 
 
 class ExcludedPair(Contract):

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from pydantic import ValidationError
+
+from services.common.errors import message_of
 
 HEADER_ROW = 1
 
@@ -56,6 +59,39 @@ def rows(text: str, required: tuple[str, ...]) -> Iterator[tuple[int, dict[str, 
         }
 
 
+# How Italian spreadsheets and people write yes and no (VERO/FALSO is Excel's own),
+# compared without case or accents, so that "Sì", "SI" and "si" are one answer.
+_TRUE = frozenset({"vero", "si", "true", "yes", "1"})
+_FALSE = frozenset({"falso", "no", "false", "0"})
+BOOLEAN_WORDS = "VERO/FALSO, sì/no, true/false, yes/no or 1/0"
+
+
+def parse_bool(value: str) -> bool:
+    """A yes-or-no cell, the same way in every CSV file the services read."""
+    folded = "".join(c for c in unicodedata.normalize("NFKD", value.strip().casefold())
+                     if not unicodedata.combining(c))
+    if folded in _TRUE:
+        return True
+    if folded in _FALSE:
+        return False
+    raise ValueError(f"must be yes or no, written {BOOLEAN_WORDS}")
+
+
+def bool_cells(number: int, cells: dict[str, str], columns: tuple[str, ...],
+               errors: list[RowError]) -> dict[str, object]:
+    """The row's cells with the given boolean columns parsed; a bad one is an error of
+    the row (without quoting the cell: it may be someone's answer)."""
+    parsed: dict[str, object] = dict(cells)
+    for column in columns:
+        if column in cells:
+            try:
+                parsed[column] = parse_bool(cells[column])
+            except ValueError as exc:
+                errors.append(RowError(number, column, str(exc)))
+                parsed.pop(column)
+    return parsed
+
+
 def split_list(value: str | None) -> list[str]:
     """A ``;``-separated cell as a list; an absent cell as an empty list."""
     return [part.strip() for part in (value or "").split(";") if part.strip()]
@@ -63,7 +99,6 @@ def split_list(value: str | None) -> list[str]:
 
 def errors_of(row: int, exc: ValidationError) -> list[RowError]:
     return [
-        RowError(row, ".".join(str(step) for step in e["loc"]) or "row",
-                 e["msg"].removeprefix("Value error, "))
+        RowError(row, ".".join(str(step) for step in e["loc"]) or "row", message_of(e))
         for e in exc.errors()
     ]

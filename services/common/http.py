@@ -4,12 +4,14 @@
 (broker and database reachable) and answers 503 naming what is down.
 ``/metrics`` serves the service's own Prometheus registry. A request that
 fails validation gets 422 with one line naming each bad field, e.g.
-``body.line.municipality: String should match pattern '^\\d{6}$'``.
+``body.line.municipality: is not an ISTAT municipality code (...)``. A body larger
+than the service's limit is refused with 413 before it is read whole.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import Awaitable, Callable
 
@@ -21,11 +23,15 @@ from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException
 
 from services.common.csv_rows import CsvRejected
-from services.common.errors import describe
+from services.common.errors import describe, message_of
 from services.common.metrics import ServiceMetrics
 from services.common.refusals import Invalid, Refused
 
 ReadinessCheck = Callable[[], Awaitable[bool]]
+
+# A request body no client of a JSON API needs: the largest, a round's parameters
+# or a firm's profile, is a few kilobytes. Services that take uploads pass more.
+DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 
 
 class Refusal(BaseModel):
@@ -44,6 +50,7 @@ REFUSALS: dict[int | str, dict] = {
     404: {"model": Refusal, "description": "Not enrolled, or no such entity."},
     409: {"model": Refusal, "description": "Conflicts with what is stored (an id held by "
                                            "another, a change of network)."},
+    413: {"model": Refusal, "description": "The body is larger than the service accepts."},
     422: {"model": Refusal, "description": "Bad input; the body names each field."},
 }
 
@@ -52,7 +59,7 @@ def field_errors(errors: list[dict]) -> list[dict[str, str]]:
     return [
         {
             "field": ".".join(str(step) for step in e["loc"] if not str(step)[:1].isupper()),
-            "message": e["msg"].removeprefix("Value error, "),
+            "message": message_of(e),
         }
         for e in errors
     ]
@@ -64,8 +71,10 @@ def create_api(
     description: str,
     metrics: ServiceMetrics,
     checks: dict[str, ReadinessCheck],
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
 ) -> FastAPI:
     app = FastAPI(title=title, description=description, version="1")
+    app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -133,3 +142,53 @@ def create_api(
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     return app
+
+
+def too_large_message(max_bytes: int) -> str:
+    return (f"the request body is larger than this service accepts "
+            f"({_size(max_bytes)}); send less at once")
+
+
+def _size(count: int) -> str:
+    return f"{count / (1024 * 1024):g} MiB" if count >= 1024 * 1024 else f"{count} bytes"
+
+
+class BodyLimit:
+    """Refuses a body beyond ``max_bytes`` with 413: at once when its Content-Length
+    says so, else as soon as the bytes received pass it (a chunked upload), so that a
+    huge body is never held in memory nor parsed."""
+
+    def __init__(self, app, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            return await _refuse_too_large(send, self.max_bytes)
+        received = 0
+
+        async def counted():
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    # Raised inside the route's body parsing: rendered as a 413 by the
+                    # HTTPException handler of create_api.
+                    raise HTTPException(413, detail=too_large_message(self.max_bytes))
+            return message
+
+        return await self.app(scope, counted, send)
+
+
+async def _refuse_too_large(send, max_bytes: int) -> None:
+    message = too_large_message(max_bytes)
+    body = json.dumps({"error": message, "detail": message}).encode()
+    await send({"type": "http.response.start", "status": 413,
+                "headers": [(b"content-type", b"application/json"),
+                            (b"content-length", str(len(body)).encode()),
+                            (b"connection", b"close")]})
+    await send({"type": "http.response.body", "body": body})

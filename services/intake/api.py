@@ -14,6 +14,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Path, Query, UploadFile
 
+from schemas.types import Identifier
 from services.common.auth import Principal, Role, require_role, require_subject
 from services.common.csv_rows import decode
 from services.common.http import REFUSALS
@@ -32,12 +33,13 @@ from services.intake.service_layer.context import Intake, Receipt
 from services.intake.service_layer.demand import FirmDemand
 from services.intake.service_layer.survey import SurveyOutcome
 
-ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$"
-FirmId = Annotated[str, Path(pattern=ID_PATTERN)]
-LineId = Annotated[str, Path(pattern=ID_PATTERN)]
+FirmId = Annotated[Identifier, Path()]
+LineId = Annotated[Identifier, Path()]
 Replace = Annotated[bool, Query(
     description="drop the firm's answers not in this submission, in the same transaction")]
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+# The whole request: an upload of MAX_UPLOAD_BYTES and its multipart framing.
+MAX_BODY_BYTES = MAX_UPLOAD_BYTES + 1024 * 1024
 
 
 def routes(intake: Intake, authenticate: Callable, wake: Callable[[], None]) -> APIRouter:

@@ -22,7 +22,7 @@ from services.common.outbox import OutboxRelay
 from services.common.runtime import Service
 from services.common.settings import Settings
 from services.intake.adapters.tables import outbox
-from services.intake.api import routes
+from services.intake.api import MAX_BODY_BYTES, routes
 from services.intake.service_layer.context import Intake
 
 NAME = "intake"
@@ -52,6 +52,7 @@ def build(settings: Settings, connection: KafkaConnection) -> Service:
         ),
         metrics=metrics,
         checks={"database": database_up, "kafka": kafka_up},
+        max_body_bytes=MAX_BODY_BYTES,
     )
     app.include_router(routes(intake, authenticator(TokenStore.from_settings(settings)),
                               relay.wake))

@@ -9,6 +9,11 @@ transaction). A round left ``running`` by a runner that died is claimed again
 once its lease expires, and solved again from its stored snapshot; after
 ``max_attempts`` claims it is failed rather than retried for ever (a round
 that kills its runner every time must not take the service down with it).
+
+Only a passing fault (the database away, a connection dropped) leaves a round
+to be tried again. Any other error while freezing or storing (a value its
+column cannot hold, say) fails the round at once, and the stored reason and
+RoundFailed say that error: tried again, it would fail the same way.
 """
 
 from __future__ import annotations
@@ -24,6 +29,13 @@ from collections.abc import Awaitable, Callable
 
 from pydantic import ValidationError
 from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import (
+    DBAPIError,
+    DisconnectionError,
+    InterfaceError,
+    OperationalError,
+    StatementError,
+)
 
 from schemas.result import RoundResult, UnmetReason
 from schemas.snapshot import RoundSnapshot
@@ -72,6 +84,8 @@ class RoundRunner:
         self.settled = settled
         self.settle_timeout_s = settle_timeout_s
         self._wake = asyncio.Event()
+        # Why each round this runner saw interrupted was, for the reason it gives up with.
+        self._interrupted: dict[str, str] = {}
 
     def wake(self) -> None:
         """A round was requested: look now rather than at the next poll."""
@@ -92,7 +106,8 @@ class RoundRunner:
                 await self.execute(claimed, stop)
             except store.LostLease as exc:
                 log.warning("%s", exc)
-            except Exception:  # noqa: BLE001 - the round stays running; its lease expires
+            except Exception as exc:  # noqa: BLE001 - the round stays running; its lease expires
+                self._interrupted[claimed.round_id] = error_text(exc)
                 log.exception("round %s interrupted; it will be run again", claimed.round_id)
                 await _pause(stop, self.poll_s)
 
@@ -120,7 +135,10 @@ class RoundRunner:
 
     async def _stages(self, claimed: store.Claimed, stop: asyncio.Event, began: float) -> None:
         if claimed.attempts > self.max_attempts:
-            reason = (f"gave up after {claimed.attempts - 1} attempts: the runner stopped "
+            last = self._interrupted.pop(claimed.round_id, None)
+            reason = (f"gave up after {claimed.attempts - 1} attempts; the last was "
+                      f"interrupted by: {last}" if last else
+                      f"gave up after {claimed.attempts - 1} attempts: the runner stopped "
                       f"or crashed during each")
             return await self._fail(claimed, reason, began)
         if claimed.snapshot is None:
@@ -129,6 +147,11 @@ class RoundRunner:
                 snapshot, started = await asyncio.to_thread(self._start, claimed)
             except ValidationError as exc:
                 return await self._fail(claimed, f"snapshot refused: {describe(exc)}", began)
+            except Exception as exc:
+                if passing(exc):
+                    raise
+                return await self._fail(
+                    claimed, f"freezing the snapshot failed: {error_text(exc)}", began)
             digest, kind, text = started.input_hash, started.kind, started.snapshot
             self.on_events()
             log.info("round %s started: %d lines, %d offers, %s", claimed.round_id,
@@ -149,8 +172,14 @@ class RoundRunner:
         if (result.round_id, result.network_id) != (claimed.round_id, claimed.network_id):
             return await self._fail(claimed, "the optimiser answered for another round", began)
         timings = store.Timings(None, solve_s, time.perf_counter() - began)
-        awards = await asyncio.to_thread(self._complete, claimed, snapshot, digest, result,
-                                         timings)
+        try:
+            awards = await asyncio.to_thread(self._complete, claimed, snapshot, digest, result,
+                                             timings)
+        except Exception as exc:
+            if passing(exc):
+                raise
+            return await self._fail(claimed, f"storing the result failed: {error_text(exc)}",
+                                    began)
         self.on_events()
         log.info("round %s completed: %s, coverage %.3f, %d awards", claimed.round_id,
                  result.status.value, result.totals.coverage, awards)
@@ -248,12 +277,39 @@ class RoundRunner:
         if result is None:
             return
         m.solve_duration.labels(network).observe(timings.solve_s)
-        m.round_gap.labels(network).set(math.nan if result.gap is None else result.gap)
+        gap = math.nan if result.gap is None else result.gap
+        if claimed.dry_run:  # a "what if": the committed round's series stay as they are
+            m.dry_run_gap.labels(network).set(gap)
+            m.dry_run_coverage.labels(network).set(result.totals.coverage)
+            m.dry_run_last_success.labels(network).set(time.time())
+            return
+        m.round_gap.labels(network).set(gap)
         m.round_coverage.labels(network).set(result.totals.coverage)
+        m.round_demanded.labels(network).set(result.totals.demanded_unit_weeks)
         unmet = unmet_units_by_reason(result)
         for reason in UnmetReason:
             m.round_unmet_units.labels(network, reason.value).set(unmet.get(reason.value, 0))
         m.round_last_success.labels(network).set(time.time())
+
+
+# Faults that pass: the round is worth trying again once its lease expires.
+_PASSING = (OperationalError, InterfaceError, DisconnectionError, ConnectionError, TimeoutError,
+            store.LostLease)
+
+
+def passing(exc: BaseException) -> bool:
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    return isinstance(exc, _PASSING)
+
+
+def error_text(exc: BaseException, limit: int = 500) -> str:
+    """The error in one line, without the SQL statement and its parameters (a whole
+    result file may be among them): ``DataError: integer out of range``."""
+    cause = exc.orig if isinstance(exc, StatementError) and exc.orig is not None else exc
+    first = (str(cause).strip().splitlines() or [""])[0]
+    text = f"{type(cause).__name__}: {first}" if first else type(cause).__name__
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 async def _pause(stop: asyncio.Event, seconds: float) -> None:

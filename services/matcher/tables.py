@@ -120,8 +120,9 @@ rounds = Table(
     Column("gap", Float, nullable=True),
     Column("coverage", Float, nullable=True),
     Column("weighted_coverage", Float, nullable=True),
-    Column("demanded_unit_weeks", Integer, nullable=True),
-    Column("served_unit_weeks", Integer, nullable=True),
+    # Sums over every line of a network: 64-bit (migration 0003).
+    Column("demanded_unit_weeks", BigInteger, nullable=True),
+    Column("served_unit_weeks", BigInteger, nullable=True),
     Column("total_cost_cents", BigInteger, nullable=True),
     Column("contracts", Integer, nullable=True),
     Column("summary", Text, nullable=True),  # RoundSummary JSON, as published

@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 from schemas.types import Identifier
 from services.common.auth import Principal, Role, require_role
 from services.common.outbox import Outbox
+from services.common.refusals import NotFound
 from services.operator.commands import StartRoundRequest, start_round
 
 
@@ -25,6 +26,8 @@ class RoundReader(Protocol):
     def list_rounds(self, network: str | None, limit: int) -> list[Any]: ...
 
     def get_round(self, round_id: str) -> Any | None: ...
+
+    def network_known(self, network: str) -> bool: ...
 
 
 def operator_router(
@@ -47,6 +50,10 @@ def operator_router(
         network_id: Identifier = Path(),
         principal: Principal = Depends(operator),
     ) -> dict[str, Any]:
+        if not await asyncio.to_thread(rounds.network_known, network_id):
+            raise NotFound(f"network {network_id!r} is unknown to the matcher: no firm, "
+                           "provider or offer of it has reached its book (check the "
+                           "network's name; enrol firms and providers first)")
         command = start_round(network_id, request, requested_by=principal.subject)
 
         def record() -> None:

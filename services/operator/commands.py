@@ -21,7 +21,7 @@ class StartRoundRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    weeks: str | None = Field(default=None, examples=["2027-W24..2027-W36"])
+    weeks: str | None = Field(default=None, max_length=40, examples=["2027-W24..2027-W36"])
     first_week: IsoWeek | None = None
     last_week: IsoWeek | None = None
     dry_run: bool = True

@@ -10,11 +10,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import Engine, inspect, select
+from sqlalchemy import Engine, exists, inspect, select
 
 from schemas.topics import ROUND_COMMANDS
 from services.common.outbox import Outbox
 from services.matcher import queries
+from services.matcher import tables as matcher_tables
 
 
 class MatcherRounds:
@@ -33,6 +34,20 @@ class MatcherRounds:
         if self._matcher_migrated():
             found = queries.get_round(self.matcher_engine, round_id)
         return found if found is not None else self._requested(round_id)
+
+    def network_known(self, network: str) -> bool:
+        """Whether the matcher's book holds any firm, provider or offer of the network.
+
+        A round on a network it has never heard of (a typo: ``bologna`` for
+        ``bologna-metro``) would complete, optimal, with nothing to match.
+        """
+        present = inspect(self.matcher_engine)
+        book = [table for table in (matcher_tables.firms, matcher_tables.providers,
+                                    matcher_tables.offers) if present.has_table(table.name)]
+        with self.matcher_engine.connect() as connection:
+            return any(
+                connection.execute(select(exists().where(table.c.network_id == network)))
+                .scalar() for table in book)
 
     def _matcher_migrated(self) -> bool:
         # The operator may start before the matcher has created its tables.

@@ -12,6 +12,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Path, UploadFile
 
+from schemas.types import Identifier
 from services.common.auth import Principal, Role, require_role, require_subject
 from services.common.csv_rows import decode
 from services.common.http import REFUSALS
@@ -26,10 +27,11 @@ from services.supply.service_layer import offers, providers
 from services.supply.service_layer.context import Receipt, Supply
 from services.supply.service_layer.offers import StandingOffer
 
-ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$"
-ProviderId = Annotated[str, Path(pattern=ID_PATTERN)]
-OfferId = Annotated[str, Path(pattern=ID_PATTERN)]
+ProviderId = Annotated[Identifier, Path()]
+OfferId = Annotated[Identifier, Path()]
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+# The whole request: an upload of MAX_UPLOAD_BYTES and its multipart framing.
+MAX_BODY_BYTES = MAX_UPLOAD_BYTES + 1024 * 1024
 
 
 def routes(supply: Supply, authenticate: Callable, wake: Callable[[], None]) -> APIRouter:

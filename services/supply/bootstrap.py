@@ -22,7 +22,7 @@ from services.common.outbox import OutboxRelay
 from services.common.runtime import Service
 from services.common.settings import Settings
 from services.supply.adapters.tables import outbox
-from services.supply.api import routes
+from services.supply.api import MAX_BODY_BYTES, routes
 from services.supply.service_layer.context import Supply
 
 NAME = "supply"
@@ -48,6 +48,7 @@ def build(settings: Settings, connection: KafkaConnection) -> Service:
         description=f"Providers publish, update and withdraw capacity offers ({CAPACITY}).",
         metrics=metrics,
         checks={"database": database_up, "kafka": kafka_up},
+        max_body_bytes=MAX_BODY_BYTES,
     )
     app.include_router(routes(supply, authenticator(TokenStore.from_settings(settings)),
                               relay.wake))

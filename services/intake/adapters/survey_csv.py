@@ -10,7 +10,14 @@ from __future__ import annotations
 
 from pydantic import ValidationError
 
-from services.common.csv_rows import CsvRejected, RowError, errors_of, rows, split_list
+from services.common.csv_rows import (
+    CsvRejected,
+    RowError,
+    bool_cells,
+    errors_of,
+    rows,
+    split_list,
+)
 from services.intake.domain.answers import SurveyAnswer
 
 COLUMNS = (
@@ -18,6 +25,7 @@ COLUMNS = (
     "single_parent", "dependent_relative", "required_tags",
 )
 REQUIRED = ("pseudonym", "category", "municipality", "weeks", "units", "max_unit_price_eur")
+BOOLEANS = ("single_parent", "dependent_relative")
 
 
 def parse_survey(text: str, firm_id: str) -> list[SurveyAnswer]:
@@ -28,10 +36,11 @@ def parse_survey(text: str, firm_id: str) -> list[SurveyAnswer]:
         if cells.get("firm_id", firm_id) != firm_id:
             errors.append(RowError(number, "firm_id", "belongs to another firm than the URL's"))
             continue
+        fields = bool_cells(number, cells, BOOLEANS, errors)
         try:
             answer = SurveyAnswer.model_validate(
-                {**cells, **{column: split_list(cells[column])
-                             for column in ("weeks", "required_tags") if column in cells}}
+                {**fields, **{column: split_list(cells[column])
+                              for column in ("weeks", "required_tags") if column in cells}}
             )
         except ValidationError as exc:
             errors.extend(errors_of(number, exc))

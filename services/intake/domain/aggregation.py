@@ -68,7 +68,7 @@ def aggregate(
     counts = {cell: len(group) for cell, group in cells.items()}
     withheld = withhold(counts, k, tie_break=secret_order(secret))
     lines = tuple(
-        summarise(firm_id, cell, cells[cell])
+        summarise(firm_id, cell, cells[cell], secret)
         for cell in sorted(cells)
         if cell not in withheld.cells
     )
@@ -80,9 +80,10 @@ def aggregate(
     )
 
 
-def summarise(firm_id: str, cell: Cell, answers: Sequence[SurveyAnswer]) -> DemandLine:
+def summarise(firm_id: str, cell: Cell, answers: Sequence[SurveyAnswer],
+              secret: bytes) -> DemandLine:
     return DemandLine(
-        line_id=line_id(firm_id, cell),
+        line_id=line_id(firm_id, cell, secret),
         category=cell.category,
         municipality=cell.municipality,
         weeks=list(cell.weeks),

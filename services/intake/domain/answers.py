@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pydantic import Field, field_validator
 
+from schemas import limits
 from schemas.envelope import Contract
-from schemas.types import Category, Identifier, IsoWeek, IstatCode, Money, Tag
+from schemas.types import Category, Identifier, IsoWeek, IstatCode, Tag, UnitPrice
 
 
 class SurveyAnswer(Contract):
@@ -18,12 +19,12 @@ class SurveyAnswer(Contract):
     pseudonym: Identifier
     category: Category
     municipality: IstatCode = Field(description="ISTAT code of where the employee lives")
-    weeks: list[IsoWeek] = Field(min_length=1, max_length=106)
+    weeks: list[IsoWeek] = Field(min_length=1, max_length=limits.MAX_WEEKS)
     units: int = Field(ge=1, le=1000, description="units needed in each of the weeks")
-    max_unit_price_eur: Money
+    max_unit_price_eur: UnitPrice
     single_parent: bool = False
     dependent_relative: bool = False
-    required_tags: list[Tag] = Field(default_factory=list)
+    required_tags: list[Tag] = Field(default_factory=list, max_length=limits.MAX_TAGS)
 
     @field_validator("weeks", "required_tags")
     @classmethod

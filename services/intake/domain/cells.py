@@ -7,7 +7,6 @@ import hmac
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from schemas.types import weeks_between
 from services.intake.domain.answers import SurveyAnswer
 
 _MAX_ID = 100  # the Identifier type's length limit
@@ -30,20 +29,22 @@ class Cell:
         return cls(answer.category.value, answer.municipality, tuple(answer.weeks))
 
 
-def line_id(firm_id: str, cell: Cell) -> str:
-    """``<firm>.<category>.<municipality>.<first week>-<last week>``, stable for the cell.
+def line_id(firm_id: str, cell: Cell, secret: bytes) -> str:
+    """``<firm>.<category>.<municipality>.<first week>-<last week>.<keyed digest>``.
 
-    Derived from the cell alone, so that re-aggregating after a change replaces
-    the line instead of adding one. Weeks with gaps get a short digest of the
-    week list, so that two cells with the same first and last week differ.
+    Derived from the cell, so that re-aggregating after a change replaces the
+    line instead of adding one. The digest is keyed with the firm's secret and
+    covers every week of the cell (so that cells with gaps differ): no other
+    firm can compute the id, so none can take it first and then learn from the
+    refusal which cells this firm publishes.
     """
     first, last = cell.weeks[0], cell.weeks[-1]
-    text = f"{firm_id}.{cell.category}.{cell.municipality}.{first}-{last}"
-    if list(cell.weeks) != weeks_between(first, last):
-        text += "." + _digest(";".join(cell.weeks))[:8]
-    if len(text) > _MAX_ID:
-        text = f"{firm_id[:75]}.{_digest(text)[:24]}"
-    return text
+    text = f"{cell.category}|{cell.municipality}|{';'.join(cell.weeks)}"
+    digest = hmac.new(secret, b"line-id|" + text.encode(), hashlib.sha256).hexdigest()
+    readable = f"{firm_id}.{cell.category}.{cell.municipality}.{first}-{last}.{digest[:16]}"
+    if len(readable) <= _MAX_ID:
+        return readable
+    return f"{firm_id[:75]}.{digest[:24]}"
 
 
 def secret_order(secret: bytes) -> Callable[[Cell], str]:
@@ -54,7 +55,3 @@ def secret_order(secret: bytes) -> Callable[[Cell], str]:
         return hmac.new(secret, text.encode(), hashlib.sha256).hexdigest()
 
     return rank
-
-
-def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()

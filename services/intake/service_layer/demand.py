@@ -10,7 +10,14 @@ from services.intake.adapters import repository as repo
 from services.intake.domain.changes import Changes, plan_changes
 from services.intake.service_layer import firms, survey
 from services.intake.service_layer.context import Intake, Receipt
-from services.intake.service_layer.lines import FIRM, SURVEY, claim, count_published, record
+from services.intake.service_layer.lines import (
+    FIRM,
+    SURVEY,
+    check_line_count,
+    claim,
+    count_published,
+    record,
+)
 
 
 def put_line(intake: Intake, firm_id: str, line: DemandLine) -> Receipt:
@@ -24,6 +31,7 @@ def put_line(intake: Intake, firm_id: str, line: DemandLine) -> Receipt:
         stored = repo.stored_lines(db, firm_id, FIRM)
         before = stored.get(line.line_id)
         changes = plan_changes({line.line_id: before} if before else {}, [line])
+        check_line_count(db, firm_id, changes, "body.line")
         record(intake, db, firm, FIRM, changes, stored)
     count_published(intake, changes)
     if changes:

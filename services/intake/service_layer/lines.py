@@ -7,7 +7,8 @@ from collections.abc import Iterable, Mapping
 from sqlalchemy import Connection
 
 from schemas.demand import DemandSubmitted, DemandWithdrawn
-from services.common.refusals import Conflict
+from schemas.limits import MAX_LINES_PER_FIRM
+from services.common.refusals import Conflict, Invalid
 from services.intake.adapters import repository as repo
 from services.intake.domain.changes import Changes, StoredLine
 from services.intake.service_layer.context import Intake
@@ -31,6 +32,18 @@ def claim(db: Connection, firm_id: str, source: str, line_ids: Iterable[str]) ->
         raise Conflict(f"line {line_id!r} is aggregated from the firm's survey; "
                        "change or withdraw the answers instead" if holder[1] == SURVEY else
                        f"line id {line_id!r} is already used by one of the firm's own lines")
+
+
+def check_line_count(db: Connection, firm_id: str, changes: Changes, field: str) -> None:
+    """Refuse a change that would leave the firm more standing lines than any network
+    needs (``MAX_LINES_PER_FIRM``), naming the field that brought them."""
+    standing = {line_id for line_id, entry in repo.stored_lines(db, firm_id).items()
+                if entry.standing}
+    standing |= {line.line_id for line, _ in changes.submitted}
+    standing -= {line_id for line_id, _ in changes.withdrawn}
+    if len(standing) > MAX_LINES_PER_FIRM:
+        raise Invalid(field, f"the firm would have {len(standing):,} demand lines; one firm "
+                             f"may have at most {MAX_LINES_PER_FIRM:,} (withdraw some first)")
 
 
 def record(intake: Intake, db: Connection, firm: repo.FirmRecord, source: str, changes: Changes,

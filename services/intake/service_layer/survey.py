@@ -22,7 +22,13 @@ from services.intake.domain.aggregation import Aggregation, aggregate
 from services.intake.domain.answers import SurveyAnswer
 from services.intake.domain.changes import plan_changes
 from services.intake.service_layer.context import Intake
-from services.intake.service_layer.lines import SURVEY, claim, count_published, record
+from services.intake.service_layer.lines import (
+    SURVEY,
+    check_line_count,
+    claim,
+    count_published,
+    record,
+)
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +85,7 @@ def _change(intake: Intake, firm_id: str, apply: Callable[[Connection], int]) ->
         stored = repo.stored_lines(db, firm_id, SURVEY)
         changes = plan_changes(stored, aggregation.lines)
         claim(db, firm_id, SURVEY, (line.line_id for line, _ in changes.submitted))
+        check_line_count(db, firm_id, changes, "answers")
         record(intake, db, firm, SURVEY, changes, stored)
     count_published(intake, changes)
     intake.metrics.cells_suppressed.labels("primary").inc(aggregation.primary_cells)

@@ -12,7 +12,8 @@ from pydantic import BaseModel
 from sqlalchemy import Connection
 
 from schemas.capacity import CapacityOffer, CapacityOffered, CapacityWithdrawn
-from services.common.refusals import Conflict, NotFound
+from schemas.limits import MAX_OFFERS_PER_PROVIDER
+from services.common.refusals import Conflict, Invalid, NotFound
 from services.supply.adapters import repository as repo
 from services.supply.domain.versions import version_to_offer, version_to_withdraw
 from services.supply.service_layer.context import Receipt, Supply
@@ -24,6 +25,7 @@ def put_offers(supply: Supply, provider_id: str, offers: Sequence[CapacityOffer]
     with supply.engine.begin() as db:
         network = _locked(db, provider_id).network_id
         stored = repo.offers_of(db, provider_id)
+        _check_offer_count(stored, offers)
         for offer in offers:
             _claim(db, provider_id, offer.offer_id)
             before = stored.get(offer.offer_id)
@@ -76,6 +78,15 @@ def _locked(db: Connection, provider_id: str) -> repo.ProviderRecord:
     if found is None:
         raise NotFound(f"provider {provider_id!r} is not enrolled")
     return found
+
+
+def _check_offer_count(stored: dict, offers: Sequence[CapacityOffer]) -> None:
+    standing = {offer_id for offer_id, entry in stored.items() if entry.standing}
+    standing |= {offer.offer_id for offer in offers}
+    if len(standing) > MAX_OFFERS_PER_PROVIDER:
+        raise Invalid("offers", f"the provider would have {len(standing):,} offers; one "
+                                f"provider may have at most {MAX_OFFERS_PER_PROVIDER:,} "
+                                "(withdraw some first)")
 
 
 def _claim(db: Connection, provider_id: str, offer_id: str) -> None:

@@ -13,9 +13,15 @@ from schemas.topics import ROUND_COMMANDS, decode
 from services.common.auth import Role, issue
 from services.common.kafka import KafkaConnection
 from services.operator.bootstrap import build
+from tests.integration.operator.book import seed_network
 from tests.support.services import running
 
 pytestmark = [pytest.mark.broker, pytest.mark.postgres]
+
+
+@pytest.fixture(autouse=True)
+def _modena_is_known(settings):
+    seed_network(settings, "modena")
 
 
 @pytest.fixture
@@ -111,3 +117,50 @@ async def test_a_bad_request_gets_422_naming_the_field(settings, tokens, body, f
     errors = response.json()["errors"]
     assert any(error["field"] == field for error in errors), json.dumps(errors)
     assert response.json()["error"].startswith(field)
+
+
+@pytest.mark.parametrize(
+    ("parameters", "field"),
+    [
+        ({"cost_weight": "inf"}, "body.parameters.cost_weight"),
+        ({"coverage_weight": 1e7}, "body.parameters.coverage_weight"),
+        ({"priority_weights": [1, 2, 3, 4, "nan"]}, "body.parameters.priority_weights.4"),
+    ],
+)
+async def test_an_infinite_or_huge_weight_is_refused_naming_it(settings, tokens, parameters,
+                                                                field):
+    service = build(settings, KafkaConnection.from_settings(settings))
+    async with running(service) as url, httpx.AsyncClient(base_url=url) as client:
+        response = await client.post(
+            "/v1/networks/modena/rounds",
+            json={"weeks": "2027-W24..2027-W36", "parameters": parameters},
+            headers={"Authorization": f"Bearer {tokens['operator']}"})
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0]["field"] == field
+    assert "finite" in response.text or "less than or equal" in response.text
+
+
+async def test_a_weight_of_1e309_in_the_json_is_refused(settings, tokens):
+    # JSON has no infinity, but 1e309 overflows to it when read.
+    service = build(settings, KafkaConnection.from_settings(settings))
+    body = b'{"weeks": "2027-W24..2027-W36", "parameters": {"cost_weight": 1e309}}'
+    async with running(service) as url, httpx.AsyncClient(base_url=url) as client:
+        response = await client.post(
+            "/v1/networks/modena/rounds", content=body,
+            headers={"Authorization": f"Bearer {tokens['operator']}",
+                     "Content-Type": "application/json"})
+        listing = await client.get("/v1/rounds",
+                                   headers={"Authorization": f"Bearer {tokens['operator']}"})
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0]["field"] == "body.parameters.cost_weight"
+    assert listing.json() == []
+
+
+async def test_a_round_on_a_network_the_matcher_never_heard_of_is_refused(settings, tokens):
+    service = build(settings, KafkaConnection.from_settings(settings))
+    async with running(service) as url, httpx.AsyncClient(base_url=url) as client:
+        response = await client.post(
+            "/v1/networks/bologna/rounds", json={"weeks": "2027-W24..2027-W36"},
+            headers={"Authorization": f"Bearer {tokens['operator']}"})
+    assert response.status_code == 404, response.text
+    assert "network 'bologna' is unknown to the matcher" in response.json()["error"]

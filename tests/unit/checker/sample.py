@@ -12,7 +12,7 @@ Lines (F1 budget 400.00, F2 budget 300.00)
   L2 F2 childcare 036005 W27-W30, 6 units, max 20.00, priority 1
   L3 F1 childcare 036023 W27-W30, 4 units, max 18.00, priority 3
   L4 F2 home care 036023 W27-W28, 2 units, max 30.00, priority 5, paid by the municipality
-  L5 F1 babysitting 036099 W27, 1 unit (no provider there)
+  L5 F1 babysitting 036040 W27, 1 unit (no provider there)
 
 The result: O1 serves L1 x3, L2 x5 (3 of them pinned), L3 x4: volume 6+20+16 = 42
 unit-weeks, tier 1 at 15.00; loads 12, 12, 9, 9; fixed 4 x 100.00.
@@ -57,7 +57,7 @@ def snapshot() -> RoundSnapshot:
                 _line("L2", "F2", "childcare", "036005", W, 6, "20.00", 1),
                 _line("L3", "F1", "childcare", "036023", W, 4, "18.00", 3),
                 _line("L4", "F2", "home_care", "036023", W[:2], 2, "30.00", 5, payer="municipality"),
-                _line("L5", "F1", "babysitting", "036099", W[:1], 1, "50.00", 1),
+                _line("L5", "F1", "babysitting", "036040", W[:1], 1, "50.00", 1),
             ],
             "offers": [
                 {

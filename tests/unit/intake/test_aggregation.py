@@ -28,13 +28,24 @@ def answer(i: int, weeks=("2027-W24", "2027-W25"), **changes) -> SurveyAnswer:
 def test_line_ids_come_from_the_cell_and_tell_gapped_weeks_apart():
     contiguous = Cell("childcare", "036023", ("2027-W24", "2027-W25", "2027-W26"))
     gapped = Cell("childcare", "036023", ("2027-W24", "2027-W26"))
-    assert line_id("acme", contiguous) == "acme.childcare.036023.2027-W24-2027-W26"
-    assert line_id("acme", gapped).startswith("acme.childcare.036023.2027-W24-2027-W26.")
-    assert line_id("acme", gapped) != line_id("acme", contiguous)
+    secret = b"s" * 32
+    assert line_id("acme", contiguous, secret).startswith(
+        "acme.childcare.036023.2027-W24-2027-W26.")
+    assert line_id("acme", contiguous, secret) == line_id("acme", contiguous, secret)
+    assert line_id("acme", gapped, secret).startswith("acme.childcare.036023.2027-W24-2027-W26.")
+    assert line_id("acme", gapped, secret) != line_id("acme", contiguous, secret)
     long_firm = "f" * 100
-    assert len(line_id(long_firm, contiguous)) <= 100
-    DemandLine(line_id=line_id(long_firm, gapped), category="childcare", municipality="036023",
-               weeks=["2027-W24"], units=1, max_unit_price_eur=1, respondents=1)
+    assert len(line_id(long_firm, contiguous, secret)) <= 100
+    DemandLine(line_id=line_id(long_firm, gapped, secret), category="childcare",
+               municipality="036023", weeks=["2027-W24"], units=1, max_unit_price_eur=1,
+               respondents=1)
+
+
+def test_line_ids_cannot_be_computed_without_the_firms_secret():
+    # Another firm knows the cell (a guess) but not the secret: it cannot take the id first.
+    cell = Cell("childcare", "036023", ("2027-W24", "2027-W25"))
+    assert line_id("acme", cell, b"a" * 32) != line_id("acme", cell, b"b" * 32)
+    assert line_id("acme", cell, b"a" * 32) != "acme.childcare.036023.2027-W24-2027-W25"
 
 
 def test_the_price_is_one_most_respondents_accept_in_whole_euros():
@@ -77,7 +88,7 @@ def test_aggregate_counts_each_pseudonym_once_per_cell():
     answers = [answer(i, units=2, single_parent=i < 3) for i in range(10)]
     line, = aggregate("acme", answers, 10, b"secret").lines
     assert (line.respondents, line.units, line.priority) == (10, 20, 2)
-    assert line.line_id == "acme.childcare.036023.2027-W24-2027-W25"
+    assert line.line_id.startswith("acme.childcare.036023.2027-W24-2027-W25.")
 
 
 def stored(line: DemandLine, version: int, standing: bool = True) -> StoredLine:

@@ -44,7 +44,8 @@ def _demand_payload() -> dict:
 @pytest.mark.parametrize(
     ("path", "value", "field", "reason"),
     [
-        (("line", "municipality"), "Modena", "line.municipality", "pattern"),
+        (("line", "municipality"), "Modena", "line.municipality",
+         "not an ISTAT municipality code"),
         (("line", "weeks"), ["2027-W53"], "line.weeks.0", "does not exist"),
         (("line", "max_unit_price_eur"), "-5", "line.max_unit_price_eur", "greater than or equal"),
         (("line", "max_unit_price_eur"), "12.345", "line.max_unit_price_eur", "decimal places"),
