@@ -4,7 +4,9 @@
 2. a dry run shows what the network could do, and awards nothing;
 3. a committed round awards group contracts to providers over Kafka;
 4. the reference provider systems answer: one provider declines, the others accept;
-5. a repair round keeps the accepted contracts and finds the declined demand a new home.
+5. a repair round keeps the accepted contracts and finds the declined demand a new home;
+   providers hear only what changed: nothing for an unchanged contract, an amendment
+   for a changed one, a withdrawal for a dropped one.
 """
 
 from __future__ import annotations
@@ -73,8 +75,7 @@ async def run_demo(say: Say, *, workdir: Path, seed: int = 7,
                 f"{loaded.survey_firms} firms; {loaded.lines_submitted} aggregated lines from "
                 f"the others; {loaded.offers} offers uploaded as CSV")
             await wait_published(pipeline)
-            lines = await pipeline.metric("matcher", "welfare_book_demand_lines")
-            offers = await pipeline.metric("matcher", "welfare_book_offers")
+            lines, offers = await wait_book(pipeline)
             say(f"The matcher's book: {lines:.0f} demand lines (intake published only "
                 f"k-anonymous aggregates), {offers:.0f} offers")
             operator = OperatorClient(pipeline.urls["operator"], tokens.operator)
@@ -96,6 +97,7 @@ async def run_demo(say: Say, *, workdir: Path, seed: int = 7,
             repair = await run_round(operator, network, weeks, False, params)
             say(format_round(repair))
             say(compare(committed, repair, declined))
+            say(told_providers(committed, repair))
             operator.close()
     finally:
         connection.close()
@@ -107,6 +109,19 @@ async def wait_published(pipeline: Pipeline, timeout_s: float = 120) -> None:
     async with asyncio.timeout(timeout_s):
         while any([await pipeline.metric(s, "welfare_outbox_backlog_messages")
                    for s in ("intake", "supply")]):
+            await asyncio.sleep(0.3)
+
+
+async def wait_book(pipeline: Pipeline, timeout_s: float = 120) -> tuple[float, float]:
+    """Until the matcher's book holds demand and offers: the operator refuses a round
+    on a network the matcher has not heard of, and the book gauges refresh every few
+    seconds. Returns the demand lines and offers it counts."""
+    async with asyncio.timeout(timeout_s):
+        while True:
+            lines = await pipeline.metric("matcher", "welfare_book_demand_lines")
+            offers = await pipeline.metric("matcher", "welfare_book_offers")
+            if lines and offers:
+                return lines, offers
             await asyncio.sleep(0.3)
 
 
@@ -175,3 +190,23 @@ def compare(committed: dict, repair: dict, declined: str | None) -> str:
     return (f"Repair: {kept} of {len(accepted)} accepted assignments kept unchanged; "
             f"{len(moved_away)} assignment(s) of {declined or 'nobody'} released; "
             f"{len(new)} new assignment(s) found for them elsewhere")
+
+
+def told_providers(committed: dict, repair: dict) -> str:
+    """What the repair round told providers. A contract kept unchanged carries the
+    announcing event of the committed round's contract: nothing was sent again."""
+    before = {c["provider_id"]: c for c in committed["contracts"] if c["awarded"]}
+    after = {c["provider_id"]: c for c in repair["contracts"] if c["awarded"]}
+    kept = sorted(p for p in after if p in before
+                  and after[p].get("award_event_id") == before[p].get("award_event_id"))
+    amended = sorted(p for p in after if p in before and p not in kept)
+    withdrawn = sorted(p for p in before if p not in after)
+    new = sorted(p for p in after if p not in before)
+
+    def named(providers: list[str]) -> str:
+        return f" ({', '.join(providers)})" if providers else ""
+
+    return (f"Providers told: {len(kept)} contract(s) unchanged, nothing sent{named(kept)}; "
+            f"{len(amended)} amendment(s){named(amended)}; "
+            f"{len(withdrawn)} withdrawal(s){named(withdrawn)}; "
+            f"{len(new)} new award(s){named(new)}")

@@ -12,7 +12,7 @@ import random
 from decimal import Decimal
 
 from schemas.snapshot import RoundSnapshot
-from schemas.types import weeks_between
+from schemas.types import istat_codes, weeks_between
 
 CATEGORIES = ["childcare", "home_care", "family_assistant", "babysitting", "concierge"]
 TAGS = ["accessible", "meals", "bilingual"]
@@ -21,8 +21,11 @@ WEEKS = weeks_between("2027-W24", "2027-W35")
 
 def generate(demand_lines: int, seed: int = 1, network_id: str = "modena") -> RoundSnapshot:
     rng = random.Random(seed)
-    municipalities = [f"{36 + p:03d}{m:03d}" for p in range(max(1, demand_lines // 2000))
-                      for m in range(1, 11)]
+    # The first ten real municipalities of each province from 036 (Modena) on: the
+    # contracts accept only ISTAT codes.
+    real = sorted(istat_codes())
+    municipalities = [code for p in range(max(1, demand_lines // 2000))
+                      for code in [c for c in real if c[:3] == f"{36 + p:03d}"][:10]]
     provinces = [municipalities[i: i + 10] for i in range(0, len(municipalities), 10)]
     firm_count = max(3, demand_lines // 20)
     firms = [{"firm_id": f"F{i:06d}",
