@@ -1,32 +1,47 @@
 """Consuming the public topics safely: decode, retry, dead-letter, carry on.
 
 ``guarded(...)`` wraps a plain handler ``async (message) -> None`` for a
-FastStream subscriber. A record that is not valid JSON or not a valid event
-goes to ``welfare.dead-letter.v1`` at once; a handler that keeps failing goes
-there after ``max_attempts``; either way the offset is committed and the
-consumer carries on. Only a failure to dead-letter (the broker is away) leaves
-the record uncommitted, to be delivered again.
+FastStream subscriber, which is declared with ``**GUARDED`` so that every
+record reaches it whatever its bytes and headers: FastStream neither decodes
+the headers strictly nor parses the body (by its content-type) before the
+guard runs, since a failure there would redeliver the record without end.
+
+A record that is not a valid event (empty, not UTF-8, not JSON, nested too
+deep, the wrong shape) goes to ``welfare.dead-letter.v1`` at once; a handler
+that keeps failing goes there after ``max_attempts``; either way the offset is
+committed and the consumer carries on. Only a failure to dead-letter (the
+broker is away) leaves the record uncommitted, to be delivered again.
 
 The dead-letter record repeats the facts in headers (``dlq-original-topic``,
 ``dlq-original-partition``, ``dlq-original-offset``, ``dlq-error``,
 ``dlq-attempts``, ``dlq-consumer-group``). Its event id is derived from the
-original record's coordinates, so a redelivery dead-letters it under the same id.
+original record's coordinates, so a redelivery dead-letters it under the same
+id. A value too large to be copied whole is copied in part
+(``services.common.dead_letters``).
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
+import dataclasses
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
+from typing import Any
 
+from aiokafka.errors import MessageSizeTooLargeError
+from faststream import AckPolicy
 from faststream.kafka import KafkaMessage
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import Column, Connection, DateTime, MetaData, String, Table, func, insert, select
 
 from schemas.dead_letter import MessageDeadLettered
 from schemas.topics import DEAD_LETTER, decode, encode, record_key
+from services.common.dead_letters import (  # noqa: F401 - dead_letter_for is public here too
+    dead_letter_for,
+    dead_letter_headers,
+    emptied,
+)
 from services.common.errors import describe
 from services.common.logs import bind
 from services.common.metrics import ServiceMetrics
@@ -35,48 +50,73 @@ log = logging.getLogger(__name__)
 
 Handler = Callable[[BaseModel], Awaitable[None]]
 Publish = Callable[[str, bytes, bytes, dict[str, str]], Awaitable[object]]
+# Told of each dead letter with the original value, after it is on the topic.
+OnDeadLettered = Callable[[bytes, MessageDeadLettered], Awaitable[None]]
 
-_DLQ_NAMESPACE = uuid.UUID("6b1f2c1e-3f57-4d0e-9a51-0d2a7c5e9b10")
-
-
-def dead_letter_for(record, group: str, error: str, attempts: int) -> MessageDeadLettered:
-    coordinates = f"{record.topic}:{record.partition}:{record.offset}"
-    key = record.key
-    return MessageDeadLettered(
-        event_id=uuid.uuid5(_DLQ_NAMESPACE, f"{group}:{coordinates}"),
-        entity_id=coordinates,
-        entity_version=1,
-        original_topic=record.topic,
-        original_partition=record.partition,
-        original_offset=record.offset,
-        original_key=_key_text(key),
-        original_value_b64=base64.b64encode(record.value or b"").decode(),
-        consumer_group=group,
-        error=error[:4000],
-        attempts=attempts,
-    )
+# An exception's text in a dead letter or a log line; some repeat their input.
+_EXCEPTION_CHARS = 1_000
 
 
-def _key_text(key: bytes | None) -> str | None:
-    if key is None:
-        return None
+async def _parse_leniently(record, default_parser) -> Any:
+    """FastStream's own parser, given headers it can read: it decodes every
+    header value as UTF-8, and a binary or null one would make it fail before
+    the guard."""
+    if not all(isinstance(value, bytes) and _is_utf8(value) for _, value in record.headers):
+        readable = tuple((name, (value or b"").decode("utf-8", "replace").encode())
+                         for name, value in record.headers)
+        record = dataclasses.replace(record, headers=readable)
+    return await default_parser(record)
+
+
+def _is_utf8(value: bytes) -> bool:
     try:
-        return key.decode()
+        value.decode()
     except UnicodeDecodeError:
-        return base64.b64encode(key).decode()
+        return False
+    return True
 
 
-def dead_letter_headers(letter: MessageDeadLettered) -> dict[str, str]:
-    return {
-        "event-type": "MessageDeadLettered",
-        "event-id": str(letter.event_id),
-        "dlq-original-topic": letter.original_topic,
-        "dlq-original-partition": str(letter.original_partition),
-        "dlq-original-offset": str(letter.original_offset),
-        "dlq-error": letter.error[:500],
-        "dlq-attempts": str(letter.attempts),
-        "dlq-consumer-group": letter.consumer_group,
-    }
+async def _body_as_bytes(message: KafkaMessage) -> bytes:
+    """The value untouched: the guard decodes it, whatever the content-type says."""
+    return message.body
+
+
+# Subscriber options for a guarded handler: ``broker.subscriber(topic, **GUARDED, ...)``.
+GUARDED: dict[str, Any] = {
+    "ack_policy": AckPolicy.NACK_ON_ERROR,
+    "parser": _parse_leniently,
+    "decoder": _body_as_bytes,
+}
+
+
+def why_unreadable(topic: str, value: bytes | None, exc: BaseException) -> str:
+    """Why a record is not an event of its topic, in words naming the fault."""
+    if isinstance(exc, KeyError):
+        return f"unknown topic {topic!r}: this consumer has no schema for it"
+    if not value:
+        return "the record has no value (empty or a tombstone); a JSON event was expected"
+    try:
+        value.decode()
+    except UnicodeDecodeError as bad:
+        return (f"the value is not UTF-8 text (byte 0x{value[bad.start]:02x} at position "
+                f"{bad.start} is invalid); a JSON event was expected")
+    if isinstance(exc, ValidationError):
+        text = describe(exc)
+        if "recursion limit exceeded" in text:
+            return f"{text} (the JSON is nested too deeply to be an event)"
+        if all(_at_root(error["loc"]) for error in exc.errors()):
+            return f"the value is not an event of {topic}: {text}"  # no field to name
+        return text
+    return f"the value could not be decoded: {_exception_text(exc)}"
+
+
+def _at_root(location: tuple) -> bool:
+    # A discriminated union puts the member it tried (a class name) in the path.
+    return all(isinstance(step, str) and step[:1].isupper() for step in location)
+
+
+def _exception_text(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {str(exc)[:_EXCEPTION_CHARS]}"
 
 
 def guarded(
@@ -87,22 +127,27 @@ def guarded(
     metrics: ServiceMetrics | None = None,
     max_attempts: int = 3,
     retry_delay_s: float = 0.2,
+    on_dead_lettered: OnDeadLettered | None = None,
 ) -> Callable[..., Awaitable[None]]:
     """A FastStream handler (taking the raw ``KafkaMessage``) around ``handler``.
 
-    Subscribe it with ``ack_policy=AckPolicy.NACK_ON_ERROR``: it returns
-    normally once the record is handled or dead-lettered (commit), and raises
-    only when dead-lettering itself failed (rewind, deliver again).
+    Subscribe it with ``**GUARDED``: it returns normally once the record is
+    handled or dead-lettered (commit), and raises only when dead-lettering
+    itself failed (rewind, deliver again). ``on_dead_lettered`` lets the
+    service answer for what it refused (the matcher fails a refused round);
+    it is tried like a handler and its failure never holds the partition.
     """
 
     # FastStream hands over the raw record only to a parameter annotated so.
     async def on_record(message: KafkaMessage) -> None:
         record = message.raw_message
         try:
+            if not record.value:
+                raise ValueError("empty")  # pydantic would only say "EOF"
+            record.value.decode()  # pydantic would say "expected value", not why
             event = decode(record.topic, record.value)
-        except (ValidationError, KeyError) as exc:
-            error = describe(exc) if isinstance(exc, ValidationError) else f"unknown topic {exc}"
-            await _dead_letter(record, error, 1)
+        except Exception as exc:  # noqa: BLE001 - whatever the bytes, the record is poison
+            await _dead_letter(record, why_unreadable(record.topic, record.value, exc), 1)
             return
         with bind(event_id=str(getattr(event, "event_id", ""))):
             for attempt in range(1, max_attempts + 1):
@@ -110,18 +155,48 @@ def guarded(
                     await handler(event)
                     return
                 except Exception as exc:  # noqa: BLE001 - any failure counts as an attempt
-                    log.warning("handler failed (attempt %d of %d): %s", attempt, max_attempts, exc)
-                    last_error = f"{type(exc).__name__}: {exc}"
+                    last_error = _exception_text(exc)
+                    log.warning("handler failed (attempt %d of %d): %s",
+                                attempt, max_attempts, last_error)
                     if attempt < max_attempts:
                         await asyncio.sleep(retry_delay_s * attempt)
             await _dead_letter(record, last_error, max_attempts)
 
     async def _dead_letter(record, error: str, attempts: int) -> None:
         letter = dead_letter_for(record, group, error, attempts)
-        await publish(DEAD_LETTER, record_key(letter), encode(letter), dead_letter_headers(letter))
-        log.error("dead-lettered %s: %s", letter.entity_id, error)
+        try:
+            try:
+                await _publish(letter)
+            except MessageSizeTooLargeError:
+                letter = emptied(letter)  # the broker's limit is below the producer's
+                await _publish(letter)
+        except Exception as exc:
+            log.error("could not dead-letter %s (it will be delivered again): %s",
+                      letter.entity_id, _exception_text(exc))
+            raise
+        cut = (f", value cut to its first {len(letter.original_value_b64) * 3 // 4} of "
+               f"{letter.original_value_bytes} bytes" if letter.original_value_truncated else "")
+        log.error("dead-lettered %s after %d attempt(s)%s: %s",
+                  letter.entity_id, attempts, cut, error)
         if metrics:
             metrics.dead_letters.labels(record.topic).inc()
+        if on_dead_lettered is not None:
+            await _answer_for(record.value or b"", letter)
+
+    async def _publish(letter: MessageDeadLettered) -> None:
+        await publish(DEAD_LETTER, record_key(letter), encode(letter), dead_letter_headers(letter))
+
+    async def _answer_for(value: bytes, letter: MessageDeadLettered) -> None:
+        for attempt in range(1, max_attempts + 1):
+            try:
+                await on_dead_lettered(value, letter)
+                return
+            except Exception as exc:  # noqa: BLE001 - the letter is out; never hold the partition
+                log.warning("answering for dead letter %s failed (attempt %d of %d): %s",
+                            letter.entity_id, attempt, max_attempts, _exception_text(exc))
+                if attempt < max_attempts:
+                    await asyncio.sleep(retry_delay_s * attempt)
+        log.error("gave up answering for dead letter %s", letter.entity_id)
 
     return on_record
 

@@ -1,16 +1,17 @@
 """The matcher's subscribers: each decodes (through ``guarded``) and calls a handler.
 
 One consumer group per topic, so a burst of demand never waits behind a
-command, and each topic's lag is its own.
+command, and each topic's lag is its own. Every record reaches the guard
+(``GUARDED``), and a round command the guard refuses still ends its round:
+as failed, never left ``requested``.
 """
 
 from __future__ import annotations
 
-from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 
 from schemas.topics import CAPACITY, DEMAND, PROVIDER_RESPONSES, ROUND_COMMANDS
-from services.common.consumer import Publish, guarded
+from services.common.consumer import GUARDED, Publish, guarded
 from services.common.kafka import KafkaConnection
 from services.common.metrics import ServiceMetrics
 from services.matcher.handlers import Handlers
@@ -34,10 +35,10 @@ def subscribe(broker: KafkaBroker, connection: KafkaConnection, handlers: Handle
         ROUND_COMMANDS: handlers.start_round,
         PROVIDER_RESPONSES: handlers.response,
     }
+    refused = {ROUND_COMMANDS: handlers.round_refused}
     for topic, handler in routes.items():
         group = GROUPS[topic]
         broker.subscriber(
-            topic, group_id=group, ack_policy=AckPolicy.NACK_ON_ERROR,
-            **connection.consumer_options(),
+            topic, group_id=group, **GUARDED, **connection.consumer_options(),
         )(guarded(handler, group=group, publish=publish, metrics=metrics,
-                  max_attempts=max_attempts))
+                  max_attempts=max_attempts, on_dead_lettered=refused.get(topic)))
