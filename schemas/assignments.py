@@ -1,7 +1,15 @@
-"""Group contracts awarded to providers (topic welfare.assignments.v1, key provider)."""
+"""What the matcher tells providers (topic welfare.assignments.v1, key provider).
+
+An award belongs to one committed round. A later committed round (a repair
+round) tells each provider only what changed: nothing for an unchanged
+contract, ``ContractAmended`` for a changed one, ``ContractWithdrawn`` for a
+dropped one. An answer to a superseded contract is refused with
+``ContractAnswerRefused``.
+"""
 
 from __future__ import annotations
 
+import uuid
 from typing import Literal
 
 from pydantic import Field
@@ -38,6 +46,8 @@ class ContractAwarded(NetworkScoped):
 
     ``contract_id`` is stable for a (round, provider) pair, so a republished
     award carries the same contract id and event id and consumers can drop it.
+    An answer names the contract id (and its round) it answers; it is applied
+    only while that contract is the provider's current one.
     """
 
     entity_path = ("contract_id",)
@@ -46,3 +56,60 @@ class ContractAwarded(NetworkScoped):
     round_id: Identifier
     provider_id: Identifier
     offers: list[AwardedOffer] = Field(min_length=1)
+
+
+class ContractAmended(NetworkScoped):
+    """A repair round changed a provider's contract: this is its new content.
+
+    The amendment is a contract of its own round (``contract_id`` is the new
+    round's id for the provider) and needs its own answer; from now on an
+    answer to ``replaces_contract_id`` is refused. If the replaced contract was
+    accepted, its lines stay pinned until this one is answered: the provider
+    committed to them, and a round run meanwhile must not give them away.
+    """
+
+    entity_path = ("contract_id",)
+    event_type: Literal["ContractAmended"] = "ContractAmended"
+    contract_id: Identifier
+    round_id: Identifier
+    provider_id: Identifier
+    replaces_contract_id: Identifier
+    replaces_round_id: Identifier
+    offers: list[AwardedOffer] = Field(min_length=1)
+
+
+class ContractWithdrawn(NetworkScoped):
+    """A repair round left the provider with no contract: the one it holds is dropped.
+
+    ``contract_id`` and ``round_id`` name the contract as the provider was
+    told it; nothing of it is to be staffed, and an answer to it is refused.
+    """
+
+    entity_path = ("contract_id",)
+    event_type: Literal["ContractWithdrawn"] = "ContractWithdrawn"
+    contract_id: Identifier
+    round_id: Identifier
+    provider_id: Identifier
+    withdrawn_by_round_id: Identifier
+    reason: str = Field(default="", max_length=2000)
+
+
+class ContractAnswerRefused(NetworkScoped):
+    """An answer the matcher did not apply, and why, told to the provider who sent it.
+
+    ``refusal`` is ``superseded`` (a later committed round changed the
+    contract: answer ``current_contract_id`` instead) or ``withdrawn`` (the
+    provider has no contract any more). ``reason`` says it in words.
+    """
+
+    entity_path = ("contract_id",)
+    event_type: Literal["ContractAnswerRefused"] = "ContractAnswerRefused"
+    contract_id: Identifier
+    round_id: Identifier
+    provider_id: Identifier
+    answer_event_id: uuid.UUID
+    answer: Literal["ContractAccepted", "ContractDeclined"]
+    refusal: Literal["superseded", "withdrawn"]
+    reason: str = Field(min_length=1, max_length=2000)
+    superseded_by_round_id: Identifier
+    current_contract_id: Identifier | None = None

@@ -10,7 +10,14 @@ import uuid
 
 from pydantic import BaseModel
 
-from schemas.assignments import AwardedLine, AwardedOffer, ContractAwarded
+from schemas.assignments import (
+    AwardedLine,
+    AwardedOffer,
+    ContractAmended,
+    ContractAnswerRefused,
+    ContractAwarded,
+    ContractWithdrawn,
+)
 from schemas.capacity import (
     CapacityOffer,
     CapacityOffered,
@@ -138,5 +145,25 @@ def examples() -> list[BaseModel]:
             entity_version=1, original_topic="welfare.demand.v1", original_partition=0,
             original_offset=17, original_key="ceramiche-rossi", original_value_b64="e25vdA==",
             consumer_group="matcher", error="Invalid JSON: key must be a string", attempts=1,
+        ),
+        ContractAmended(
+            **base, event_id=_ids(15), entity_version=1,
+            contract_id="r-2027-repair:coop-gulliver", round_id="r-2027-repair",
+            provider_id="coop-gulliver", replaces_contract_id=contract["contract_id"],
+            replaces_round_id=contract["round_id"], offers=[awarded],
+        ),
+        ContractWithdrawn(
+            **base, **contract, event_id=_ids(16), entity_version=3,
+            provider_id="coop-gulliver", withdrawn_by_round_id="r-2027-repair",
+            reason="round r-2027-repair gives this provider no contract",
+        ),
+        ContractAnswerRefused(
+            **base, **contract, event_id=_ids(17), entity_version=2,
+            provider_id="coop-gulliver", answer_event_id=_ids(12), answer="ContractAccepted",
+            refusal="superseded", superseded_by_round_id="r-2027-repair",
+            current_contract_id="r-2027-repair:coop-gulliver",
+            reason=("contract r-2027-summer:coop-gulliver of round r-2027-summer was replaced "
+                    "by round r-2027-repair: answer contract r-2027-repair:coop-gulliver "
+                    "instead; this answer was not applied"),
         ),
     ]

@@ -10,7 +10,12 @@ from typing import Annotated, Union
 
 from pydantic import BaseModel, Field, TypeAdapter
 
-from schemas.assignments import ContractAwarded
+from schemas.assignments import (
+    ContractAmended,
+    ContractAnswerRefused,
+    ContractAwarded,
+    ContractWithdrawn,
+)
 from schemas.capacity import CapacityOffered, CapacityWithdrawn, ProviderEnrolled
 from schemas.dead_letter import MessageDeadLettered
 from schemas.demand import DemandSubmitted, DemandWithdrawn, FirmEnrolled
@@ -43,7 +48,10 @@ TOPICS: dict[str, TopicSpec] = {
         ),
         TopicSpec(ROUND_COMMANDS, "network_id", 3, (StartRound,)),
         TopicSpec(ROUND_EVENTS, "network_id", 3, (RoundStarted, RoundCompleted, RoundFailed)),
-        TopicSpec(ASSIGNMENTS, "provider_id", 6, (ContractAwarded,)),
+        # What the matcher tells a provider: its award, then only what changed, and
+        # which of its answers it refused. Providers already read this topic.
+        TopicSpec(ASSIGNMENTS, "provider_id", 6,
+                  (ContractAwarded, ContractAmended, ContractWithdrawn, ContractAnswerRefused)),
         TopicSpec(PROVIDER_RESPONSES, "provider_id", 6, (ContractAccepted, ContractDeclined)),
         TopicSpec(DEAD_LETTER, "original_topic", 1, (MessageDeadLettered,)),
     )

@@ -7,18 +7,27 @@ import asyncio
 import signal
 import sys
 
-from schemas.assignments import ContractAwarded
+from schemas.assignments import ContractAmended, ContractAnswerRefused, ContractWithdrawn
 from services.cli.errors import CliError
 from services.common.kafka import KafkaConnection
 from services.common.settings import Settings
-from services.provider.listener import Decision, ProviderListener, accept_all
+from services.provider.listener import (
+    Decision,
+    Notice,
+    Offered,
+    ProviderListener,
+    Superseded,
+    accept_all,
+)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("provider", help="what a provider's own system runs")
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
     listen = actions.add_parser(
-        "listen", help="consume this provider's awards and answer accept or decline"
+        "listen",
+        help="consume this provider's awards and amendments and answer accept or decline; "
+             "report withdrawals, superseded awards and refused answers",
     )
     listen.add_argument("--provider", required=True, help="the provider id")
     listen.add_argument("--auto", choices=("accept", "decline"),
@@ -28,15 +37,35 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     listen.set_defaults(handler=_listen)
 
 
-def describe_award(award: ContractAwarded) -> str:
+def describe_award(award: Offered) -> str:
     lines = sum(len(offer.lines) for offer in award.offers)
     volume = sum(offer.volume_unit_weeks for offer in award.offers)
-    return (f"award {award.contract_id}: {len(award.offers)} offer(s), {lines} firm line(s), "
+    what = (f"amendment {award.contract_id} (replaces {award.replaces_contract_id})"
+            if isinstance(award, ContractAmended) else f"award {award.contract_id}")
+    return (f"{what}: {len(award.offers)} offer(s), {lines} firm line(s), "
             f"{volume} unit-weeks")
 
 
+def describe_notice(notice: Notice) -> str:
+    """A line for the terminal about what needs no answer."""
+    if isinstance(notice, Superseded):
+        later = notice.by
+        how = (f"withdrawn by round {later.withdrawn_by_round_id}"
+               if isinstance(later, ContractWithdrawn)
+               else f"replaced by {later.contract_id} of round {later.round_id}")
+        return (f"{describe_award(notice.offered)}: superseded, {how}; "
+                f"not answered (an answer would be refused)")
+    if isinstance(notice, ContractWithdrawn):
+        return (f"contract {notice.contract_id} withdrawn by round "
+                f"{notice.withdrawn_by_round_id}: {notice.reason or 'no reason given'}; "
+                f"nothing of it is to be staffed")
+    if isinstance(notice, ContractAnswerRefused):
+        return f"answer to {notice.contract_id} refused ({notice.refusal}): {notice.reason}"
+    return str(notice)
+
+
 def _ask(reason: str):
-    def decide(award: ContractAwarded) -> Decision:
+    def decide(award: Offered) -> Decision:
         print(describe_award(award), flush=True)
         answer = input("accept? [y/n] ").strip().lower()
         return Decision(accept=answer.startswith("y"), reason=reason)
@@ -63,6 +92,7 @@ def _listen(args: argparse.Namespace) -> int:
         group_id=f"provider-{args.provider}",
         on_answer=lambda award, response: print(
             f"{describe_award(award)} -> {type(response).__name__}", flush=True),
+        on_notice=lambda notice: print(describe_notice(notice), flush=True),
     )
 
     async def main() -> None:

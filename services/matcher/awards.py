@@ -1,17 +1,37 @@
-"""From a round result to the awards: one ContractAwarded per provider.
+"""From a round result to what providers are told.
 
 Pure: no I/O. The result lists one group contract per offer; a provider's
-award gathers its offers' group contracts under one stable contract id.
+award gathers its offers' group contracts under one contract id per round.
+
+A committed round supersedes the network's previous committed round, and
+``notices`` compares each provider's new contract with the one it holds from
+that round, so that providers hear only what changed:
+
+- no contract before: ``ContractAwarded``;
+- the same content as before (offers, tiers, prices, lines, units, weeks):
+  nothing. The provider keeps the contract it was told, answered or not: an
+  acceptance carries over to the new round's contract, and an answer still to
+  come to the earlier award applies to it;
+- different content: ``ContractAmended``, which needs a new answer, whether
+  the earlier award was accepted, declined or never answered;
+- no contract now: ``ContractWithdrawn`` of the contract the provider holds.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass, field
 
-from schemas.assignments import AwardedLine, AwardedOffer, ContractAwarded
+from schemas.assignments import (
+    AwardedLine,
+    AwardedOffer,
+    ContractAmended,
+    ContractAwarded,
+    ContractWithdrawn,
+)
 from schemas.result import GroupContract, RoundResult
 from schemas.snapshot import RoundSnapshot
-from services.matcher.ids import award_event_id, contract_id
+from services.matcher.ids import award_event_id, contract_id, withdrawal_event_id
 
 
 def contracts_by_provider(result: RoundResult) -> dict[str, list[GroupContract]]:
@@ -60,3 +80,82 @@ def _awarded_offer(group: GroupContract, weeks_of: dict[str, list[str]]) -> Awar
             for line in group.lines
         ],
     )
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A provider's contract in the round being superseded, and what the provider knows of it."""
+
+    contract_id: str  # its row in the superseded round
+    told_contract_id: str  # the id the provider was told: an earlier round's if carried over
+    told_round_id: str
+    provider_id: str
+    offers: tuple[AwardedOffer, ...]
+    response: str | None  # accepted | declined | None: not answered
+    version: int = 1  # the contract's last version: 1 is the award, answers follow
+
+
+Notice = ContractAwarded | ContractAmended | ContractWithdrawn
+
+
+@dataclass(frozen=True)
+class Notices:
+    events: list[Notice] = field(default_factory=list)
+    unchanged: dict[str, Standing] = field(default_factory=dict)  # new contract id -> held
+    amended: dict[str, Standing] = field(default_factory=dict)  # new contract id -> replaced
+    withdrawn: list[Standing] = field(default_factory=list)
+
+
+def notices(new: list[ContractAwarded], held: dict[str, Standing], network_id: str,
+            round_id: str) -> Notices:
+    """What to tell each provider, given its new award and the contract it holds (by provider)."""
+    out = Notices()
+    for award in new:
+        before = held.get(award.provider_id)
+        if before is None:
+            out.events.append(award)
+        elif same_content(before.offers, award.offers):
+            out.unchanged[award.contract_id] = before
+        else:
+            out.amended[award.contract_id] = before
+            out.events.append(amendment(award, before))
+    awarded = {award.provider_id for award in new}
+    for provider_id, before in sorted(held.items()):
+        if provider_id not in awarded:
+            out.withdrawn.append(before)
+            out.events.append(withdrawal(before, network_id, round_id))
+    return out
+
+
+def amendment(award: ContractAwarded, before: Standing) -> ContractAmended:
+    return ContractAmended(
+        event_id=award.event_id,  # the event that announces this contract id
+        network_id=award.network_id, entity_version=1, contract_id=award.contract_id,
+        round_id=award.round_id, provider_id=award.provider_id,
+        replaces_contract_id=before.told_contract_id, replaces_round_id=before.told_round_id,
+        offers=award.offers)
+
+
+def withdrawal(before: Standing, network_id: str, round_id: str) -> ContractWithdrawn:
+    return ContractWithdrawn(
+        event_id=withdrawal_event_id(before.told_contract_id, round_id),
+        network_id=network_id, entity_version=before.version + 1,
+        contract_id=before.told_contract_id, round_id=before.told_round_id,
+        provider_id=before.provider_id, withdrawn_by_round_id=round_id,
+        reason=f"round {round_id} gives this provider no contract")
+
+
+def same_content(before: tuple[AwardedOffer, ...] | list[AwardedOffer],
+                 after: tuple[AwardedOffer, ...] | list[AwardedOffer]) -> bool:
+    """The same offers, tiers, prices, lines, units and weeks, in whatever order."""
+    return _content(before) == _content(after)
+
+
+def _content(offers) -> list:
+    def offer_key(offer: AwardedOffer) -> tuple:
+        lines = sorted((line.firm_id, line.line_id, line.units, tuple(sorted(line.weeks)),
+                        line.unit_price_eur, line.cost_eur) for line in offer.lines)
+        return (offer.offer_id, offer.tier_index, offer.unit_price_eur, offer.volume_unit_weeks,
+                tuple(sorted(offer.running_weeks)), offer.fixed_cost_eur, tuple(lines))
+
+    return sorted(offer_key(offer) for offer in offers)

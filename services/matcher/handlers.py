@@ -15,31 +15,54 @@ from collections.abc import Callable
 from pydantic import BaseModel
 from sqlalchemy import Connection, Engine
 
+from schemas.dead_letter import MessageDeadLettered
 from schemas.responses import ContractAccepted, ContractDeclined
 from schemas.rounds import StartRound
 from schemas.topics import TOPIC_OF
 from services.common.consumer import Inbox
 from services.common.metrics import ServiceMetrics
+from services.common.outbox import Outbox
+from services.matcher import tables
 from services.matcher.book import APPLIED, DUPLICATE, STALE, apply_book_event
-from services.matcher.responses import apply_response
-from services.matcher.round_store import request_round
+from services.matcher.refused import refused_round
+from services.matcher.responses import REFUSED, apply_response
+from services.matcher.round_store import refuse_round, request_round
 
 log = logging.getLogger(__name__)
 
 
 class Handlers:
     def __init__(self, engine: Engine, inbox: Inbox, metrics: ServiceMetrics,
-                 on_round_requested: Callable[[], None] = lambda: None) -> None:
+                 on_round_requested: Callable[[], None] = lambda: None,
+                 outbox: Outbox | None = None) -> None:
         self.engine = engine
         self.inbox = inbox
         self.metrics = metrics
         self.on_round_requested = on_round_requested
+        # Where a refused answer's ContractAnswerRefused is queued, with the inbox row.
+        self.outbox = outbox or Outbox(tables.outbox)
 
     async def book(self, event: BaseModel) -> str:
         return await self._once(event, apply_book_event)
 
     async def response(self, event: ContractAccepted | ContractDeclined) -> str:
-        return await self._once(event, apply_response)
+        # An answer to a superseded contract is handled (in the inbox, not dead-lettered:
+        # the message is valid), not applied, and the provider is told why.
+        refusals = []
+
+        def apply(connection: Connection, answer) -> bool | str:
+            outcome = apply_response(connection, answer, self.outbox)
+            if isinstance(outcome, bool):
+                return outcome
+            refusals.append(outcome)
+            return REFUSED
+
+        outcome = await self._once(event, apply)
+        if outcome == REFUSED:
+            refusal = refusals[-1]
+            self.metrics.answers_refused.labels(refusal.refusal).inc()
+            log.warning("answer %s refused: %s", event.event_id, refusal.reason)
+        return outcome
 
     async def start_round(self, command: StartRound) -> str:
         # A second command for a round id already known is a duplicate, whatever its event id.
@@ -48,6 +71,27 @@ class Handlers:
             log.info("round %s requested on %s", command.round_id, command.network_id)
             self.on_round_requested()
         return outcome
+
+    async def round_refused(self, value: bytes, letter: MessageDeadLettered) -> None:
+        """A StartRound was dead-lettered: fail its round, if its value names one,
+        so that the operator sees it failed with the reason, not requested for ever."""
+        refused = refused_round(value, letter.event_id)
+        if refused is None:
+            log.warning("refused round command %s names no readable round", letter.entity_id)
+            return
+        reason = (f"the matcher refused the command that started this round, so the round "
+                  f"did not run: {letter.error} (the command is on the dead-letter topic as "
+                  f"{letter.entity_id})")
+        failed = await asyncio.to_thread(self._refuse, refused, reason)
+        if failed:
+            log.info("round %s on %s failed: its command was refused",
+                     refused.round_id, refused.network_id)
+            self.metrics.rounds.labels(refused.network_id, "refused",
+                                       "dry_run" if refused.dry_run else "plain").inc()
+
+    def _refuse(self, refused, reason: str) -> bool:
+        with self.engine.begin() as connection:
+            return refuse_round(connection, self.outbox, refused, reason)
 
     async def _once(self, event: BaseModel, apply: Callable[[Connection, BaseModel], bool],
                     when_false: str = STALE) -> str:
@@ -64,4 +108,7 @@ class Handlers:
         with self.engine.begin() as connection:
             if not self.inbox.first_time(connection, event.event_id, topic):
                 return DUPLICATE
-            return APPLIED if apply(connection, event) else when_false
+            outcome = apply(connection, event)
+            if isinstance(outcome, str):
+                return outcome
+            return APPLIED if outcome else when_false

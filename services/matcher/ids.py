@@ -28,7 +28,19 @@ def contract_id(round_id: str, provider_id: str) -> str:
 
 
 def award_event_id(contract: str) -> uuid.UUID:
+    """The id of the event that announces a contract: its award, or its amendment.
+
+    A contract id is announced once, by one or the other, so one id serves both.
+    """
     return uuid.uuid5(NAMESPACE, f"ContractAwarded:{contract}")
+
+
+def withdrawal_event_id(contract: str, by_round: str) -> uuid.UUID:
+    return uuid.uuid5(NAMESPACE, f"ContractWithdrawn:{contract}:{by_round}")
+
+
+def refusal_event_id(answer_event_id: uuid.UUID) -> uuid.UUID:
+    return uuid.uuid5(NAMESPACE, f"ContractAnswerRefused:{answer_event_id}")
 
 
 def round_event_id(round_id: str, event_type: str) -> uuid.UUID:

@@ -6,8 +6,10 @@ outbox in that same transaction:
 - ``request_round``: the command is recorded (once per round id);
 - ``claim_next``: a runner takes the oldest round it may run, with a lease;
 - ``start_round``: the book is frozen into the round's snapshot, RoundStarted;
-- ``complete_round``: results, contracts, lines, unmet lines, the awards and
-  RoundCompleted, all at once; or ``fail_round``: RoundFailed.
+- ``complete_round``: results, contracts, lines, unmet lines, what providers
+  are told (awards, amendments, withdrawals: only what changed since the
+  network's previous committed round) and RoundCompleted, all at once; or
+  ``fail_round``: RoundFailed.
 
 A round stays ``running`` until one of the last two commits. A runner that
 dies leaves its lease to expire; the next runner claims the round again and,
@@ -29,10 +31,16 @@ from schemas.rounds import RoundCompleted, RoundFailed, RoundStarted, StartRound
 from schemas.snapshot import RoundSnapshot
 from services.common.outbox import Outbox
 from services.matcher import tables as t
-from services.matcher.awards import awards
+from services.matcher.awards import awards, notices
 from services.matcher.ids import cents, input_hash, round_event_id
 from services.matcher.results import store_result_rows
-from services.matcher.snapshot import RoundSpec, build_snapshot
+from services.matcher.snapshot import (
+    COMMITTED_OUTCOMES,
+    RoundSpec,
+    build_snapshot,
+    last_committed_round,
+)
+from services.matcher.standing import carry_on, held_contracts
 from services.matcher.summary import summarise
 
 REQUESTED, RUNNING, COMPLETED, FAILED = "requested", "running", "completed", "failed"
@@ -185,10 +193,17 @@ def freeze(connection: Connection, claimed: Claimed, owner: str) -> RoundSnapsho
 def complete_round(connection: Connection, outbox: Outbox, claimed: Claimed, owner: str,
                    snapshot: RoundSnapshot, digest: str, result: RoundResult,
                    timings: Timings) -> int:
-    """Store the result and queue the awards, then RoundCompleted; return the award count.
+    """Store the result and queue what providers are told, then RoundCompleted; return
+    the number of notices (awards, amendments, withdrawals).
 
-    The awards go first, so that a reader of RoundCompleted finds them on Kafka.
+    A committed round supersedes the network's previous committed round: each
+    provider hears only what changed (``awards.notices``), and the answers,
+    pins and exclusions of unchanged contracts carry on (``standing.carry_on``).
+    The notices go first, so that a reader of RoundCompleted finds them on Kafka.
     """
+    # Read before this round counts as completed, or it would find itself.
+    superseded = None if claimed.dry_run else last_committed_round(connection,
+                                                                   claimed.network_id)
     summary = summarise(result)
     solver = result.timings
     _take(connection, claimed.round_id, owner,
@@ -203,14 +218,30 @@ def complete_round(connection: Connection, outbox: Outbox, claimed: Claimed, own
           solver_build_s=solver.build_s if solver else None,
           solver_solve_s=solver.solve_s if solver else None,
           total_s=timings.total_s, finished_at=_now(), lease_until=None)
-    awarded = [] if claimed.dry_run else awards(snapshot, result)
-    store_result_rows(connection, snapshot, result, awarded=not claimed.dry_run)
-    outbox.add(connection, *awarded, RoundCompleted(
+    if claimed.dry_run:
+        store_result_rows(connection, snapshot, result, awarded=False)
+        told = []
+    else:
+        told = _notices(connection, claimed, snapshot, result, superseded)
+    outbox.add(connection, *told, RoundCompleted(
         event_id=round_event_id(claimed.round_id, "RoundCompleted"),
         network_id=claimed.network_id, entity_version=2, round_id=claimed.round_id,
         dry_run=claimed.dry_run, repair=kind_of(snapshot) == REPAIR, input_hash=digest,
         summary=summary))
-    return len(awarded)
+    return len(told)
+
+
+def _notices(connection: Connection, claimed: Claimed, snapshot: RoundSnapshot,
+             result: RoundResult, superseded: str | None) -> list:
+    """Store the awarded contracts; what to tell providers about them."""
+    new = awards(snapshot, result)
+    held = held_contracts(connection, superseded)
+    store_result_rows(connection, snapshot, result, awarded=True)
+    if result.status.value not in COMMITTED_OUTCOMES:
+        return new  # this round replaces nothing (it has no contracts to speak of)
+    told = notices(new, held, claimed.network_id, claimed.round_id)
+    carry_on(connection, claimed.network_id, claimed.round_id, told)
+    return told.events
 
 
 def kind_of(snapshot: RoundSnapshot) -> str:
@@ -228,3 +259,40 @@ def fail_round(connection: Connection, outbox: Outbox, claimed: Claimed, owner: 
         event_id=round_event_id(claimed.round_id, "RoundFailed"),
         network_id=claimed.network_id, entity_version=2, round_id=claimed.round_id,
         reason=reason[:2000] or "failed"))
+
+
+@dataclass(frozen=True)
+class RefusedRound:
+    """What could be read of a StartRound the matcher refused (dead-lettered)."""
+
+    round_id: str
+    network_id: str
+    first_week: str  # "" when the command did not say it readably
+    last_week: str
+    dry_run: bool
+    requested_by: str
+    command_event_id: str
+
+
+def refuse_round(connection: Connection, outbox: Outbox, refused: RefusedRound,
+                 reason: str) -> bool:
+    """Record a refused command's round as failed and queue RoundFailed, so that
+    no one waits for it as ``requested``; False if the round id is already known
+    (a valid command for it was recorded: that round runs as asked)."""
+    if connection.execute(select(r.round_id).where(r.round_id == refused.round_id)).first():
+        return False
+    now = _now()
+    connection.execute(insert(t.rounds).values(
+        round_id=refused.round_id, network_id=refused.network_id,
+        first_week=refused.first_week, last_week=refused.last_week,
+        dry_run=refused.dry_run, status=FAILED,
+        # The refused parameters stay in the dead letter; the row keeps the
+        # defaults so that every reader of rounds can still parse it.
+        parameters=RoundParameters().model_dump_json(),
+        requested_by=refused.requested_by, command_event_id=refused.command_event_id,
+        attempts=0, requested_at=now, finished_at=now, failure_reason=reason))
+    outbox.add(connection, RoundFailed(
+        event_id=round_event_id(refused.round_id, "RoundFailed"),
+        network_id=refused.network_id, entity_version=2, round_id=refused.round_id,
+        reason=reason[:2000] or "refused"))
+    return True

@@ -31,6 +31,7 @@ def environment(request, broker, monkeypatch):
         "WELFARE_MATCHER_ROUND_POLL_S": "0.2",
         "WELFARE_MATCHER_LAG_INTERVAL_S": "0.5",
         "WELFARE_MATCHER_GAUGES_INTERVAL_S": "0.5",
+        "WELFARE_LOCALE": "it",  # the round reports' language, whatever the machine's
     }
     if request.param == "postgres":
         values["WELFARE_DATABASE_URL"] = request.getfixturevalue("postgres_url")
@@ -96,18 +97,27 @@ async def test_submit_offer_round_awards_answers_and_repair(environment, tmp_pat
     assert pinned_lines == accepted
 
     # On Kafka: awards of the committed rounds only, answers for each award.
-    awards = await read_topic(environment.bootstrap, ASSIGNMENTS)
+    on_topic = await read_topic(environment.bootstrap, ASSIGNMENTS)
+    awards = [a for a in on_topic
+              if type(a).__name__ in ("ContractAwarded", "ContractAmended")]
     rounds_awarded = {a.round_id for a in awards}
     assert dry["round_id"] not in rounds_awarded
     assert committed["round_id"] in rounds_awarded
     by_contract = {}
     for award in awards:  # a republished award keeps its event id
         assert by_contract.setdefault(award.contract_id, award.event_id) == award.event_id
+    # The repair round told only what changed: nothing to a provider whose contract it kept.
+    kept = {c["provider_id"] for c in repair["contracts"]
+            if c["award_event_id"] in {a["award_event_id"] for a in awarded}}
+    assert not kept & {e.provider_id for e in on_topic
+                       if repair["round_id"] in (e.round_id,
+                                                 getattr(e, "withdrawn_by_round_id", None))}
     answers = await read_topic(environment.bootstrap, PROVIDER_RESPONSES)
     assert {a.contract_id for a in answers} == {c["contract_id"] for c in awarded}
 
     # And the story an operator reads names each step.
     text = "\n".join(told)
     for step in ("== Dry run ==", "== Committed round ==", "== Providers answer ==",
-                 "== Repair round ==", "ContractDeclined", "pinned line(s) kept"):
+                 "== Repair round ==", "ContractDeclined", "righe accettate mantenute",
+                 "Providers told:"):
         assert step in text
