@@ -75,12 +75,17 @@ class KafkaAccess:
 
 def kafka_access(service: str) -> KafkaAccess:
     """Build the service with its composition root and read its broker."""
-    # Built only to be read: its warning that it has no tokens is not for this tool.
-    logging.getLogger("services.common.auth").setLevel(logging.ERROR)
     settings = Settings(kafka_bootstrap="kafka:9092", database_url="sqlite://")
     connection = KafkaConnection(settings, "kafka:9092")
     bootstrap = importlib.import_module(f"services.{service}.bootstrap")
-    built = bootstrap.build(settings, connection)
+    # Built only to be read: its warning that it has no tokens is not for this tool.
+    auth_log = logging.getLogger("services.common.auth")
+    level = auth_log.level
+    auth_log.setLevel(logging.ERROR)
+    try:
+        built = bootstrap.build(settings, connection)
+    finally:
+        auth_log.setLevel(level)
     broker = built.broker
     if broker is None:
         return KafkaAccess(frozenset(), frozenset(), frozenset())
