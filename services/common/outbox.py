@@ -37,6 +37,7 @@ from aiokafka.errors import (
     RecordTooLargeError,
 )
 from aiokafka.record.default_records import DefaultRecordBatchBuilder
+from prometheus_client import Counter
 from pydantic import BaseModel
 from sqlalchemy import (
     BigInteger,
@@ -57,7 +58,7 @@ from sqlalchemy import (
     update,
 )
 
-from schemas.topics import TOPIC_OF, encode, record_key
+from schemas.topics import TOPIC_OF, TOPICS, encode, record_key
 from services.common.metrics import ServiceMetrics
 
 log = logging.getLogger(__name__)
@@ -205,10 +206,73 @@ class Outbox:
             oldest = oldest.replace(tzinfo=dt.UTC)
         return int(count), oldest
 
+    def republish(self, connection: Connection) -> int:
+        """Queue again the latest published row of every entity; return how many.
+
+        For a broker whose log went backwards (services/common/broker_log.py):
+        what it lost must go out again. Each event carries its entity's whole
+        state, so the latest row per entity is enough, and it keeps its event
+        id: a consumer that had it drops it as a duplicate, one that lost it
+        applies it. An entity whose latest row is still pending is left alone,
+        that row carries the state; parked rows are passed over (the row before
+        one is the state consumers last had, the parked one waits for a person,
+        as before the broker went). An entity is its
+        topic, record key, kind (the last step of its ``entity_path``: a firm
+        and a line of that firm may share an id) and id; a row naming no
+        entity stands for itself.
+        """
+        t = self.table
+        rows = connection.execute(
+            select(t.c.id, t.c.event_id, t.c.event_type, t.c.topic, t.c.record_key, t.c.value,
+                   t.c.published_at, t.c.parked_at).order_by(t.c.id)).all()
+        latest: dict[tuple, tuple[int, bool]] = {}
+        for row in rows:
+            if row.parked_at is not None and row.published_at is None:
+                continue
+            latest[_entity_of(row)] = (row.id, row.published_at is not None)
+        ids = sorted(row_id for row_id, published in latest.values() if published)
+        for start in range(0, len(ids), 500):  # SQLite allows only so many parameters
+            connection.execute(update(t).where(t.c.id.in_(ids[start:start + 500]))
+                               .values(published_at=None))
+        return len(ids)
+
     def parked_count(self, connection: Connection) -> int:
         t = self.table
         query = select(func.count()).where(t.c.parked_at.is_not(None), t.c.published_at.is_(None))
         return int(connection.execute(query).scalar_one())
+
+
+def rewinds_counter(metrics: ServiceMetrics) -> Counter:
+    """welfare_broker_log_rewinds_total: times the relay found the broker's log gone
+    backwards and queued the latest events again (one per service registry)."""
+    name = "welfare_broker_log_rewinds"
+    existing = metrics.registry._names_to_collectors.get(f"{name}_total")  # noqa: SLF001
+    if existing is not None:
+        return existing
+    return Counter(name, "Times the broker's log was found gone backwards (a broker that "
+                   "came back empty) and the latest event of every entity was queued again",
+                   registry=metrics.registry)
+
+
+def _entity_kinds() -> dict[str, str]:
+    return {message.__name__: message.entity_path[-1]
+            for spec in TOPICS.values() for message in spec.messages
+            if getattr(message, "entity_path", ())}
+
+
+_ENTITY_KIND = _entity_kinds()
+
+
+def _entity_of(row) -> tuple:
+    """What identifies the entity an outbox row carries the state of."""
+    try:
+        entity_id = json.loads(row.value).get("entity_id")
+    except (ValueError, AttributeError):
+        entity_id = None
+    if entity_id is None:
+        return ("event", row.event_id)
+    return (row.topic, bytes(row.record_key), _ENTITY_KIND.get(row.event_type, row.event_type),
+            str(entity_id))
 
 
 @dataclass
@@ -281,10 +345,58 @@ class OutboxRelay:
         self.max_record_bytes = max_record_bytes
         self._wake = asyncio.Event()
         self._refused: dict[int, _Refusal] = {}
+        # Offsets Kafka acknowledged, highest per partition: one lower than
+        # before says the log went backwards (services/common/broker_log.py).
+        self._acknowledged: dict[tuple[str, int], int] = {}
+        self._republish_because: str | None = None
+        self._rewinds = rewinds_counter(metrics) if metrics else None
 
     def wake(self) -> None:
         """Call after committing new rows, to publish them without waiting."""
         self._wake.set()
+
+    def republish_soon(self, reason: str) -> None:
+        """Queue the latest event of every entity again before the next batch.
+
+        Done between batches, never during one: a row published to the old log
+        is marked published only at the end of its batch, and must be among
+        those queued again.
+        """
+        self._republish_because = self._republish_because or reason
+        self._acknowledged = {}  # offsets of the old log say nothing of the new one
+        self._wake.set()
+
+    def acknowledged(self) -> dict[tuple[str, int], int]:
+        """The highest offset Kafka acknowledged per (topic, partition) since the last rewind."""
+        return dict(self._acknowledged)
+
+    def _note_acknowledgement(self, topic: str, metadata: object) -> None:
+        partition = getattr(metadata, "partition", None)
+        offset = getattr(metadata, "offset", None)
+        if not isinstance(partition, int) or not isinstance(offset, int) or offset < 0:
+            return  # a stand-in publish in a test, or an acknowledgement without offset
+        tp = (topic, partition)
+        before = self._acknowledged.get(tp)
+        if before is not None and offset < before:
+            self.republish_soon(f"Kafka acknowledged offset {offset} of {topic}[{partition}], "
+                                f"below the offset {before} it acknowledged before")
+            before = None  # forgotten with the old log
+        self._acknowledged[tp] = offset if before is None else max(before, offset)
+
+    async def _republish_if_asked(self) -> None:
+        reason = self._republish_because
+        if reason is None:
+            return
+        count = await asyncio.to_thread(self._republish)
+        self._republish_because = None
+        if self._rewinds is not None:
+            self._rewinds.inc()
+        log.warning("outbox relay: the broker's log went backwards (%s): publishing the "
+                    "latest event of %d entities again", reason, count)
+
+    def _republish(self) -> int:
+        with self.engine.begin() as connection:
+            return self.outbox.republish(connection)
 
     async def run(self, stop: asyncio.Event) -> None:
         backoff = 0.1
@@ -315,6 +427,7 @@ class OutboxRelay:
 
         Raises when the broker cannot be reached (the caller backs off).
         """
+        await self._republish_if_asked()
         published: list = []
         parked = 0
         try:
@@ -368,7 +481,7 @@ class OutboxRelay:
             await self._park(row, error)
             return "parked"
         try:
-            await self.publish(row.topic, row.record_key, row.value, headers)
+            metadata = await self.publish(row.topic, row.record_key, row.value, headers)
         except _OUTAGE:
             raise
         except KafkaError as exc:
@@ -377,6 +490,7 @@ class OutboxRelay:
             return await self._refused_row(row, exc)
         except Exception as exc:  # noqa: BLE001 - whatever it is, it must not block the rest
             return await self._refused_row(row, exc)
+        self._note_acknowledgement(row.topic, metadata)
         return "published"
 
     async def _refused_row(self, row, exc: Exception) -> str:

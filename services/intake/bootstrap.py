@@ -13,6 +13,7 @@ from prometheus_client import CollectorRegistry
 
 from schemas.topics import DEMAND
 from services.common.auth import TokenStore, authenticator
+from services.common.broker_log import BrokerLogWatch
 from services.common.database import database_url, make_engine, reachable
 from services.common.http import create_api
 from services.common.kafka import KafkaConnection, declared_publish
@@ -35,6 +36,8 @@ def build(settings: Settings, connection: KafkaConnection) -> Service:
     metrics = ServiceMetrics(CollectorRegistry(), NAME)
     broker = connection.faststream_broker(client_id=NAME, metrics=metrics)
     relay = OutboxRelay(outbox, engine, declared_publish(broker, [DEMAND]), metrics)
+    # A broker that comes back empty gets the latest event of every firm and line again.
+    log_watch = BrokerLogWatch(relay, connection.aiokafka_options(), [DEMAND])
     intake = Intake(engine=engine, outbox=outbox, metrics=metrics, k=settings.k_anonymity)
 
     async def database_up() -> bool:
@@ -64,4 +67,4 @@ def build(settings: Settings, connection: KafkaConnection) -> Service:
         engine.dispose()
 
     return Service(name=NAME, app=app, port=settings.intake_port, broker=broker,
-                   loops=[relay.run], on_starting=migrate, on_stopped=dispose)
+                   loops=[relay.run, log_watch.run], on_starting=migrate, on_stopped=dispose)

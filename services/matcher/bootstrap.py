@@ -12,6 +12,7 @@ from pathlib import Path
 from prometheus_client import CollectorRegistry
 
 from schemas.topics import ASSIGNMENTS, DEAD_LETTER, ROUND_EVENTS
+from services.common.broker_log import BrokerLogWatch
 from services.common.consumer import Inbox
 from services.common.database import database_url, make_engine, reachable
 from services.common.http import create_api
@@ -45,6 +46,10 @@ def build(settings: Settings, connection: KafkaConnection,
     outbox = Outbox(tables.outbox)
     relay = OutboxRelay(outbox, engine, publish, metrics,
                         idle_interval_s=options.relay_idle_interval_s)
+    # A broker that comes back empty gets every round's and contract's latest event again,
+    # the awards awaiting an answer among them.
+    log_watch = BrokerLogWatch(relay, connection.aiokafka_options(),
+                               [ROUND_EVENTS, ASSIGNMENTS, DEAD_LETTER])
     lag = LagProbe(broker, metrics, interval_s=options.lag_interval_s)
     solver = SolverPool(options.solver, grace_s=options.solver_grace_s)
     runner = RoundRunner(
@@ -84,6 +89,6 @@ def build(settings: Settings, connection: KafkaConnection,
 
     return Service(
         name=NAME, app=app, port=settings.matcher_port, broker=broker,
-        loops=[relay.run, runner.run, lag.run, gauges.run, provider_lag.run],
+        loops=[relay.run, log_watch.run, runner.run, lag.run, gauges.run, provider_lag.run],
         on_starting=on_starting, on_stopped=on_stopped,
     )

@@ -9,6 +9,7 @@ from prometheus_client import CollectorRegistry
 
 from schemas.topics import ROUND_COMMANDS
 from services.common.auth import TokenStore, authenticator
+from services.common.broker_log import BrokerLogWatch
 from services.common.database import database_url, make_engine, reachable
 from services.common.http import create_api
 from services.common.kafka import KafkaConnection, declared_publish
@@ -32,6 +33,8 @@ def build(settings: Settings, connection: KafkaConnection) -> Service:
     publish = declared_publish(broker, [ROUND_COMMANDS])
     outbox = Outbox(tables.outbox)
     relay = OutboxRelay(outbox, engine, publish, metrics)
+    # A broker that comes back empty gets each round's latest command again.
+    log_watch = BrokerLogWatch(relay, connection.aiokafka_options(), [ROUND_COMMANDS])
 
     async def database_ready() -> bool:
         return await asyncio.to_thread(reachable, engine)
@@ -65,4 +68,4 @@ def build(settings: Settings, connection: KafkaConnection) -> Service:
         matcher_engine.dispose()
 
     return Service(name=NAME, app=app, port=settings.operator_port, broker=broker,
-                   loops=[relay.run], on_starting=migrate, on_stopped=dispose)
+                   loops=[relay.run, log_watch.run], on_starting=migrate, on_stopped=dispose)

@@ -13,6 +13,7 @@ from prometheus_client import CollectorRegistry
 
 from schemas.topics import CAPACITY
 from services.common.auth import TokenStore, authenticator
+from services.common.broker_log import BrokerLogWatch
 from services.common.database import database_url, make_engine, reachable
 from services.common.http import create_api
 from services.common.kafka import KafkaConnection, declared_publish
@@ -35,6 +36,8 @@ def build(settings: Settings, connection: KafkaConnection) -> Service:
     metrics = ServiceMetrics(CollectorRegistry(), NAME)
     broker = connection.faststream_broker(client_id=NAME, metrics=metrics)
     relay = OutboxRelay(outbox, engine, declared_publish(broker, [CAPACITY]), metrics)
+    # A broker that comes back empty gets the latest event of every provider and offer again.
+    log_watch = BrokerLogWatch(relay, connection.aiokafka_options(), [CAPACITY])
     supply = Supply(engine=engine, outbox=outbox, metrics=metrics)
 
     async def database_up() -> bool:
@@ -60,4 +63,4 @@ def build(settings: Settings, connection: KafkaConnection) -> Service:
         engine.dispose()
 
     return Service(name=NAME, app=app, port=settings.supply_port, broker=broker,
-                   loops=[relay.run], on_starting=migrate, on_stopped=dispose)
+                   loops=[relay.run, log_watch.run], on_starting=migrate, on_stopped=dispose)
