@@ -5,21 +5,50 @@ round) tells each provider only what changed: nothing for an unchanged
 contract, ``ContractAmended`` for a changed one, ``ContractWithdrawn`` for a
 dropped one. An answer to a superseded contract is refused with
 ``ContractAnswerRefused``.
+
+Awards carry what staffing needs (issue 10): for every firm line the firm's
+name, the municipality (code and name), the category, the required tags and
+the weeks, beside units and prices; and the provider's own name. These were
+added within version 1, on the same topic, as optional fields with defaults:
+every model ignores fields it does not know (``Contract``), so a consumer of
+the first version reads the new events unchanged, and an award written before
+the fields existed still reads, with the names missing (``None``) and no tags.
+A version 2 on a new topic would have made every provider system move topics
+for a change that breaks none of them. tests/contracts/test_v1_consumer.py
+holds a consumer of the first version to prove it.
 """
 
 from __future__ import annotations
 
 import uuid
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
+from schemas import limits
 from schemas.envelope import Contract, NetworkScoped
-from schemas.types import Identifier, IsoWeek, Money, NonNegativeInt, PositiveInt
+from schemas.types import (
+    Category,
+    Identifier,
+    IsoWeek,
+    IstatCode,
+    Money,
+    NonNegativeInt,
+    PositiveInt,
+    Tag,
+)
+
+Name = Annotated[str, Field(min_length=1, max_length=limits.MAX_NAME_LENGTH)]
 
 
 class AwardedLine(Contract):
-    """A firm's share of a group contract: its units, every week of its line."""
+    """A firm's share of a group contract: its units, every week of its line.
+
+    What to staff, as the firm's line asked for it: where (``municipality``),
+    what (``category``, ``required_tags``) and when (``weeks``). The fields
+    after ``cost_eur`` were added within version 1 and are absent (None, no
+    tags) in awards written before them.
+    """
 
     firm_id: Identifier
     line_id: Identifier
@@ -27,6 +56,12 @@ class AwardedLine(Contract):
     weeks: list[IsoWeek] = Field(min_length=1)
     unit_price_eur: Money
     cost_eur: Money
+    firm_name: Name | None = Field(default=None, description="as the firm enrolled")
+    municipality: IstatCode | None = Field(default=None, description="ISTAT code of the line")
+    municipality_name: Name | None = Field(
+        default=None, description='the municipality and its province, e.g. "Modena (MO)"')
+    category: Category | None = None
+    required_tags: list[Tag] = Field(default_factory=list, max_length=limits.MAX_TAGS)
 
 
 class AwardedOffer(Contract):
@@ -55,6 +90,7 @@ class ContractAwarded(NetworkScoped):
     contract_id: Identifier
     round_id: Identifier
     provider_id: Identifier
+    provider_name: Name | None = Field(default=None, description="as the provider enrolled")
     offers: list[AwardedOffer] = Field(min_length=1)
 
 
@@ -73,6 +109,7 @@ class ContractAmended(NetworkScoped):
     contract_id: Identifier
     round_id: Identifier
     provider_id: Identifier
+    provider_name: Name | None = Field(default=None, description="as the provider enrolled")
     replaces_contract_id: Identifier
     replaces_round_id: Identifier
     offers: list[AwardedOffer] = Field(min_length=1)

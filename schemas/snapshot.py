@@ -11,6 +11,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
+from schemas import limits
 from schemas.capacity import CapacityOffer
 from schemas.demand import DemandLine
 from schemas.envelope import Contract
@@ -21,6 +22,15 @@ from schemas.types import Budget, Identifier, IsoWeek, Units
 class SnapshotFirm(Contract):
     firm_id: Identifier
     welfare_budget_eur: Budget
+    # Added within format version 1, for awards and reports; absent in older files.
+    name: str | None = Field(default=None, max_length=limits.MAX_NAME_LENGTH)
+
+
+class SnapshotProvider(Contract):
+    """A provider of the round's offers, by name (for awards and reports, not the solve)."""
+
+    provider_id: Identifier
+    name: str | None = Field(default=None, max_length=limits.MAX_NAME_LENGTH)
 
 
 class SnapshotLine(DemandLine):
@@ -56,6 +66,8 @@ class RoundSnapshot(Contract):
     firms: list[SnapshotFirm] = Field(default_factory=list)
     demand_lines: list[SnapshotLine] = Field(default_factory=list)
     offers: list[SnapshotOffer] = Field(default_factory=list)
+    providers: list[SnapshotProvider] = Field(
+        default_factory=list, description="names of the offers' providers, where known")
     pinned: list[Assignment] = Field(default_factory=list, description="accepted; must stay")
     excluded: list[ExcludedPair] = Field(default_factory=list, description="declined pairs")
     previous: list[Assignment] = Field(
@@ -68,6 +80,7 @@ class RoundSnapshot(Contract):
         _unique(self.firms, "firms", "firm_id")
         _unique(self.demand_lines, "demand_lines", "line_id")
         _unique(self.offers, "offers", "offer_id")
+        _unique(self.providers, "providers", "provider_id")
         firms = {firm.firm_id for firm in self.firms}
         for i, line in enumerate(self.demand_lines):
             if line.firm_id not in firms:

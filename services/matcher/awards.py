@@ -29,8 +29,9 @@ from schemas.assignments import (
     ContractAwarded,
     ContractWithdrawn,
 )
-from schemas.result import GroupContract, RoundResult
-from schemas.snapshot import RoundSnapshot
+from schemas.municipalities import municipality_name
+from schemas.result import ContractLine, GroupContract, RoundResult
+from schemas.snapshot import RoundSnapshot, SnapshotLine
 from services.matcher.ids import award_event_id, contract_id, withdrawal_event_id
 
 
@@ -44,7 +45,15 @@ def contracts_by_provider(result: RoundResult) -> dict[str, list[GroupContract]]
 
 
 def awards(snapshot: RoundSnapshot, result: RoundResult) -> list[ContractAwarded]:
-    weeks_of = {line.line_id: line.weeks for line in snapshot.demand_lines}
+    """One award per provider, its lines described from the frozen snapshot.
+
+    Names, municipalities, categories, tags and weeks come from the snapshot
+    the round solved, never from the book as it is now: the award is exactly
+    the round's data, and a replayed round awards the same.
+    """
+    lines_of = {line.line_id: line for line in snapshot.demand_lines}
+    firm_names = {firm.firm_id: firm.name for firm in snapshot.firms}
+    provider_names = {p.provider_id: p.name for p in snapshot.providers}
     events = []
     for provider_id, groups in sorted(contracts_by_provider(result).items()):
         contract = contract_id(result.round_id, provider_id)
@@ -55,12 +64,14 @@ def awards(snapshot: RoundSnapshot, result: RoundResult) -> list[ContractAwarded
             contract_id=contract,
             round_id=result.round_id,
             provider_id=provider_id,
-            offers=[_awarded_offer(group, weeks_of) for group in groups],
+            provider_name=provider_names.get(provider_id) or None,
+            offers=[_awarded_offer(group, lines_of, firm_names) for group in groups],
         ))
     return events
 
 
-def _awarded_offer(group: GroupContract, weeks_of: dict[str, list[str]]) -> AwardedOffer:
+def _awarded_offer(group: GroupContract, lines_of: dict[str, SnapshotLine],
+                   firm_names: dict[str, str | None]) -> AwardedOffer:
     return AwardedOffer(
         offer_id=group.offer_id,
         tier_index=group.tier_index,
@@ -68,17 +79,24 @@ def _awarded_offer(group: GroupContract, weeks_of: dict[str, list[str]]) -> Awar
         volume_unit_weeks=group.volume_unit_weeks,
         running_weeks=group.running_weeks,
         fixed_cost_eur=group.fixed_cost_eur,
-        lines=[
-            AwardedLine(
-                firm_id=line.firm_id,
-                line_id=line.line_id,
-                units=line.units,
-                weeks=weeks_of[line.line_id],
-                unit_price_eur=line.unit_price_eur,
-                cost_eur=line.cost_eur,
-            )
-            for line in group.lines
-        ],
+        lines=[_awarded_line(line, lines_of[line.line_id], firm_names) for line in group.lines],
+    )
+
+
+def _awarded_line(served: ContractLine, line: SnapshotLine,
+                  firm_names: dict[str, str | None]) -> AwardedLine:
+    return AwardedLine(
+        firm_id=served.firm_id,
+        line_id=served.line_id,
+        units=served.units,
+        weeks=line.weeks,
+        unit_price_eur=served.unit_price_eur,
+        cost_eur=served.cost_eur,
+        firm_name=firm_names.get(served.firm_id) or None,
+        municipality=line.municipality,
+        municipality_name=municipality_name(line.municipality),
+        category=line.category,
+        required_tags=line.required_tags,
     )
 
 

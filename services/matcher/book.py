@@ -30,6 +30,7 @@ def apply_book_event(connection: Connection, event: BaseModel) -> bool:
             return put_version(connection, t.firms, event,
                                {"firm_id": event.firm.firm_id},
                                budget_cents=cents(event.firm.welfare_budget_eur),
+                               name=event.firm.name,
                                payload=event.firm.model_dump_json(), withdrawn=False)
         case DemandSubmitted():
             line = event.line
@@ -45,6 +46,7 @@ def apply_book_event(connection: Connection, event: BaseModel) -> bool:
         case ProviderEnrolled():
             return put_version(connection, t.providers, event,
                                {"provider_id": event.provider.provider_id},
+                               name=event.provider.name,
                                payload=event.provider.model_dump_json(), withdrawn=False)
         case CapacityOffered():
             offer = event.offer

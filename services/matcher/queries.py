@@ -8,7 +8,11 @@ Plain functions over an ``Engine``; they only read, and return the models of
 - ``get_round(engine, round_id) -> RoundDetail | None``: one round with its
   summary, per-firm coverage, contracts with their offers and lines (and the
   provider's response), unmet demand grouped by reason with the smallest
-  changes, timings and status. None if the round id is unknown.
+  changes, timings and status. None if the round id is unknown. Firms and
+  providers carry their names (``firm_name``, ``provider_name``; None where
+  no name is known, so show the id), and contract lines what the award told
+  the provider to staff (``municipality``, ``municipality_name``,
+  ``category``, ``required_tags``), as the round's snapshot froze them.
 - ``round_files(engine, round_id) -> tuple[str | None, str | None] | None``:
   the stored snapshot and result files (JSON text), to replay a round.
 
@@ -20,9 +24,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import defaultdict
+from dataclasses import dataclass, field
 
 from sqlalchemy import Engine, desc, select
 
+from schemas.municipalities import municipality_name
 from schemas.parameters import RoundParameters
 from schemas.responses import LineOfferPair
 from schemas.result import FirmOutcome, SmallestChange
@@ -58,8 +64,9 @@ def get_round(engine: Engine, round_id: str) -> RoundDetail | None:
         row = connection.execute(select(t.rounds).where(r.round_id == round_id)).first()
         if row is None:
             return None
-        contracts = _contracts(connection, round_id)
-        unmet = _unmet(connection, round_id)
+        names = _round_names(connection, row.network_id, row.snapshot)
+        contracts = _contracts(connection, round_id, names)
+        unmet = _unmet(connection, round_id, names)
     return RoundDetail(
         **_round_fields(row),
         parameters=RoundParameters.model_validate_json(row.parameters),
@@ -70,7 +77,7 @@ def get_round(engine: Engine, round_id: str) -> RoundDetail | None:
         timings=RoundTimings(snapshot_s=row.snapshot_s, solve_s=row.solve_s,
                              solver_build_s=row.solver_build_s,
                              solver_solve_s=row.solver_solve_s, total_s=row.total_s),
-        firms=_firms(row.result), contracts=contracts, unmet=unmet,
+        firms=_firms(row.result, names), contracts=contracts, unmet=unmet,
     )
 
 
@@ -105,12 +112,51 @@ def _result_field(result_json: str | None, name: str):
     return json.loads(result_json).get(name) if result_json else None
 
 
-def _firms(result_json: str | None) -> list[FirmCoverageView]:
+@dataclass
+class _RoundNames:
+    """Names and line details of a round: its snapshot's, else the book's names now."""
+
+    firms: dict[str, str] = field(default_factory=dict)
+    providers: dict[str, str] = field(default_factory=dict)
+    lines: dict[str, dict] = field(default_factory=dict)  # line id -> its snapshot entry
+
+    def line_fields(self, line_id: str) -> dict:
+        line = self.lines.get(line_id)
+        if line is None:
+            return {}
+        code = line.get("municipality")
+        return {"municipality": code, "municipality_name": municipality_name(code or ""),
+                "category": line.get("category"),
+                "required_tags": line.get("required_tags") or []}
+
+
+def _round_names(connection, network: str, snapshot_json: str | None) -> _RoundNames:
+    # The book's names first, for rounds frozen before snapshots carried names (0004);
+    # the snapshot's win: the round is shown as it was solved and awarded.
+    names = _RoundNames()
+    f, p = t.firms.c, t.providers.c
+    names.firms.update(connection.execute(select(f.firm_id, f.name).where(
+        f.network_id == network, f.name.is_not(None))).all())
+    names.providers.update(connection.execute(select(p.provider_id, p.name).where(
+        p.network_id == network, p.name.is_not(None))).all())
+    if snapshot_json:
+        # Plain JSON, not RoundSnapshot: a large round's file is read, not validated again.
+        snapshot = json.loads(snapshot_json)
+        names.firms.update({x["firm_id"]: x["name"] for x in snapshot.get("firms", [])
+                            if x.get("name")})
+        names.providers.update({x["provider_id"]: x["name"]
+                                for x in snapshot.get("providers", []) if x.get("name")})
+        names.lines = {x["line_id"]: x for x in snapshot.get("demand_lines", [])}
+    return names
+
+
+def _firms(result_json: str | None, names: _RoundNames) -> list[FirmCoverageView]:
     outcomes = [FirmOutcome.model_validate(f) for f in _result_field(result_json, "firms") or []]
-    return [FirmCoverageView(**o.model_dump()) for o in outcomes]
+    return [FirmCoverageView(**o.model_dump(), firm_name=names.firms.get(o.firm_id))
+            for o in outcomes]
 
 
-def _contracts(connection, round_id: str) -> list[ContractView]:
+def _contracts(connection, round_id: str, names: _RoundNames) -> list[ContractView]:
     c, o, cl, cr = t.contracts.c, t.contract_offers.c, t.contract_lines.c, t.contract_responses.c
     heads = connection.execute(
         select(t.contracts, cr.response, cr.pairs)
@@ -125,7 +171,8 @@ def _contracts(connection, round_id: str) -> list[ContractView]:
             line_id=row.line_id, firm_id=row.firm_id, units=row.units,
             unit_weeks=row.unit_weeks, weeks=json.loads(row.weeks),
             unit_price_eur=euro(row.unit_price_cents), cost_eur=euro(row.cost_cents),
-            pinned=row.pinned))
+            pinned=row.pinned, firm_name=names.firms.get(row.firm_id),
+            **names.line_fields(row.line_id)))
     offers = defaultdict(list)
     for row in connection.execute(select(t.contract_offers).where(o.contract_id.in_(ids))
                                   .order_by(o.offer_id)):
@@ -137,7 +184,8 @@ def _contracts(connection, round_id: str) -> list[ContractView]:
             fixed_cost_eur=euro(row.fixed_cost_cents), unit_cost_eur=euro(row.unit_cost_cents),
             lines=lines[row.contract_id, row.offer_id]))
     return [ContractView(
-        contract_id=h.contract_id, provider_id=h.provider_id, awarded=h.awarded,
+        contract_id=h.contract_id, provider_id=h.provider_id,
+        provider_name=names.providers.get(h.provider_id), awarded=h.awarded,
         award_event_id=h.award_event_id, unit_cost_eur=euro(h.unit_cost_cents),
         fixed_cost_eur=euro(h.fixed_cost_cents), response=h.response,
         declined_pairs=[LineOfferPair(line_id=line, offer_id=offer)
@@ -145,16 +193,29 @@ def _contracts(connection, round_id: str) -> list[ContractView]:
         offers=offers[h.contract_id]) for h in heads]
 
 
-def _unmet(connection, round_id: str) -> list[UnmetByReason]:
+def _unmet(connection, round_id: str, names: _RoundNames) -> list[UnmetByReason]:
     u = t.unmet_lines.c
     grouped = defaultdict(list)
     for row in connection.execute(select(t.unmet_lines).where(u.round_id == round_id)
                                   .order_by(u.position)):
         grouped[row.reason].append(UnmetLineView(
-            line_id=row.line_id, firm_id=row.firm_id, units=row.units,
-            unit_weeks=row.unit_weeks,
+            line_id=row.line_id, firm_id=row.firm_id, firm_name=names.firms.get(row.firm_id),
+            units=row.units, unit_weeks=row.unit_weeks,
             change=SmallestChange.model_validate_json(row.change) if row.change else None))
     views = [UnmetByReason(reason=reason, units=sum(v.units for v in lines),
                            unit_weeks=sum(v.unit_weeks for v in lines), lines=lines)
              for reason, lines in grouped.items()]
     return sorted(views, key=lambda v: (-v.units, v.reason))
+
+
+def network_known(engine: Engine, network: str) -> bool:
+    """Whether the book holds any firm, provider or offer of ``network``.
+
+    A round on a network the matcher has never heard of (a typo: ``bologna``
+    for ``bologna-metro``) would complete, optimal, with nothing to match.
+    """
+    from sqlalchemy import exists
+
+    with engine.connect() as connection:
+        return any(connection.execute(select(exists().where(table.c.network_id == network)))
+                   .scalar() for table in (t.firms, t.providers, t.offers))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from decimal import Decimal
 
 from sqlalchemy import Connection, desc, select
 
@@ -25,6 +26,7 @@ from schemas.snapshot import (
     SnapshotFirm,
     SnapshotLine,
     SnapshotOffer,
+    SnapshotProvider,
 )
 from services.matcher import tables as t
 from services.matcher.ids import euro
@@ -65,9 +67,12 @@ def build_snapshot(connection: Connection, spec: RoundSpec) -> RoundSnapshot:
         round_id=spec.round_id,
         first_week=spec.first_week,
         last_week=spec.last_week,
-        firms=[SnapshotFirm(firm_id=f, welfare_budget_eur=firms[f]) for f in used_firms],
+        firms=[SnapshotFirm(firm_id=f, welfare_budget_eur=firms[f].budget, name=firms[f].name)
+               for f in used_firms],
         demand_lines=lines,
         offers=offers,
+        providers=_providers(connection, spec.network_id,
+                             sorted({offer.provider_id for offer in offers})),
         pinned=[p for p in _pinned(connection, spec.network_id) if inside(p)],
         excluded=[p for p in _excluded(connection, spec.network_id) if inside(p)],
         previous=[p for p in previous_assignments(connection, spec.network_id)
@@ -76,11 +81,28 @@ def build_snapshot(connection: Connection, spec: RoundSpec) -> RoundSnapshot:
     )
 
 
-def _firms(connection: Connection, network: str) -> dict:
+@dataclass(frozen=True)
+class _Firm:
+    budget: Decimal  # euro
+    name: str | None
+
+
+def _firms(connection: Connection, network: str) -> dict[str, _Firm]:
     f = t.firms.c
-    rows = connection.execute(select(f.firm_id, f.budget_cents).where(
+    rows = connection.execute(select(f.firm_id, f.budget_cents, f.name).where(
         f.network_id == network, f.withdrawn.is_(False), f.budget_cents.is_not(None)))
-    return {row.firm_id: euro(row.budget_cents) for row in rows}
+    return {row.firm_id: _Firm(euro(row.budget_cents), row.name) for row in rows}
+
+
+def _providers(connection: Connection, network: str,
+               provider_ids: list[str]) -> list[SnapshotProvider]:
+    """The offers' providers with the names they enrolled with (None if not enrolled yet)."""
+    p = t.providers.c
+    # The whole network's names, not an IN list: a network's offers may outnumber the
+    # parameters one statement can bind.
+    names = dict(connection.execute(select(p.provider_id, p.name).where(
+        p.network_id == network)).all())
+    return [SnapshotProvider(provider_id=i, name=names.get(i)) for i in provider_ids]
 
 
 def _lines(connection: Connection, spec: RoundSpec) -> list[SnapshotLine]:

@@ -32,6 +32,7 @@ metadata = MetaData()
 
 ID = 100  # the contracts' Identifier length
 WEEK = 8  # "2027-W27"
+NAME = 200  # schemas.limits.MAX_NAME_LENGTH
 
 
 def _id(name: str, **kwargs) -> Column:
@@ -51,6 +52,7 @@ firms = Table(
     _id("network_id", primary_key=True),
     _id("firm_id", primary_key=True),
     Column("budget_cents", BigInteger, nullable=True),
+    Column("name", String(NAME), nullable=True),  # as enrolled; NULL: show the id (0004)
     Column("payload", Text, nullable=True),  # FirmProfile JSON
     *_version(),
 )
@@ -72,6 +74,7 @@ providers = Table(
     "matcher_providers", metadata,
     _id("network_id", primary_key=True),
     _id("provider_id", primary_key=True),
+    Column("name", String(NAME), nullable=True),  # as enrolled; NULL: show the id (0004)
     Column("payload", Text, nullable=True),  # ProviderProfile JSON
     *_version(),
 )
@@ -127,6 +130,8 @@ rounds = Table(
     Column("contracts", Integer, nullable=True),
     Column("summary", Text, nullable=True),  # RoundSummary JSON, as published
     Column("failure_reason", Text, nullable=True),
+    # A commit of a stored dry run: the dry run whose snapshot and result it takes (0005).
+    _id("commits_round_id", nullable=True),
     # Timings, seconds.
     Column("snapshot_s", Float, nullable=True),
     Column("solve_s", Float, nullable=True),
@@ -138,6 +143,7 @@ rounds = Table(
     Column("finished_at", DateTime(timezone=True), nullable=True),
     Index("ix_matcher_rounds_network", "network_id", "status", "requested_at"),
     Index("ix_matcher_rounds_status", "status", "requested_at"),
+    Index("ix_matcher_rounds_commits", "commits_round_id"),
 )
 
 # One provider's share of a round: the unit of award and of response.

@@ -60,6 +60,7 @@ class RoundTimings(View):
 
 class FirmCoverageView(View):
     firm_id: str
+    firm_name: str | None = None  # as in the round's snapshot; None: show the id
     demanded_unit_weeks: int
     served_unit_weeks: int
     coverage: float
@@ -76,6 +77,12 @@ class ContractLineView(View):
     unit_price_eur: Decimal
     cost_eur: Decimal
     pinned: bool
+    # What the award told the provider to staff, from the round's snapshot.
+    firm_name: str | None = None
+    municipality: str | None = None  # ISTAT code
+    municipality_name: str | None = None  # "Modena (MO)"
+    category: str | None = None  # code; words.category gives the label
+    required_tags: list[str] = []
 
 
 class ContractOfferView(View):
@@ -97,6 +104,7 @@ class ContractView(View):
 
     contract_id: str
     provider_id: str
+    provider_name: str | None = None  # None: not known, show the id
     awarded: bool  # False in a dry run
     award_event_id: str | None
     unit_cost_eur: Decimal
@@ -109,6 +117,7 @@ class ContractView(View):
 class UnmetLineView(View):
     line_id: str
     firm_id: str
+    firm_name: str | None = None
     units: int
     unit_weeks: int
     change: SmallestChange | None  # the smallest change that would serve it, if any

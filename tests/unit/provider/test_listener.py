@@ -8,6 +8,7 @@ from types import SimpleNamespace
 from schemas.assignments import ContractAmended, ContractAnswerRefused, ContractWithdrawn
 from schemas.topics import decode, encode
 from services.cli.provider_cmd import describe_award, describe_notice
+from services.common.i18n import texts
 from services.provider.listener import ProviderListener, Superseded, accept_all
 from tests.unit.matcher_service.test_notices import CAMP, award
 
@@ -74,15 +75,21 @@ async def test_a_refusal_is_reported_in_words():
     notices, producer = [], FakeProducer()
     await listener(notices).handle(records(refusal), producer)
     assert notices == [refusal] and producer.sent == []
-    assert describe_notice(refusal) == (
+    assert describe_notice(refusal, texts("en")) == (
         "answer to r1:gulliver refused (superseded): contract r1:gulliver of round r1 was "
         "replaced by round r2")
 
 
 def test_the_console_names_amendments_withdrawals_and_superseded_awards():
-    assert describe_award(amended()).startswith("amendment r2:gulliver (replaces r1:gulliver)")
-    assert "withdrawn by round r2" in describe_notice(withdrawn())
+    en = texts("en")
+    assert describe_award(amended(), en).startswith(
+        "amendment r2:gulliver to gulliver (replaces r1:gulliver)")
+    assert "withdrawn by round r2" in describe_notice(withdrawn(), en)
     skipped = Superseded(award("r1", "gulliver", CAMP), amended())
-    assert describe_notice(skipped) == (
-        "award r1:gulliver: 1 offer(s), 2 firm line(s), 20 unit-weeks: superseded, replaced "
-        "by r2:gulliver of round r2; not answered (an answer would be refused)")
+    assert describe_notice(skipped, en) == (
+        "award r1:gulliver to gulliver: 1 offer, 2 firm lines, 20 unit-weeks: superseded, "
+        "replaced by r2:gulliver of round r2; not answered (an answer would be refused)")
+    assert describe_notice(skipped, texts("it")) == (
+        "aggiudicazione r1:gulliver a gulliver: 1 offerta, 2 righe di imprese, "
+        "20 unità-settimana: superata, sostituita da r2:gulliver del round r2; nessuna "
+        "risposta (sarebbe respinta)")
