@@ -18,6 +18,7 @@ from schemas.demand import DemandLine, DemandSubmitted, DemandWithdrawn, FirmEnr
 from schemas.parameters import RoundParameters
 from schemas.responses import ContractAccepted, ContractDeclined, LineOfferPair
 from schemas.rounds import (
+    CommitRound,
     FirmCoverage,
     RoundCompleted,
     RoundFailed,
@@ -33,6 +34,7 @@ __all__ = [
     "AwardedOffer",
     "CapacityOffer",
     "CapacityOffered",
+    "CommitRound",
     "CapacityWithdrawn",
     "Category",
     "ContractAccepted",

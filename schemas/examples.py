@@ -30,6 +30,7 @@ from schemas.dead_letter import MessageDeadLettered
 from schemas.demand import DemandLine, DemandSubmitted, DemandWithdrawn, FirmEnrolled, FirmProfile
 from schemas.responses import ContractAccepted, ContractDeclined, LineOfferPair
 from schemas.rounds import (
+    CommitRound,
     FirmCoverage,
     RoundCompleted,
     RoundFailed,
@@ -117,6 +118,8 @@ def examples() -> list[BaseModel]:
                           provider_id="coop-gulliver", offer_id=offer.offer_id),
         StartRound(**base, event_id=_ids(7), entity_version=1, round_id="r-2027-summer",
                    first_week="2027-W24", last_week="2027-W36", dry_run=False),
+        CommitRound(**base, event_id=_ids(40), entity_version=1,
+                    round_id="r-2027-summer.commit", dry_run_id="r-2027-summer.dry"),
         RoundStarted(**base, event_id=_ids(8), entity_version=1, round_id="r-2027-summer",
                      dry_run=False, input_hash=_HASH, demand_lines=1, offers=1),
         RoundCompleted(

@@ -37,6 +37,18 @@ class StartRound(NetworkScoped):
         return self
 
 
+class CommitRound(NetworkScoped):
+    """Commit a stored dry run as it was reviewed: its snapshot and its result become
+    the committed round ``round_id`` and its awards, with no new solve. The matcher
+    refuses it (RoundFailed) if the network's book changed since the dry run."""
+
+    entity_path = ("round_id",)
+    event_type: Literal["CommitRound"] = "CommitRound"
+    round_id: Identifier = Field(description="the committed round this command creates")
+    dry_run_id: Identifier = Field(description="the completed dry run to commit")
+    requested_by: str = Field(default="operator", max_length=limits.MAX_NAME_LENGTH)
+
+
 class RoundStarted(NetworkScoped):
     entity_path = ("round_id",)
     event_type: Literal["RoundStarted"] = "RoundStarted"

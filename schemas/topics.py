@@ -20,7 +20,13 @@ from schemas.capacity import CapacityOffered, CapacityWithdrawn, ProviderEnrolle
 from schemas.dead_letter import MessageDeadLettered
 from schemas.demand import DemandSubmitted, DemandWithdrawn, FirmEnrolled
 from schemas.responses import ContractAccepted, ContractDeclined
-from schemas.rounds import RoundCompleted, RoundFailed, RoundStarted, StartRound
+from schemas.rounds import (
+    CommitRound,
+    RoundCompleted,
+    RoundFailed,
+    RoundStarted,
+    StartRound,
+)
 
 DEMAND = "welfare.demand.v1"
 CAPACITY = "welfare.capacity.v1"
@@ -46,7 +52,7 @@ TOPICS: dict[str, TopicSpec] = {
         TopicSpec(
             CAPACITY, "provider_id", 6, (ProviderEnrolled, CapacityOffered, CapacityWithdrawn)
         ),
-        TopicSpec(ROUND_COMMANDS, "network_id", 3, (StartRound,)),
+        TopicSpec(ROUND_COMMANDS, "network_id", 3, (StartRound, CommitRound)),
         TopicSpec(ROUND_EVENTS, "network_id", 3, (RoundStarted, RoundCompleted, RoundFailed)),
         # What the matcher tells a provider: its award, then only what changed, and
         # which of its answers it refused. Providers already read this topic.

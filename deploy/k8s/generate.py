@@ -207,7 +207,16 @@ def environment(service: str) -> list[dict]:
         {"name": "WELFARE_HTTP_HOST", "value": "0.0.0.0"},
         {"name": "WELFARE_DATA_DIR", "value": "/var/lib/welfare"},
         {"name": "WELFARE_LOG_JSON", "value": "true"},
-    ]
+    ] + peers(service)
+
+
+def peers(service: str) -> list[dict]:
+    """The other services' APIs a service calls (it never opens their databases)."""
+    if service == "operator":
+        # The operator reads rounds through the matcher's own read API.
+        return [{"name": "WELFARE_MATCHER_URL",
+                 "value": f"http://matcher:{port_of('matcher')}"}]
+    return []
 
 
 def probe(path: str, period: int, failures: int) -> dict:

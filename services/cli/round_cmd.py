@@ -1,4 +1,4 @@
-"""``welfare round start|show|list``: operate matching rounds through the operator API.
+"""``welfare round start|commit|show|list``: operate matching rounds through the operator API.
 
 The API's address and the operator's token come from ``WELFARE_OPERATOR_URL``
 and ``WELFARE_OPERATOR_TOKEN`` (or ``--token-file``). Reports are printed in
@@ -33,6 +33,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     start.add_argument("--time-limit", type=float, help="solver time limit in seconds")
     add_language_option(start)
     start.set_defaults(handler=_start)
+
+    commit = actions.add_parser(
+        "commit", help="commit a completed dry run exactly as reviewed (no new solve)")
+    commit.add_argument("dry_run_id")
+    commit.add_argument("--wait", action="store_true", help="show progress and print the outcome")
+    add_language_option(commit)
+    commit.set_defaults(handler=_commit)
 
     show = actions.add_parser("show", help="print a stored round")
     show.add_argument("round_id")
@@ -76,20 +83,42 @@ def _start(args: argparse.Namespace) -> int:
                   kind=words.round_kind(t, args.dry_run, None), weeks=args.weeks), flush=True)
         if not args.wait:
             return 0
-        detail = client.wait(
-            started["round_id"],
-            on_change=lambda d: print("  " + headline(d, t.language), file=sys.stderr,
-                                      flush=True),
-            on_tick=lambda d, s: print("  " + t._("still {status}, {elapsed}",
-                                                  status=words.round_status(t, d.get("status")),
-                                                  elapsed=formats.duration(t, s)),
-                                       file=sys.stderr, flush=True))
+        detail = _wait(t, client, started["round_id"])
     except OperatorApiError as exc:
         raise _api_error(t, exc) from None
     finally:
         client.close()
     print(format_round(detail, t.language))
     return 0 if detail["status"] == "completed" else 1
+
+
+def _commit(args: argparse.Namespace) -> int:
+    t = language_texts(args)
+    client = _client(t, args)
+    try:
+        started = client.commit_round(args.dry_run_id)
+        print(t._("round {round} requested: it commits dry run {dry_run} as reviewed",
+                  round=started["round_id"], dry_run=args.dry_run_id), flush=True)
+        if not args.wait:
+            return 0
+        detail = _wait(t, client, started["round_id"])
+    except OperatorApiError as exc:
+        raise _api_error(t, exc) from None
+    finally:
+        client.close()
+    print(format_round(detail, t.language))
+    return 0 if detail["status"] == "completed" else 1
+
+
+def _wait(t: Texts, client: OperatorClient, round_id: str) -> dict:
+    """Until the round completes or fails, telling each change and every few seconds."""
+    return client.wait(
+        round_id,
+        on_change=lambda d: print("  " + headline(d, t.language), file=sys.stderr, flush=True),
+        on_tick=lambda d, s: print("  " + t._("still {status}, {elapsed}",
+                                              status=words.round_status(t, d.get("status")),
+                                              elapsed=formats.duration(t, s)),
+                                   file=sys.stderr, flush=True))
 
 
 def _show(args: argparse.Namespace) -> int:

@@ -44,6 +44,10 @@ class Settings(BaseSettings):
     kafka_consumer_max_attempts: int = Field(
         default=3, ge=1, description="attempts before a failing message is dead-lettered"
     )
+    # Event ids applied are kept this long to spot a redelivery, then pruned: longer
+    # than any redelivery window (the topics keep records 7 days; services.common.inbox).
+    inbox_retention_days: float = Field(
+        default=14, gt=0, description="days an applied event id is kept for deduplication")
 
     # --- Storage -------------------------------------------------------------
     database_url: str = Field(
@@ -62,10 +66,20 @@ class Settings(BaseSettings):
     intake_port: int = 8101
     supply_port: int = 8102
     operator_port: int = 8103
-    matcher_port: int = 8104  # the matcher's operations API: /health, /ready, /metrics
+    matcher_port: int = 8104  # the matcher's API: rounds, /health, /ready, /metrics
     # Where `welfare round ...` finds the operator API, and with which token.
     operator_url: str = "http://127.0.0.1:8103"
     operator_token: SecretStr | None = None
+    # Where the operator service reads rounds: the matcher's own API (it never opens
+    # the matcher's database), with the calling operator's token.
+    matcher_url: str = "http://127.0.0.1:8104"
+    # The web console (services/console): where it finds the other services' APIs,
+    # which it calls with the logged-in person's own token, and what signs its cookie
+    # (unset: a secret generated once into data_dir/console-secret).
+    console_port: int = 8105
+    intake_url: str = "http://127.0.0.1:8101"
+    supply_url: str = "http://127.0.0.1:8102"
+    console_secret: SecretStr | None = None
 
     # --- Observability ---------------------------------------------------------
     log_level: str = "INFO"

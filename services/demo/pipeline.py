@@ -45,7 +45,10 @@ async def running_pipeline(settings: Settings, connection: KafkaConnection,
     urls: dict[str, str] = {}
     async with contextlib.AsyncExitStack() as stack:
         for name in services:
+            # The operator reads rounds through the matcher's API, on whatever port it took.
+            wired = (settings.model_copy(update={"matcher_url": urls["matcher"]})
+                     if "matcher" in urls else settings)
             service = importlib.import_module(f"services.{name}.bootstrap").build(
-                settings, connection)
+                wired, connection)
             urls[name] = await stack.enter_async_context(running(service, ready_timeout_s=120))
         yield Pipeline(settings, connection, urls)

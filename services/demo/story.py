@@ -2,7 +2,8 @@
 
 1. the network's firms and providers join and publish, through the HTTP APIs;
 2. a dry run shows what the network could do, and awards nothing;
-3. a committed round awards group contracts to providers over Kafka;
+3. the reviewed dry run is committed as it was: its contracts are awarded to
+   providers over Kafka;
 4. the reference provider systems answer: one provider declines, the others accept;
 5. a repair round keeps the accepted contracts and finds the declined demand a new home;
    providers hear only what changed: nothing for an unchanged contract, an amendment
@@ -23,7 +24,7 @@ from services.common.settings import Settings
 from services.demo.loader import Tokens, load_scenario
 from services.demo.pipeline import Pipeline, running_pipeline
 from services.operator.client import OperatorClient
-from services.operator.report import format_round
+from services.operator.report import format_round, headline
 from services.provider.listener import Decision, ProviderListener
 from services.scenario import generate
 from services.scenario.writer import summary, write_scenario
@@ -85,8 +86,21 @@ async def run_demo(say: Say, *, workdir: Path, seed: int = 7,
             dry = await run_round(operator, network, weeks, True, params)
             say(format_round(dry))
 
+            # The operator commits exactly what it reviewed: the dry run's snapshot and
+            # result become the committed round, with no new solve.
             say("\n== Committed round ==")
-            committed = await run_round(operator, network, weeks, False, params)
+            committed = await commit_reviewed(operator, dry["round_id"])
+            for _ in range(2):
+                if committed["status"] == "completed":
+                    break
+                # The matcher refuses a commit when the book changed since the dry run
+                # (here: events still being ingested); the operator reviews a new one.
+                say(headline(committed))
+                say("(a new dry run, to commit what the book now holds)")
+                dry = await run_round(operator, network, weeks, True, params)
+                say(format_round(dry))
+                committed = await commit_reviewed(operator, dry["round_id"])
+            say(f"(dry run {dry['round_id']} committed as reviewed: no new solve)")
             say(format_round(committed))
 
             say("\n== Providers answer ==")
@@ -129,6 +143,11 @@ async def run_round(operator: OperatorClient, network: str, weeks: str, dry_run:
                     parameters: dict) -> dict:
     started = await asyncio.to_thread(operator.start_round, network, weeks, dry_run=dry_run,
                                       parameters=parameters)
+    return await asyncio.to_thread(operator.wait, started["round_id"], timeout_s=900)
+
+
+async def commit_reviewed(operator: OperatorClient, dry_run_id: str) -> dict:
+    started = await asyncio.to_thread(operator.commit_round, dry_run_id)
     return await asyncio.to_thread(operator.wait, started["round_id"], timeout_s=900)
 
 

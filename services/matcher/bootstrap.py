@@ -7,15 +7,17 @@ Building connects to nothing and starts no process: migrations run in
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from pathlib import Path
 
 from prometheus_client import CollectorRegistry
 
 from schemas.topics import ASSIGNMENTS, DEAD_LETTER, ROUND_EVENTS
+from services.common.auth import TokenStore, authenticator
 from services.common.broker_log import BrokerLogWatch
-from services.common.consumer import Inbox
 from services.common.database import database_url, make_engine, reachable
 from services.common.http import create_api
+from services.common.inbox import Inbox, InboxPruner
 from services.common.kafka import KafkaConnection, declared_publish
 from services.common.metrics import ServiceMetrics
 from services.common.migrations import upgrade
@@ -27,6 +29,7 @@ from services.matcher.gauges import BookGauges
 from services.matcher.handlers import Handlers
 from services.matcher.lag import LagProbe, ProviderGroupLag, ProviderLagOptions
 from services.matcher.options import MatcherOptions
+from services.matcher.read_api import read_router
 from services.matcher.runner import RoundRunner
 from services.matcher.subscribers import BOOK_TOPICS, subscribe
 from services.matcher.worker import SolverPool
@@ -57,8 +60,11 @@ def build(settings: Settings, connection: KafkaConnection,
         lease_s=options.round_lease_s, poll_s=options.round_poll_s,
         max_attempts=options.round_max_attempts, on_events=relay.wake,
         settled=lambda: lag.caught_up(BOOK_TOPICS), settle_timeout_s=options.settle_timeout_s)
-    handlers = Handlers(engine, Inbox(tables.processed_events), metrics,
-                        on_round_requested=runner.wake)
+    inbox = Inbox(tables.processed_events)
+    handlers = Handlers(engine, inbox, metrics, on_round_requested=runner.wake)
+    # The inbox keeps applied event ids only as long as a redelivery can come.
+    pruner = InboxPruner(inbox, engine, metrics,
+                         retention=dt.timedelta(days=settings.inbox_retention_days))
     subscribe(broker, connection, handlers, publish, metrics,
               settings.kafka_consumer_max_attempts)
     gauges = BookGauges(engine, metrics, interval_s=options.gauges_interval_s)
@@ -75,10 +81,14 @@ def build(settings: Settings, connection: KafkaConnection,
 
     app = create_api(
         title="Welfare matcher",
-        description="Operations API of the matcher: health, readiness, metrics.",
+        description="The matcher's API: the rounds it stored (operators only), health, "
+                    "readiness, metrics.",
         metrics=metrics,
         checks={"database": database_ready, "kafka": kafka_ready},
     )
+    # What the operator service reads: it never opens this service's database.
+    app.include_router(read_router(
+        authenticate=authenticator(TokenStore.from_settings(settings)), engine=engine))
 
     async def on_starting() -> None:
         await asyncio.to_thread(upgrade, engine, MIGRATIONS, NAME)
@@ -89,6 +99,7 @@ def build(settings: Settings, connection: KafkaConnection,
 
     return Service(
         name=NAME, app=app, port=settings.matcher_port, broker=broker,
-        loops=[relay.run, log_watch.run, runner.run, lag.run, gauges.run, provider_lag.run],
+        loops=[relay.run, log_watch.run, runner.run, lag.run, gauges.run, provider_lag.run,
+               pruner.run],
         on_starting=on_starting, on_stopped=on_stopped,
     )

@@ -17,13 +17,14 @@ from sqlalchemy import Connection, Engine
 
 from schemas.dead_letter import MessageDeadLettered
 from schemas.responses import ContractAccepted, ContractDeclined
-from schemas.rounds import StartRound
+from schemas.rounds import CommitRound, StartRound
 from schemas.topics import TOPIC_OF
 from services.common.consumer import Inbox
 from services.common.metrics import ServiceMetrics
 from services.common.outbox import Outbox
 from services.matcher import tables
 from services.matcher.book import APPLIED, DUPLICATE, STALE, apply_book_event
+from services.matcher.commit import request_commit
 from services.matcher.refused import refused_round
 from services.matcher.responses import REFUSED, apply_response
 from services.matcher.round_store import refuse_round, request_round
@@ -71,6 +72,20 @@ class Handlers:
             log.info("round %s requested on %s", command.round_id, command.network_id)
             self.on_round_requested()
         return outcome
+
+    async def commit_round(self, command: CommitRound) -> str:
+        # Recorded as a requested round; the runner commits it (services/matcher/commit.py).
+        outcome = await self._once(command, request_commit, when_false=DUPLICATE)
+        if outcome == APPLIED:
+            log.info("round %s requested on %s: commit dry run %s", command.round_id,
+                     command.network_id, command.dry_run_id)
+            self.on_round_requested()
+        return outcome
+
+    async def round_command(self, command: StartRound | CommitRound) -> str:
+        if isinstance(command, CommitRound):
+            return await self.commit_round(command)
+        return await self.start_round(command)
 
     async def round_refused(self, value: bytes, letter: MessageDeadLettered) -> None:
         """A StartRound was dead-lettered: fail its round, if its value names one,

@@ -65,6 +65,7 @@ class Claimed:
     snapshot: str | None  # stored by an earlier attempt that got that far
     input_hash: str | None
     kind: str | None
+    commits: str | None = None  # the dry run a commit round takes, without solving
 
     @property
     def spec(self) -> RoundSpec:
@@ -130,7 +131,8 @@ def _load(connection: Connection, round_id: str) -> Claimed:
         round_id=row.round_id, network_id=row.network_id, first_week=row.first_week,
         last_week=row.last_week, dry_run=row.dry_run,
         parameters=RoundParameters.model_validate_json(row.parameters),
-        attempts=row.attempts, snapshot=row.snapshot, input_hash=row.input_hash, kind=row.kind)
+        attempts=row.attempts, snapshot=row.snapshot, input_hash=row.input_hash, kind=row.kind,
+        commits=row.commits_round_id)
 
 
 def renew_lease(connection: Connection, round_id: str, owner: str, until: float) -> bool:
@@ -186,8 +188,14 @@ def freeze(connection: Connection, claimed: Claimed, owner: str) -> RoundSnapsho
     that holds the write lock, so the book cannot change between the reads;
     PostgreSQL gets the same from the repeatable-read level the caller sets.
     """
-    _take(connection, claimed.round_id, owner, started_at=_now())
+    hold(connection, claimed, owner)
     return build_snapshot(connection, claimed.spec)
+
+
+def hold(connection: Connection, claimed: Claimed, owner: str) -> None:
+    """Write to the claimed round first, so that the transaction's reads see one
+    state of the book (the write lock on SQLite); LostLease if it is no longer ours."""
+    _take(connection, claimed.round_id, owner, started_at=_now())
 
 
 def complete_round(connection: Connection, outbox: Outbox, claimed: Claimed, owner: str,

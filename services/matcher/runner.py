@@ -45,6 +45,7 @@ from services.common.metrics import ServiceMetrics
 from services.common.outbox import Outbox
 from services.matcher import round_store as store
 from services.matcher import tables as t
+from services.matcher.commit import CommitRefused, commit_dry_run
 from services.matcher.summary import unmet_units_by_reason
 from services.matcher.worker import SolverFailed, SolverPool
 
@@ -141,6 +142,8 @@ class RoundRunner:
                       f"gave up after {claimed.attempts - 1} attempts: the runner stopped "
                       f"or crashed during each")
             return await self._fail(claimed, reason, began)
+        if claimed.commits is not None:
+            return await self._commit(claimed, began)
         if claimed.snapshot is None:
             await self._settle()
             try:
@@ -184,6 +187,27 @@ class RoundRunner:
         log.info("round %s completed: %s, coverage %.3f, %d awards", claimed.round_id,
                  result.status.value, result.totals.coverage, awards)
         self._record(claimed, kind, result.status.value, timings, result)
+        return None
+
+    async def _commit(self, claimed: store.Claimed, began: float) -> None:
+        """A commit of a stored dry run: no solve, one transaction (services/matcher/commit.py)."""
+        await self._settle()  # the book must hold what was sent before the command
+        try:
+            committed = await asyncio.to_thread(self._apply_commit, claimed, began)
+        except CommitRefused as exc:
+            return await self._fail(claimed, f"commit refused: {exc}", began)
+        except Exception as exc:
+            if passing(exc):
+                raise
+            return await self._fail(claimed, f"committing the dry run failed: "
+                                             f"{error_text(exc)}", began)
+        self.on_events()
+        result = committed.result
+        log.info("round %s committed dry run %s: %s, coverage %.3f, %d awards",
+                 claimed.round_id, claimed.commits, result.status.value,
+                 result.totals.coverage, committed.notices)
+        self._record(claimed, store.kind_of(committed.snapshot), result.status.value,
+                     store.Timings(None, 0.0, time.perf_counter() - began), result)
         return None
 
     async def _solve(self, text: str, snapshot: RoundSnapshot, stop: asyncio.Event):
@@ -248,6 +272,11 @@ class RoundRunner:
         if self.engine.dialect.name == "postgresql":
             connection = connection.execution_options(isolation_level="REPEATABLE READ")
         return connection
+
+    def _apply_commit(self, claimed: store.Claimed, began: float):
+        with self._consistent() as connection, connection.begin():
+            timings = store.Timings(None, 0.0, time.perf_counter() - began)
+            return commit_dry_run(connection, self.outbox, claimed, self.owner, timings)
 
     def _complete(self, claimed, snapshot, digest, result, timings) -> int:
         with self.engine.begin() as connection:

@@ -32,7 +32,7 @@ def subscribe(broker: KafkaBroker, connection: KafkaConnection, handlers: Handle
     routes = {
         DEMAND: handlers.book,
         CAPACITY: handlers.book,
-        ROUND_COMMANDS: handlers.start_round,
+        ROUND_COMMANDS: handlers.round_command,
         PROVIDER_RESPONSES: handlers.response,
     }
     refused = {ROUND_COMMANDS: handlers.round_refused}

@@ -1,7 +1,9 @@
-"""The operator's HTTP API: start rounds, list them, read one in detail.
+"""The operator's HTTP API: start rounds, commit a reviewed dry run, list them, read one.
 
-Only operators may call it. Starting a round answers 202 at once: the round
-runs in the matcher; poll ``GET /v1/rounds/{round_id}`` for its progress.
+Only operators may call it. Starting or committing a round answers 202 at
+once: the round runs in the matcher; poll ``GET /v1/rounds/{round_id}`` for
+its progress. Rounds are read through the matcher's API with the caller's own
+token (services/operator/rounds.py).
 """
 
 from __future__ import annotations
@@ -10,24 +12,32 @@ import asyncio
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from fastapi import APIRouter, Depends, HTTPException, Path, status
+from fastapi import APIRouter, Depends, Path, Request, status
+from pydantic import BaseModel
 from sqlalchemy import Engine
 
 from schemas.types import Identifier
 from services.common.auth import Principal, Role, require_role
+from services.common.http import REFUSALS
 from services.common.outbox import Outbox
-from services.common.refusals import NotFound
-from services.operator.commands import StartRoundRequest, start_round
+from services.common.refusals import Conflict, NotFound
+from services.operator.commands import StartRoundRequest, commit_round, start_round
 
 
 class RoundReader(Protocol):
-    """Read access to the rounds the matcher stored."""
+    """Read access to the rounds the matcher stored, as the calling operator."""
 
-    def list_rounds(self, network: str | None, limit: int) -> list[Any]: ...
+    async def list_rounds(self, token: str, network: str | None, limit: int) -> list[Any]: ...
 
-    def get_round(self, round_id: str) -> Any | None: ...
+    async def get_round(self, token: str, round_id: str) -> Any | None: ...
 
-    def network_known(self, network: str) -> bool: ...
+    async def network_known(self, token: str, network: str) -> bool: ...
+
+
+def bearer_token(request: Request) -> str:
+    """The caller's token as it sent it (authentication has already checked it)."""
+    _, _, token = request.headers.get("authorization", "").partition(" ")
+    return token.strip()
 
 
 def operator_router(
@@ -38,30 +48,33 @@ def operator_router(
     rounds: RoundReader,
     on_queued: Callable[[], None],
 ) -> APIRouter:
-    router = APIRouter(prefix="/v1", tags=["rounds"])
+    router = APIRouter(prefix="/v1", tags=["rounds"], responses=REFUSALS)
 
     def operator(principal: Principal = Depends(authenticate)) -> Principal:
         require_role(principal, Role.OPERATOR)
         return principal
 
-    @router.post("/networks/{network_id}/rounds", status_code=status.HTTP_202_ACCEPTED)
-    async def start(
-        request: StartRoundRequest,
-        network_id: Identifier = Path(),
-        principal: Principal = Depends(operator),
-    ) -> dict[str, Any]:
-        if not await asyncio.to_thread(rounds.network_known, network_id):
-            raise NotFound(f"network {network_id!r} is unknown to the matcher: no firm, "
-                           "provider or offer of it has reached its book (check the "
-                           "network's name; enrol firms and providers first)")
-        command = start_round(network_id, request, requested_by=principal.subject)
-
+    async def queue(command: BaseModel) -> None:
         def record() -> None:
             with engine.begin() as connection:
                 outbox.add(connection, command)
 
         await asyncio.to_thread(record)
         on_queued()
+
+    @router.post("/networks/{network_id}/rounds", status_code=status.HTTP_202_ACCEPTED)
+    async def start(
+        request: StartRoundRequest,
+        network_id: Identifier = Path(),
+        principal: Principal = Depends(operator),
+        token: str = Depends(bearer_token),
+    ) -> dict[str, Any]:
+        if not await rounds.network_known(token, network_id):
+            raise NotFound(f"network {network_id!r} is unknown to the matcher: no firm, "
+                           "provider or offer of it has reached its book (check the "
+                           "network's name; enrol firms and providers first)")
+        command = start_round(network_id, request, requested_by=principal.subject)
+        await queue(command)
         return {
             "round_id": command.round_id,
             "status": "requested",
@@ -71,18 +84,49 @@ def operator_router(
             "dry_run": command.dry_run,
         }
 
+    @router.post("/rounds/{dry_run_id}/commit", status_code=status.HTTP_202_ACCEPTED)
+    async def commit(
+        dry_run_id: Identifier,
+        principal: Principal = Depends(operator),
+        token: str = Depends(bearer_token),
+    ) -> dict[str, Any]:
+        """Commit exactly the reviewed dry run: its snapshot and result, no new solve.
+        The matcher refuses it (the new round fails, with the reason) if the book
+        changed since the dry run."""
+        found = await rounds.get_round(token, dry_run_id)
+        if found is None:
+            raise NotFound(f"no round {dry_run_id!r}")
+        if not found.get("dry_run"):
+            raise Conflict(f"round {dry_run_id} is not a dry run: a committed round has "
+                           "nothing more to commit")
+        if found.get("status") != "completed":
+            raise Conflict(f"dry run {dry_run_id} is {found.get('status')}, not completed: "
+                           "only a completed dry run, as it was reviewed, can be committed")
+        command = commit_round(found["network_id"], dry_run_id,
+                               requested_by=principal.subject)
+        await queue(command)
+        return {
+            "round_id": command.round_id,
+            "status": "requested",
+            "network_id": command.network_id,
+            "commits_round_id": dry_run_id,
+            "dry_run": False,
+        }
+
     @router.get("/rounds")
     async def list_rounds(
         network: Identifier | None = None, limit: int = 50,
         _principal: Principal = Depends(operator),
+        token: str = Depends(bearer_token),
     ) -> list[Any]:
-        return await asyncio.to_thread(rounds.list_rounds, network, min(max(limit, 1), 500))
+        return await rounds.list_rounds(token, network, min(max(limit, 1), 500))
 
     @router.get("/rounds/{round_id}")
-    async def show_round(round_id: Identifier, _principal: Principal = Depends(operator)) -> Any:
-        found = await asyncio.to_thread(rounds.get_round, round_id)
+    async def show_round(round_id: Identifier, _principal: Principal = Depends(operator),
+                         token: str = Depends(bearer_token)) -> Any:
+        found = await rounds.get_round(token, round_id)
         if found is None:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"no round {round_id!r}")
+            raise NotFound(f"no round {round_id!r}")
         return found
 
     return router

@@ -28,7 +28,6 @@ NAME = "operator"
 def build(settings: Settings, connection: KafkaConnection) -> Service:
     metrics = ServiceMetrics(CollectorRegistry(), NAME)
     engine = make_engine(database_url(settings, NAME))
-    matcher_engine = make_engine(database_url(settings, "matcher"))
     broker = connection.faststream_broker(client_id=NAME, metrics=metrics)
     publish = declared_publish(broker, [ROUND_COMMANDS])
     outbox = Outbox(tables.outbox)
@@ -39,9 +38,6 @@ def build(settings: Settings, connection: KafkaConnection) -> Service:
     async def database_ready() -> bool:
         return await asyncio.to_thread(reachable, engine)
 
-    async def matcher_database_ready() -> bool:
-        return await asyncio.to_thread(reachable, matcher_engine)
-
     async def kafka_ready() -> bool:
         return await broker.ping(timeout=2)
 
@@ -49,14 +45,17 @@ def build(settings: Settings, connection: KafkaConnection) -> Service:
         title="Welfare operator API",
         description="Start matching rounds (dry run first, then commit) and read their outcome.",
         metrics=metrics,
-        checks={"database": database_ready, "matcher_database": matcher_database_ready,
-                "kafka": kafka_ready},
+        # Not the matcher: the operator is ready without it; reading rounds while it
+        # is away answers 503 with the reason.
+        checks={"database": database_ready, "kafka": kafka_ready},
     )
+    # Rounds are read through the matcher's API, never from its database.
+    rounds = MatcherRounds(settings.matcher_url, engine, outbox)
     app.include_router(operator_router(
         authenticate=authenticator(TokenStore.from_settings(settings)),
         engine=engine,
         outbox=outbox,
-        rounds=MatcherRounds(matcher_engine, engine, outbox),
+        rounds=rounds,
         on_queued=relay.wake,
     ))
 
@@ -64,8 +63,8 @@ def build(settings: Settings, connection: KafkaConnection) -> Service:
         await asyncio.to_thread(upgrade, engine, Path(__file__).parent / "migrations", NAME)
 
     async def dispose() -> None:
+        await rounds.close()
         engine.dispose()
-        matcher_engine.dispose()
 
     return Service(name=NAME, app=app, port=settings.operator_port, broker=broker,
                    loops=[relay.run, log_watch.run], on_starting=migrate, on_stopped=dispose)

@@ -46,6 +46,10 @@ class OperatorClient:
             body["parameters"] = parameters
         return self._send("POST", f"/v1/networks/{network}/rounds", json=body)
 
+    def commit_round(self, dry_run_id: str) -> dict:
+        """Commit the stored dry run as it was reviewed; the new round's id and status."""
+        return self._send("POST", f"/v1/rounds/{dry_run_id}/commit")
+
     def get_round(self, round_id: str) -> dict:
         return self._send("GET", f"/v1/rounds/{round_id}")
 

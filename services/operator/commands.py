@@ -1,4 +1,4 @@
-"""Turning an operator's request into a StartRound command (no I/O)."""
+"""Turning an operator's request into a StartRound or CommitRound command (no I/O)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import secrets
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from schemas.parameters import RoundParameters
-from schemas.rounds import StartRound
+from schemas.rounds import CommitRound, StartRound
 from schemas.types import IsoWeek, parse_week_range
 
 
@@ -55,5 +55,16 @@ def start_round(network: str, request: StartRoundRequest, requested_by: str) -> 
         last_week=request.last_week,
         dry_run=request.dry_run,
         parameters=request.parameters,
+        requested_by=requested_by,
+    )
+
+
+def commit_round(network: str, dry_run_id: str, requested_by: str) -> CommitRound:
+    """Commit the stored dry run ``dry_run_id`` as a new committed round of ``network``."""
+    return CommitRound(
+        network_id=network,
+        round_id=new_round_id(network),
+        entity_version=1,
+        dry_run_id=dry_run_id,
         requested_by=requested_by,
     )

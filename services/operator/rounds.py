@@ -1,72 +1,102 @@
-"""Where the operator reads rounds: the matcher's tables, then its own outbox.
+"""Where the operator reads rounds: the matcher's own API, then its own outbox.
 
-A round exists in the matcher's tables once the matcher has taken the command.
-Until then the operator still knows it asked for it, so a fresh round shows as
-``requested`` instead of "not found".
+The operator never opens the matcher's database (DESIGN.md, "Services own
+their data"): it asks the matcher's read API (services/matcher/read_api.py,
+``WELFARE_MATCHER_URL``) with the calling operator's own token, so no new
+secret is needed and the matcher checks the role itself.
+
+A round exists in the matcher once it has taken the command. Until then the
+operator still knows it asked for it, so a fresh round shows as ``requested``
+instead of "not found".
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
-from sqlalchemy import Engine, exists, inspect, select
+import httpx
+from sqlalchemy import Engine, select
 
 from schemas.topics import ROUND_COMMANDS
 from services.common.outbox import Outbox
-from services.matcher import queries
-from services.matcher import tables as matcher_tables
+from services.common.refusals import Refused
+
+ROUND_COMMAND_TYPES = ("StartRound", "CommitRound")
+
+
+class MatcherUnavailable(Refused):
+    """The matcher's API did not answer, or answered with an error of its own."""
+
+    status = 503
 
 
 class MatcherRounds:
-    def __init__(self, matcher_engine: Engine, engine: Engine, outbox: Outbox) -> None:
-        self.matcher_engine = matcher_engine
+    def __init__(self, matcher_url: str, engine: Engine, outbox: Outbox,
+                 timeout_s: float = 30.0, transport: httpx.AsyncBaseTransport | None = None
+                 ) -> None:
+        self.http = httpx.AsyncClient(base_url=matcher_url, timeout=timeout_s,
+                                      transport=transport)
         self.engine = engine
         self.outbox = outbox
 
-    def list_rounds(self, network: str | None, limit: int) -> list[Any]:
-        if not self._matcher_migrated():
-            return []
-        return queries.list_rounds(self.matcher_engine, network=network, limit=limit)
+    async def list_rounds(self, token: str, network: str | None, limit: int) -> list[Any]:
+        params: dict[str, Any] = {"limit": limit}
+        if network is not None:
+            params["network"] = network
+        return await self._get(token, "/v1/rounds", params=params)
 
-    def get_round(self, round_id: str) -> Any | None:
-        found = None
-        if self._matcher_migrated():
-            found = queries.get_round(self.matcher_engine, round_id)
-        return found if found is not None else self._requested(round_id)
+    async def get_round(self, token: str, round_id: str) -> Any | None:
+        found = await self._get(token, f"/v1/rounds/{round_id}", missing_ok=True)
+        if found is not None:
+            return found
+        return await asyncio.to_thread(self.requested, round_id)
 
-    def network_known(self, network: str) -> bool:
-        """Whether the matcher's book holds any firm, provider or offer of the network.
+    async def network_known(self, token: str, network: str) -> bool:
+        return bool((await self._get(token, f"/v1/networks/{network}/known"))["known"])
 
-        A round on a network it has never heard of (a typo: ``bologna`` for
-        ``bologna-metro``) would complete, optimal, with nothing to match.
-        """
-        present = inspect(self.matcher_engine)
-        book = [table for table in (matcher_tables.firms, matcher_tables.providers,
-                                    matcher_tables.offers) if present.has_table(table.name)]
-        with self.matcher_engine.connect() as connection:
-            return any(
-                connection.execute(select(exists().where(table.c.network_id == network)))
-                .scalar() for table in book)
+    async def close(self) -> None:
+        await self.http.aclose()
 
-    def _matcher_migrated(self) -> bool:
-        # The operator may start before the matcher has created its tables.
-        return inspect(self.matcher_engine).has_table("matcher_rounds")
+    async def _get(self, token: str, path: str, *, missing_ok: bool = False,
+                   **kwargs: Any) -> Any:
+        try:
+            reply = await self.http.get(path, headers={"Authorization": f"Bearer {token}"},
+                                        **kwargs)
+        except httpx.TransportError as exc:
+            raise MatcherUnavailable(
+                f"the matcher's API at {self.http.base_url} does not answer ({exc}); "
+                f"rounds cannot be read until it does") from None
+        if reply.status_code == 404 and missing_ok:
+            return None
+        if reply.status_code >= 400:
+            try:
+                said = reply.json().get("error") or reply.text
+            except ValueError:
+                said = reply.text
+            raise MatcherUnavailable(
+                f"the matcher's API answered {reply.status_code} to {path}: {said}")
+        return reply.json()
 
-    def _requested(self, round_id: str) -> dict[str, Any] | None:
+    def requested(self, round_id: str) -> dict[str, Any] | None:
+        """A round the operator asked for that the matcher has not recorded yet."""
         t = self.outbox.table
         query = select(t.c.value, t.c.published_at).where(
-            t.c.topic == ROUND_COMMANDS, t.c.event_type == "StartRound"
+            t.c.topic == ROUND_COMMANDS, t.c.event_type.in_(ROUND_COMMAND_TYPES)
         ).order_by(t.c.id.desc()).limit(1000)
         with self.engine.connect() as connection:
             for value, published_at in connection.execute(query):
                 command = json.loads(value)
                 if command["round_id"] == round_id:
-                    return {
+                    shown = {
                         "round_id": round_id,
                         "network_id": command["network_id"],
                         "status": "requested",
-                        "dry_run": command["dry_run"],
+                        "dry_run": command.get("dry_run", False),
                         "command_sent": published_at is not None,
                     }
+                    if "dry_run_id" in command:
+                        shown["commits_round_id"] = command["dry_run_id"]
+                    return shown
         return None

@@ -14,6 +14,7 @@ import json
 import sys
 from functools import cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import jsonschema
 import kubernetes_validate
@@ -261,3 +262,16 @@ def test_the_settings_accept_the_kafka_security_the_manifests_set(tmp_path):
     assert options["sasl_mechanism"] == "SCRAM-SHA-512"
     assert options["sasl_plain_username"] == "welfare-intake"
     assert "ssl_context" in options
+
+
+def test_the_operator_reads_rounds_through_the_matcher_service_it_names():
+    """The operator has no matcher database: it calls the matcher's API by its Service."""
+    services = {doc["metadata"]["name"]: doc for doc in of_kind("Service")}
+    operator = next(doc for doc in of_kind("Deployment")
+                    if doc["metadata"]["name"].endswith("operator"))
+    env = {item["name"]: item for item in
+           operator["spec"]["template"]["spec"]["containers"][0]["env"]}
+    url = urlsplit(env["WELFARE_MATCHER_URL"]["value"])
+    assert url.hostname in services, f"no Service {url.hostname!r} for the matcher's API"
+    assert url.port in [port["port"] for port in services[url.hostname]["spec"]["ports"]]
+    assert not any(name.startswith("WELFARE_MATCHER_DATABASE") for name in env)

@@ -73,8 +73,10 @@ async def test_submit_offer_round_awards_answers_and_repair(environment, tmp_pat
     assert dry["status"] == "completed" and dry["dry_run"] is True
     assert dry["contracts"] and not any(c["awarded"] for c in dry["contracts"])
 
-    # The committed round awards every provider's contract; each provider answered.
+    # The committed round is the reviewed dry run: the same contracts, now awarded,
+    # with no new solve; each provider answered.
     assert committed["status"] == "completed" and committed["kind"] == "plain"
+    assert _content(committed) == _content(dry) and committed["solver"] == dry["solver"]
     awarded = [c for c in committed["contracts"] if c["awarded"]]
     assert len(awarded) == len(committed["contracts"]) >= 2
     responses = {c["provider_id"]: c["response"] for c in awarded}
@@ -121,3 +123,10 @@ async def test_submit_offer_round_awards_answers_and_repair(environment, tmp_pat
                  "== Repair round ==", "ContractDeclined", "righe accettate mantenute",
                  "Providers told:"):
         assert step in text
+
+
+def _content(detail: dict) -> set:
+    """What each provider gets, whatever the round and contract ids."""
+    return {(c["provider_id"], o["offer_id"], o["unit_price_eur"], line["line_id"],
+             line["units"]) for c in detail["contracts"] for o in c["offers"]
+            for line in o["lines"]}

@@ -232,6 +232,9 @@ async def pipeline(bootstrap: str, database_url: str, tmp: Path,
     urls: dict[str, str] = {}
     async with contextlib.AsyncExitStack() as stack:
         for service in services or available():
+            # The operator reads rounds through the matcher's API, on the port it took.
+            wired = (settings.model_copy(update={"matcher_url": urls["matcher"]})
+                     if "matcher" in urls else settings)
             urls[service] = await stack.enter_async_context(
-                running(build(service, settings), ready_timeout_s=90))
+                running(build(service, wired), ready_timeout_s=90))
         yield Pipeline(settings, urls, operator_token, firm_token)

@@ -21,7 +21,7 @@ from tests.e2e.monitoring.pipeline import Pipeline, pipeline
 pytestmark = [pytest.mark.system, pytest.mark.broker, pytest.mark.postgres]
 
 BROKER_CHECKS = {"kafka"}  # every service names its broker check so
-DATABASE_CHECKS = {"database", "matcher_database"}
+DATABASE_CHECKS = {"database"}  # each service checks its own database only
 
 
 async def wait_until_every_service(live: Pipeline, ready: bool, timeout_s: float = 60) -> dict:

@@ -1,0 +1,56 @@
+"""The matcher's read API: the rounds it stored and whether its book knows a network.
+
+Served by the matcher's own process beside /health, /ready and /metrics, so
+that the operator service reads rounds through it and never opens the
+matcher's database (DESIGN.md, "Services own their data"). Operators only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query
+from sqlalchemy import Engine
+
+from schemas.types import Identifier
+from services.common.auth import Principal, Role, require_role
+from services.common.http import REFUSALS
+from services.common.refusals import NotFound
+from services.matcher import queries
+from services.matcher.views import RoundDetail, RoundView
+
+MAX_LIMIT = 500
+
+
+def read_router(*, authenticate: Callable[..., Principal], engine: Engine) -> APIRouter:
+    router = APIRouter(prefix="/v1", tags=["rounds"], responses=REFUSALS)
+
+    def operator(principal: Principal = Depends(authenticate)) -> Principal:
+        require_role(principal, Role.OPERATOR)
+        return principal
+
+    @router.get("/rounds")
+    async def list_rounds(
+        network: Identifier | None = None,
+        limit: int = Query(default=50, ge=1, le=MAX_LIMIT),
+        _principal: Principal = Depends(operator),
+    ) -> list[RoundView]:
+        return await asyncio.to_thread(queries.list_rounds, engine, network, limit)
+
+    @router.get("/rounds/{round_id}")
+    async def show_round(round_id: Identifier,
+                         _principal: Principal = Depends(operator)) -> RoundDetail:
+        found = await asyncio.to_thread(queries.get_round, engine, round_id)
+        if found is None:
+            raise NotFound(f"the matcher has no round {round_id!r}")
+        return found
+
+    @router.get("/networks/{network_id}/known")
+    async def known(network_id: Identifier,
+                    _principal: Principal = Depends(operator)) -> dict[str, Any]:
+        present = await asyncio.to_thread(queries.network_known, engine, network_id)
+        return {"network_id": network_id, "known": present}
+
+    return router
