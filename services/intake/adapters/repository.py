@@ -8,11 +8,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, func, insert, select, update
 
 from schemas.demand import DemandLine, FirmProfile
-from services.intake.adapters.tables import firms, lines
+from services.intake.adapters.tables import firms, lines, releases
 from services.intake.domain.changes import StoredLine
+from services.intake.domain.releases import Release
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,28 @@ def save_line(db: Connection, firm_id: str, source: str, line: DemandLine, versi
     if changed.rowcount == 0:
         db.execute(insert(lines).values(line_id=line.line_id, firm_id=firm_id, source=source,
                                         **values))
+
+
+def releases_of(db: Connection, firm_id: str) -> dict[str, list[Release]]:
+    """Every release of the firm's survey cells, by line id, oldest first."""
+    query = (select(releases).where(releases.c.firm_id == firm_id)
+             .order_by(releases.c.line_id, releases.c.release_no))
+    found: dict[str, list[Release]] = {}
+    for row in db.execute(query):
+        pairs = (entry.split(":") for entry in row.answers.split(";") if entry)
+        found.setdefault(row.line_id, []).append(
+            Release(DemandLine.model_validate_json(row.content), dict(pairs)))
+    return found
+
+
+def add_release(db: Connection, firm_id: str, release: Release) -> None:
+    line_id = release.line.line_id
+    last = db.execute(select(func.max(releases.c.release_no))
+                      .where(releases.c.line_id == line_id)).scalar()
+    db.execute(insert(releases).values(
+        line_id=line_id, release_no=(last or 0) + 1, firm_id=firm_id,
+        content=release.line.model_dump_json(),
+        answers=";".join(f"{p}:{a}" for p, a in sorted(release.answers.items()))))
 
 
 def _now() -> dt.datetime:

@@ -64,4 +64,17 @@ lines = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
 
+# Every release of a survey cell (domain/releases.py): the line as published and
+# the fingerprint of the answers behind it, keyed digests only ("p:a;p:a").
+releases = Table(
+    "intake_releases",
+    metadata,
+    Column("line_id", String(100), primary_key=True),
+    Column("release_no", Integer, primary_key=True),  # 1, 2, ... per line
+    Column("firm_id", String(100), ForeignKey("intake_firms.firm_id"), nullable=False,
+           index=True),
+    Column("content", Text, nullable=False),  # DemandLine JSON
+    Column("answers", Text, nullable=False),
+)
+
 outbox = Outbox(outbox_table(metadata, "intake"))

@@ -36,12 +36,16 @@ What a line says about its respondents:
   unservable by providers without that tag. The minority's tag needs are the
   price of that choice.
 - ``payer``: the firm; survey lines are paid from its welfare budget.
+
+Across releases (``releases.py``): a cell's line moves only when its answers
+changed by at least k since each earlier release, so that no two releases can
+be differenced down to fewer than k answers.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, Decimal
 
 from schemas.demand import DemandLine
@@ -57,6 +61,9 @@ class Aggregation:
     withheld_answers: int
     primary_cells: int  # withheld for having fewer than k answers
     secondary_cells: int  # withheld to protect the primary ones
+    # line id -> the answers it aggregates; stays in intake (releases.py needs them)
+    answers_by_line: Mapping[str, tuple[SurveyAnswer, ...]] = field(default_factory=dict,
+                                                                  compare=False)
 
 
 def aggregate(
@@ -67,16 +74,15 @@ def aggregate(
         cells.setdefault(Cell.of(answer), []).append(answer)
     counts = {cell: len(group) for cell, group in cells.items()}
     withheld = withhold(counts, k, tie_break=secret_order(secret))
-    lines = tuple(
-        summarise(firm_id, cell, cells[cell], secret)
-        for cell in sorted(cells)
-        if cell not in withheld.cells
-    )
+    published = [cell for cell in sorted(cells) if cell not in withheld.cells]
+    lines = tuple(summarise(firm_id, cell, cells[cell], secret) for cell in published)
     return Aggregation(
         lines=lines,
         withheld_answers=sum(len(cells[cell]) for cell in withheld.cells),
         primary_cells=len(withheld.primary),
         secondary_cells=len(withheld.secondary),
+        answers_by_line={line.line_id: tuple(cells[cell])
+                         for line, cell in zip(lines, published, strict=True)},
     )
 
 

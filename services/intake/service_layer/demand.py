@@ -18,6 +18,7 @@ from services.intake.service_layer.lines import (
     count_published,
     record,
 )
+from services.intake.service_layer.notices import pending_notice
 
 
 def put_line(intake: Intake, firm_id: str, line: DemandLine) -> Receipt:
@@ -66,11 +67,14 @@ class FirmDemand(BaseModel):
     lines: list[PublishedLine]
     survey_answers: int
     withheld_answers: int  # how many, never which cells: those stay unpublished
+    pending_answers: int  # changed answers the published lines do not show yet
+    pending_lines: int  # published lines showing an earlier release of their cell
+    notice: str  # what is pending and why, in the reader's language ("" if nothing)
 
 
 def firm_demand(intake: Intake, firm_id: str) -> FirmDemand:
     found = firms.firm(intake, firm_id)
-    answers, aggregation = survey.current(intake, found)
+    answers, aggregation, held = survey.current(intake, found)
     with intake.engine.connect() as db:
         stored = {source: repo.stored_lines(db, firm_id, source) for source in (SURVEY, FIRM)}
     lines = [
@@ -80,7 +84,9 @@ def firm_demand(intake: Intake, firm_id: str) -> FirmDemand:
         if entry.standing
     ]
     return FirmDemand(firm_id=firm_id, lines=lines, survey_answers=answers,
-                      withheld_answers=aggregation.withheld_answers)
+                      withheld_answers=aggregation.withheld_answers,
+                      pending_answers=held.pending_answers, pending_lines=held.pending_lines,
+                      notice=pending_notice(held.pending_answers, held.pending_lines, intake.k))
 
 
 def _locked(db, firm_id: str) -> repo.FirmRecord:

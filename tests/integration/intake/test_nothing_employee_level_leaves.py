@@ -107,3 +107,44 @@ async def test_no_pseudonym_reaches_kafka_logs_or_metrics(intake, settings, reco
         assert not any(pseudonym in line for line in recorded_logs)
         assert pseudonym not in metrics
         assert pseudonym not in view
+
+
+async def test_one_employee_joining_a_cell_of_k_publishes_no_difference(intake, settings):
+    """The issue's probe, through the broker: a cell of exactly k answers, then k + 1.
+
+    Before the defence, version 2 of the line said 62 units where version 1 said
+    55, and 62 - 55 was the newcomer's answer. Now the line stays as released
+    until k answers of the cell have changed; the firm is told what is pending.
+    """
+    k = settings.k_anonymity
+    await intake.put("/v1/firms/acme", headers=auth("operator", "ops"), json={
+        "network_id": "modena", "firm": {"firm_id": "acme", "name": "Acme S.r.l.",
+                                         "ateco_sector": "C", "employees": 45,
+                                         "welfare_budget_eur": "9000.00"}})
+
+    def answer(i: int, units: int) -> dict:
+        return {"pseudonym": f"emp{i:03d}", "category": "childcare", "municipality": "036023",
+                "weeks": ["2027-W24", "2027-W25"], "units": units,
+                "max_unit_price_eur": f"{90 + i}.00", "required_tags": ["accessible"]}
+
+    first = await intake.post("/v1/firms/acme/survey", headers=ACME,
+                              json=[answer(i, 1 + i % 10) for i in range(k)])
+    joined = await intake.post("/v1/firms/acme/survey", headers=ACME, json=[answer(k, 7)])
+    assert first.status_code == joined.status_code == 200, joined.text
+    assert len(first.json()["lines_submitted"]) == 1
+    assert joined.json()["lines_submitted"] == [] and joined.json()["lines_withdrawn"] == []
+    assert joined.json()["pending_answers"] == 1
+    assert f"almeno {k}" in joined.json()["notice"]
+    view = (await intake.get("/v1/firms/acme/demand", headers=ACME)).json()
+    assert view["pending_answers"] == 1 and view["notice"] == joined.json()["notice"]
+
+    # k - 1 more answers change: k in all since the release, so the line moves at last.
+    changed = await intake.post("/v1/firms/acme/survey", headers=ACME,
+                                json=[answer(i, 20) for i in range(k - 1)])
+    assert len(changed.json()["lines_submitted"]) == 1, changed.text
+    assert changed.json()["pending_answers"] == 0 and changed.json()["notice"] == ""
+
+    records = await read_topic(settings.kafka_bootstrap, TOPICS, expected=3)
+    lines = [decode(r.topic, r.value).line for r in records
+             if decode(r.topic, r.value).event_type == "DemandSubmitted"]
+    assert [line.respondents for line in lines] == [k, k + 1]  # never k, then k + 1 alone
