@@ -1,4 +1,9 @@
-"""``welfare schemas export DIR`` and ``welfare schemas check DIR``."""
+"""``welfare schemas export DIR`` and ``welfare schemas check DIR``.
+
+``export`` writes one JSON Schema per event and file format and, beside them,
+``asyncapi.json``: the AsyncAPI 3.0 document of the public topics (channels,
+payloads, record keys, who publishes and who subscribes).
+"""
 
 from __future__ import annotations
 
@@ -8,12 +13,13 @@ from pathlib import Path
 from schemas.compatibility import compare_sets
 from schemas.export import json_schemas, read_schemas, write_schemas
 from services.cli.errors import CliError
+from services.common.asyncapi import write_document
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("schemas", help="JSON Schemas of the events and file formats")
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
-    export = actions.add_parser("export", help="write one JSON Schema per event and file format")
+    export = actions.add_parser("export", help="write one JSON Schema per event and file format, and asyncapi.json")
     export.add_argument("directory", type=Path)
     export.set_defaults(handler=_export)
     check = actions.add_parser(
@@ -26,6 +32,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _export(args: argparse.Namespace) -> int:
     for path in write_schemas(args.directory):
         print(path)
+    print(write_document(args.directory))
     return 0
 
 

@@ -34,6 +34,7 @@ from pathlib import Path
 from fastapi import Depends, HTTPException, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from services.common.access_log import note_caller
 from services.common.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -271,6 +272,7 @@ def authenticator(store: TokenStore):
                         "configured (WELFARE_TOKENS_FILE or WELFARE_TOKENS)"),
                 headers={"WWW-Authenticate": "Bearer"},
             )
+        note_caller(principal.role.value, principal.subject)  # for the access log
         return principal
 
     return authenticate

@@ -25,7 +25,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -33,7 +32,6 @@ from aiokafka.errors import MessageSizeTooLargeError
 from faststream import AckPolicy
 from faststream.kafka import KafkaMessage
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import Column, Connection, DateTime, MetaData, String, Table, func, insert, select
 
 from schemas.dead_letter import MessageDeadLettered
 from schemas.topics import DEAD_LETTER, decode, encode, record_key
@@ -43,6 +41,7 @@ from services.common.dead_letters import (  # noqa: F401 - dead_letter_for is pu
     emptied,
 )
 from services.common.errors import describe
+from services.common.inbox import Inbox, inbox_table  # noqa: F401 - public here, as before
 from services.common.logs import bind
 from services.common.metrics import ServiceMetrics
 
@@ -199,28 +198,3 @@ def guarded(
         log.error("gave up answering for dead letter %s", letter.entity_id)
 
     return on_record
-
-
-def inbox_table(metadata: MetaData, prefix: str) -> Table:
-    """Event ids already applied, for deduplication inside the same transaction."""
-    return Table(
-        f"{prefix}_processed_events",
-        metadata,
-        Column("event_id", String(36), primary_key=True),
-        Column("topic", String(200), nullable=False),
-        Column("processed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-    )
-
-
-class Inbox:
-    def __init__(self, table: Table) -> None:
-        self.table = table
-
-    def first_time(self, connection: Connection, event_id: uuid.UUID, topic: str) -> bool:
-        """Record the event id; False if it was already recorded (a duplicate)."""
-        t = self.table
-        key = str(event_id)
-        if connection.execute(select(t.c.event_id).where(t.c.event_id == key)).first():
-            return False
-        connection.execute(insert(t).values(event_id=key, topic=topic))
-        return True

@@ -1,4 +1,4 @@
-"""What every HTTP service has: /health, /ready, /metrics and readable 4xx bodies.
+"""What every HTTP service has: /health, /ready, /metrics, its docs and readable 4xx bodies.
 
 ``/health`` says the process is alive. ``/ready`` runs the service's checks
 (broker and database reachable) and answers 503 naming what is down.
@@ -6,14 +6,18 @@
 fails validation gets 422 with one line naming each bad field, e.g.
 ``body.line.municipality: is not an ISTAT municipality code (...)``. A body larger
 than the service's limit is refused with 413 before it is read whole.
+
+Every request is logged on one JSON line (``services.common.access_log``);
+``/docs``, ``/redoc`` and ``/asyncapi.json`` are served with their assets
+(``services.common.api_docs``); the readiness gauge is refreshed by a loop of
+its own (``services.common.readiness``), which ``app.state.loops`` hands to the
+runtime.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
-from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -22,12 +26,13 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException
 
+from services.common.access_log import log_request
+from services.common.api_docs import add_docs
 from services.common.csv_rows import CsvRejected
 from services.common.errors import describe, message_of
 from services.common.metrics import ServiceMetrics
+from services.common.readiness import DEFAULT_INTERVAL_S, Readiness, ReadinessCheck
 from services.common.refusals import Invalid, Refused
-
-ReadinessCheck = Callable[[], Awaitable[bool]]
 
 # A request body no client of a JSON API needs: the largest, a round's parameters
 # or a firm's profile, is a few kilobytes. Services that take uploads pass more.
@@ -72,9 +77,16 @@ def create_api(
     metrics: ServiceMetrics,
     checks: dict[str, ReadinessCheck],
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    readiness_interval_s: float = DEFAULT_INTERVAL_S,
 ) -> FastAPI:
-    app = FastAPI(title=title, description=description, version="1")
+    # FastAPI's own /docs and /redoc load their assets from a CDN: add_docs serves them.
+    app = FastAPI(title=title, description=description, version="1",
+                  docs_url=None, redoc_url=None)
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
+    readiness = Readiness(checks, metrics, interval_s=readiness_interval_s)
+    # Loops the runtime runs beside the service's own (services.common.runtime).
+    app.state.loops = [readiness.run]
+    add_docs(app)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -83,7 +95,9 @@ def create_api(
         return JSONResponse(status_code=422, content={"error": summary, "errors": errors})
 
     @app.exception_handler(HTTPException)
-    async def refused(_request: Request, exc: HTTPException) -> JSONResponse:
+    async def refused(request: Request, exc: HTTPException) -> JSONResponse:
+        if exc.status_code == 400:  # only FastAPI and Starlette raise it: see below
+            return _unreadable_body(request)
         # 401, 403, 404...: the same readable "error" as a 422 (and "detail", as before).
         return JSONResponse(status_code=exc.status_code, headers=exc.headers,
                             content={"error": str(exc.detail), "detail": exc.detail})
@@ -98,11 +112,11 @@ def create_api(
                             content={"error": str(exc), "detail": str(exc)})
 
     @app.exception_handler(CsvRejected)
-    async def csv_rejected(_request: Request, exc: CsvRejected) -> JSONResponse:
-        # Every bad row and column of an uploaded file (the first 50), none applied.
-        errors = [{"row": e.row, "field": e.field, "message": e.message} for e in exc.errors[:50]]
-        more = f"; and {len(exc.errors) - 3} more" if len(exc.errors) > 3 else ""
-        return JSONResponse(status_code=422, content={"error": f"{exc}{more}", "errors": errors})
+    async def csv_rejected(request: Request, exc: CsvRejected) -> JSONResponse:
+        # Every bad row and column of an uploaded file (the first 50), none applied,
+        # in the request's language (Accept-Language; Italian by default).
+        return JSONResponse(status_code=422,
+                            content=exc.body(request.headers.get("accept-language")))
 
     @app.exception_handler(ValidationError)
     async def invalid_content(_request: Request, exc: ValidationError) -> JSONResponse:
@@ -123,25 +137,40 @@ def create_api(
             time.perf_counter() - started)
         return response
 
+    # Added last, so outermost: it sees the status the client gets, 413s included.
+    app.middleware("http")(log_request)
+
     @app.get("/health", tags=["operations"])
     async def health() -> dict[str, str]:
         return {"status": "alive"}
 
-    @app.get("/ready", tags=["operations"])
+    @app.get("/ready", tags=["operations"], responses={
+        200: {"description": "Every dependency answers: ``ready`` true, one flag each."},
+        503: {"description": "A dependency is down: ``ready`` false, its flag false."}})
     async def ready() -> JSONResponse:
-        results = await asyncio.gather(*(check() for check in checks.values()),
-                                       return_exceptions=True)
-        state = {name: result is True for name, result in zip(checks, results)}
-        for name, up in state.items():
-            metrics.dependency_up.labels(name).set(1 if up else 0)
+        state = await readiness.check()
         code = 200 if all(state.values()) else 503
         return JSONResponse(status_code=code, content={"ready": code == 200, **state})
 
-    @app.get("/metrics", tags=["operations"])
+    @app.get("/metrics", tags=["operations"], response_class=Response, responses={
+        200: {"description": "Prometheus text exposition format.",
+              "content": {CONTENT_TYPE_LATEST.split(";")[0]: {"schema": {"type": "string"}}}}})
     async def prometheus_metrics() -> Response:
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     return app
+
+
+def _unreadable_body(request: Request) -> JSONResponse:
+    # FastAPI and Starlette answer 400, in English, for a body they cannot decode
+    # (bytes that are not UTF-8 under a JSON content type, a broken multipart form);
+    # no route of ours raises 400. Bad input like any other: a 422 naming the body,
+    # as for JSON that does not parse.
+    declared = request.headers.get("content-type", "").split(";")[0].strip() or "none"
+    message = (f"could not be read as the content type it declares ({declared}): "
+               "send JSON in UTF-8, or a file as a multipart form")
+    return JSONResponse(status_code=422, content={
+        "error": f"body: {message}", "errors": [{"field": "body", "message": message}]})
 
 
 def too_large_message(max_bytes: int) -> str:

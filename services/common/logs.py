@@ -3,6 +3,9 @@
 ``bind(round_id=..., event_id=...)`` adds ids to every record logged inside
 the block (also across ``await``, through context variables). Only ids and
 aggregate figures are ever logged: never an employee's answer or a token.
+
+A record may carry its own fields: ``log.info("...", extra={"fields": {...}})``
+puts them in the JSON object beside the message (the HTTP access log does).
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
             **_context.get(),
+            **getattr(record, "fields", {}),
         }
         if record.exc_info:
             entry["error"] = self.formatException(record.exc_info)

@@ -83,6 +83,9 @@ class ServiceMetrics:
         self.dead_letters = Counter(
             "welfare_dead_letters", "Messages set aside on the dead-letter topic.",
             ["topic"], registry=r)
+        self.inbox_pruned = Counter(
+            "welfare_inbox_pruned", "Applied event ids deleted from the inbox after the "
+            "retention (WELFARE_INBOX_RETENTION_DAYS).", registry=r)
         self.consumer_lag = Gauge(
             "welfare_consumer_lag_messages", "Records not yet processed, per topic.",
             ["topic", "group"], registry=r)

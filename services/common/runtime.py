@@ -106,8 +106,10 @@ async def run_service(
         except (RuntimeError, ValueError):  # not the main thread (tests)
             pass
 
+    # The API's own loops too (create_api's readiness refresher).
+    loops = [*(loops or []), *(getattr(app.state, "loops", []) if app is not None else [])]
     tasks = [asyncio.create_task(body(stop), name=f"{name}:{i}")
-             for i, body in enumerate(loops or [])]
+             for i, body in enumerate(loops)]
     if broker is not None:
         tasks.append(asyncio.create_task(keep_broker_started(broker, stop), name=f"{name}:kafka"))
     server = None
