@@ -19,11 +19,17 @@ from importlib import resources
 
 
 @cache
+def municipalities() -> tuple[tuple[str, str, str], ...]:
+    """(ISTAT code, name, province abbreviation) of every municipality accepted."""
+    text = resources.files("schemas").joinpath("municipalities.csv").read_text(encoding="utf-8")
+    return tuple((row["istat_code"], row["name"], row["province_abbr"])
+                 for row in csv.DictReader(io.StringIO(text)))
+
+
+@cache
 def municipality_names() -> dict[str, str]:
     """``{"036023": "Modena (MO)", ...}``: every municipality the contracts accept."""
-    text = resources.files("schemas").joinpath("municipalities.csv").read_text(encoding="utf-8")
-    return {row["istat_code"]: f"{row['name']} ({row['province_abbr']})"
-            for row in csv.DictReader(io.StringIO(text))}
+    return {code: f"{name} ({province})" for code, name, province in municipalities()}
 
 
 def municipality_name(code: str) -> str | None:

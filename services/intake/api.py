@@ -16,10 +16,11 @@ from fastapi import APIRouter, Depends, File, Path, Query, UploadFile
 
 from schemas.types import Identifier
 from services.common.auth import Principal, Role, require_role, require_subject
-from services.common.csv_rows import decode
 from services.common.http import REFUSALS
 from services.common.refusals import Invalid, must_match
-from services.intake.adapters.survey_csv import parse_survey
+from services.common.spreadsheets.downloads import template_routes
+from services.intake.adapters.lines_csv import LINES, parse_lines
+from services.intake.adapters.survey_csv import SURVEY, parse_survey
 from services.intake.requests import (
     AnswerIn,
     FirmEnrolment,
@@ -28,7 +29,7 @@ from services.intake.requests import (
     Withdrawal,
     answers_for,
 )
-from services.intake.service_layer import demand, firms, survey
+from services.intake.service_layer import demand, firms, lines, survey
 from services.intake.service_layer.context import Intake, Receipt
 from services.intake.service_layer.demand import FirmDemand
 from services.intake.service_layer.survey import SurveyOutcome
@@ -40,6 +41,15 @@ Replace = Annotated[bool, Query(
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 # The whole request: an upload of MAX_UPLOAD_BYTES and its multipart framing.
 MAX_BODY_BYTES = MAX_UPLOAD_BYTES + 1024 * 1024
+UPLOAD = ("CSV (';' or ',' separated, UTF-8 or Windows-1252, decimal comma or point) or "
+          "XLSX, as Excel and LibreOffice save them; a template is at /v1/templates/")
+
+
+async def upload_bytes(file: UploadFile) -> bytes:
+    content = await file.read(MAX_UPLOAD_BYTES + 1)
+    if len(content) > MAX_UPLOAD_BYTES:
+        raise Invalid("file", f"larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MiB")
+    return content
 
 
 def routes(intake: Intake, authenticate: Callable, wake: Callable[[], None]) -> APIRouter:
@@ -88,14 +98,15 @@ def routes(intake: Intake, authenticate: Callable, wake: Callable[[], None]) -> 
                          replace_all=replace)
 
     @api.post("/firms/{firm_id}/survey.csv", tags=["survey"],
-              summary="Submit or replace employees' answers (the firm), as survey.csv")
-    async def post_survey_csv(firm_id: FirmId, caller: Caller, replace: Replace = False,
-                              file: UploadFile = File(description="survey.csv")) -> SurveyOutcome:
+              summary="Submit or replace employees' answers (the firm), as a CSV or XLSX sheet",
+              description=UPLOAD + "survey.xlsx. All of the file, or none.")
+    async def post_survey_csv(
+            firm_id: FirmId, caller: Caller,
+            file: Annotated[UploadFile, File(description="survey.csv or survey.xlsx")],
+            replace: Replace = False) -> SurveyOutcome:
         firm_itself(caller, firm_id)
-        content = await file.read(MAX_UPLOAD_BYTES + 1)
-        if len(content) > MAX_UPLOAD_BYTES:
-            raise Invalid("file", f"larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MiB")
-        answers = parse_survey(decode(content), firm_id)
+        answers = parse_survey(await upload_bytes(file), firm_id, file.filename,
+                               file.content_type)
         return await run(survey.submit_answers, firm_id, answers, replace_all=replace)
 
     @api.post("/firms/{firm_id}/survey/withdrawals", tags=["survey"],
@@ -124,11 +135,25 @@ def routes(intake: Intake, authenticate: Callable, wake: Callable[[], None]) -> 
         for_firm(caller, firm_id)
         return await run(demand.withdraw_line, firm_id, line_id)
 
+    @api.post("/firms/{firm_id}/lines.csv", tags=["demand"],
+              summary="Submit or replace many lines the firm aggregated, as a CSV or XLSX sheet",
+              description=UPLOAD + "lines.xlsx. All of the file, or none; the firm's "
+                                   "lines not in it stand.")
+    async def post_lines_csv(
+            firm_id: FirmId, caller: Caller,
+            file: Annotated[UploadFile, File(description="lines.csv or lines.xlsx")]
+    ) -> list[Receipt]:
+        for_firm(caller, firm_id)
+        parsed = parse_lines(await upload_bytes(file), intake.k, file.filename,
+                             file.content_type)
+        return await run(lines.put_lines, firm_id, parsed)
+
     @api.get("/firms/{firm_id}/demand", tags=["demand"],
              summary="The firm's published lines, and how many answers are withheld")
     async def get_demand(firm_id: FirmId, caller: Caller) -> FirmDemand:
         for_firm(caller, firm_id)
         return await asyncio.to_thread(demand.firm_demand, intake, firm_id)
 
+    api.include_router(template_routes((SURVEY, LINES), authenticate))
     return api
 

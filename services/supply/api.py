@@ -14,10 +14,10 @@ from fastapi import APIRouter, Depends, File, Path, UploadFile
 
 from schemas.types import Identifier
 from services.common.auth import Principal, Role, require_role, require_subject
-from services.common.csv_rows import decode
 from services.common.http import REFUSALS
 from services.common.refusals import Invalid, must_match
-from services.supply.adapters.offers_csv import parse_offers
+from services.common.spreadsheets.downloads import template_routes
+from services.supply.adapters.offers_csv import OFFERS, parse_offers
 from services.supply.requests import (
     OfferSubmission,
     ProviderEnrolment,
@@ -90,14 +90,22 @@ def routes(supply: Supply, authenticate: Callable, wake: Callable[[], None]) -> 
         return await run(offers.withdraw_offer, provider_id, offer_id)
 
     @api.post("/providers/{provider_id}/offers.csv", tags=["offers"],
-              summary="Publish or update many offers from offers.csv: all of the file, or none")
-    async def post_offers_csv(provider_id: ProviderId, caller: Caller,
-                              file: UploadFile = File(description="offers.csv")) -> list[Receipt]:
+              summary="Publish or update many offers from a CSV or XLSX sheet: all of the "
+                      "file, or none",
+              description="CSV (';' or ',' separated, UTF-8 or Windows-1252, decimal comma "
+                          "or point) or XLSX, as Excel and LibreOffice save them; a template "
+                          "is at /v1/templates/offers.xlsx.")
+    async def post_offers_csv(
+            provider_id: ProviderId, caller: Caller,
+            file: Annotated[UploadFile, File(description="offers.csv or offers.xlsx")]
+    ) -> list[Receipt]:
         for_provider(caller, provider_id)
         content = await file.read(MAX_UPLOAD_BYTES + 1)
         if len(content) > MAX_UPLOAD_BYTES:
             raise Invalid("file", f"larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MiB")
-        return await run(offers.put_offers, provider_id, parse_offers(decode(content), provider_id))
+        parsed = parse_offers(content, provider_id, file.filename, file.content_type)
+        return await run(offers.put_offers, provider_id, parsed)
 
+    api.include_router(template_routes((OFFERS,), authenticate))
     return api
 

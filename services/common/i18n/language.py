@@ -48,3 +48,23 @@ def _supported(value: str, where: str) -> str:
         raise ValueError(f"{where}: {value!r} is not a language the reports are written in "
                          f"(choose one of {', '.join(LANGUAGES)})")
     return language
+
+
+def language_of_request(accept_language: str | None) -> str:
+    """The language an HTTP request prefers (``Accept-Language``: ``en-GB,en;q=0.9``),
+    among those the services write; Italian when it names none of them."""
+    ranked: list[tuple[float, int, str]] = []
+    for position, part in enumerate((accept_language or "").split(",")):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        if tag and quality > 0:
+            ranked.append((-quality, position, _language_of(tag.strip())))
+    for _, _, language in sorted(ranked):
+        if language in LANGUAGES:
+            return language
+    return DEFAULT_LANGUAGE

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 from sqlalchemy import Connection
 
-from schemas.demand import DemandSubmitted, DemandWithdrawn
+from schemas.demand import DemandLine, DemandSubmitted, DemandWithdrawn
 from schemas.limits import MAX_LINES_PER_FIRM
-from services.common.refusals import Conflict, Invalid
+from services.common.refusals import Conflict, Invalid, NotFound
 from services.intake.adapters import repository as repo
-from services.intake.domain.changes import Changes, StoredLine
-from services.intake.service_layer.context import Intake
+from services.intake.domain.changes import Changes, StoredLine, plan_changes
+from services.intake.service_layer.context import Intake, Receipt
 
 SURVEY = "survey"  # aggregated here from the firm's answers
 FIRM = "firm"  # aggregated by the firm and submitted as a line
@@ -64,3 +64,26 @@ def record(intake: Intake, db: Connection, firm: repo.FirmRecord, source: str, c
 def count_published(intake: Intake, changes: Changes) -> None:
     for line, _ in changes.submitted:
         intake.metrics.aggregates_published.labels(line.category.value).inc()
+
+
+def put_lines(intake: Intake, firm_id: str, lines: Sequence[DemandLine]) -> list[Receipt]:
+    """Submit or replace many of the firm's own lines (an uploaded sheet), all in one
+    transaction: all of them, or none. Lines of the firm not in the sheet stand."""
+    for line in lines:
+        if line.respondents < intake.k:
+            raise Invalid("file", f"line {line.line_id!r} must aggregate at least {intake.k} "
+                                  "employees (k-anonymity)")
+    ids = [line.line_id for line in lines]
+    with intake.engine.begin() as db:
+        firm = repo.lock_firm(db, firm_id)
+        if firm is None:
+            raise NotFound(f"firm {firm_id!r} is not enrolled")
+        claim(db, firm_id, FIRM, ids)
+        stored = repo.stored_lines(db, firm_id, FIRM)
+        changes = plan_changes({i: stored[i] for i in ids if i in stored}, lines)
+        check_line_count(db, firm_id, changes, "file")
+        record(intake, db, firm, FIRM, changes, stored)
+    count_published(intake, changes)
+    versions = {line.line_id: version for line, version in changes.submitted}
+    return [Receipt(entity_id=i, entity_version=versions.get(i) or stored[i].version,
+                    changed=i in versions) for i in ids]

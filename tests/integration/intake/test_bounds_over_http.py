@@ -67,9 +67,10 @@ async def test_the_survey_csv_reads_yes_and_no_as_italian_spreadsheets_write_the
         "/v1/firms/acme/survey.csv", headers=ACME,
         files={"file": ("survey.csv", HEADER + rows[0].replace("VERO", "forse"))})
     assert refused.status_code == 422
-    assert refused.json()["errors"] == [{"row": 2, "field": "single_parent", "message":
-                                         "must be yes or no, written VERO/FALSO, sì/no, "
-                                         "true/false, yes/no or 1/0"}]
+    assert refused.json()["errors"] == [{
+        "row": 2, "column": "H", "header": "single_parent", "field": "single_parent",
+        "message": "deve essere sì o no: VERO/FALSO, sì/no, true/false o 1/0",
+        "where": "riga 2, colonna H (single_parent)"}]
     assert "forse" not in refused.text
 
 

@@ -43,7 +43,7 @@ async def test_a_csv_offer_in_no_real_municipality_is_refused_naming_row_and_col
                                 files={"file": ("offers.csv", HEADER + bad)})
     assert refused.status_code == 422
     assert refused.json()["errors"][0]["row"] == 2
-    assert refused.json()["errors"][0]["field"] == "municipalities.1"
+    assert refused.json()["errors"][0]["field"] == "municipalities"
 
 
 async def test_a_provider_has_at_most_so_many_offers(supply, monkeypatch):

@@ -73,7 +73,7 @@ async def test_a_csv_file_is_applied_whole_or_refused_naming_row_and_column(supp
     assert refused.status_code == 422
     assert refused.json()["errors"][0]["row"] == 3
     assert refused.json()["errors"][0]["field"] == "capacity_per_week"
-    assert "row 3, capacity_per_week" in refused.json()["error"]
+    assert "riga 3, colonna F (capacity_per_week)" in refused.json()["error"]
     assert (await supply.get("/v1/providers/coop-gulliver/offers", headers=GULLIVER)).json() == []
 
     good = HEADER + "".join(csv_row(f"coop-gulliver.{x}") for x in "abc")

@@ -6,9 +6,11 @@ import pytest
 from fastapi.testclient import TestClient
 from prometheus_client import CollectorRegistry
 
-from services.common.csv_rows import RowError, bool_cells, parse_bool
+from services.common.csv_rows import parse_bool
 from services.common.http import create_api
 from services.common.metrics import ServiceMetrics
+from services.common.spreadsheets import SheetRejected
+from services.intake.adapters.survey_csv import parse_survey
 
 
 @pytest.mark.parametrize("text", ["VERO", "vero", "Sì", "SI", "si", "sí", "true", "TRUE",
@@ -24,17 +26,18 @@ def test_no_in_every_way_italian_spreadsheets_write_it(text):
 
 @pytest.mark.parametrize("text", ["forse", "2", "y", "on", "-"])
 def test_anything_else_is_refused_saying_what_is_accepted(text):
-    with pytest.raises(ValueError, match="VERO/FALSO, sì/no, true/false, yes/no or 1/0"):
+    with pytest.raises(ValueError, match="VERO/FALSO, sì/no, true/false or 1/0"):
         parse_bool(text)
 
 
 def test_a_bad_boolean_cell_is_an_error_of_its_row_and_column_without_its_value():
-    errors: list[RowError] = []
-    cells = bool_cells(4, {"single_parent": "secret-answer", "units": "2"},
-                       ("single_parent", "dependent_relative"), errors)
-    assert cells == {"units": "2"}
-    assert [(e.row, e.field) for e in errors] == [(4, "single_parent")]
-    assert "secret-answer" not in str(errors[0])
+    sheet = ("pseudonym,category,municipality,weeks,units,max_unit_price_eur,single_parent\n"
+             "p1,childcare,036023,2027-W24,1,100,VERO\n"
+             "p2,childcare,036023,2027-W24,1,100,secret-answer\n")
+    with pytest.raises(SheetRejected) as caught:
+        parse_survey(sheet, "acme")
+    assert [(e.row, e.column, e.field) for e in caught.value.errors] == [(3, "G", "single_parent")]
+    assert "secret-answer" not in str(caught.value.body("it"))
 
 
 def app_with_limit(max_bytes: int) -> TestClient:
