@@ -15,7 +15,7 @@ from services.common.logs import configure
 from services.common.runtime import CannotStart, PortInUse, check_port_free
 from services.common.settings import Settings
 
-SERVICES = ("intake", "supply", "matcher", "operator")
+SERVICES = ("intake", "supply", "matcher", "operator", "console")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -1,0 +1,113 @@
+"""The services' HTTP APIs, called with the logged-in person's bearer token.
+
+The console holds no data of its own and opens no database: what a page shows
+is what intake, supply and the operator service answer to that person's token,
+so each service still enforces who may see what.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+
+class ApiRefused(Exception):
+    """A service answered 4xx or 5xx; ``status`` and its one-line ``detail``."""
+
+    def __init__(self, status: int, detail: str) -> None:
+        super().__init__(f"{status}: {detail}")
+        self.status = status
+        self.detail = detail
+
+
+class ServiceDown(Exception):
+    """A service did not answer at all."""
+
+
+@dataclass(frozen=True)
+class ServiceUrls:
+    intake: str
+    supply: str
+    operator: str
+
+
+class Apis:
+    """One person's view of the services: every call carries their token."""
+
+    def __init__(self, client: httpx.AsyncClient, urls: ServiceUrls, token: str) -> None:
+        self._client = client
+        self._urls = urls
+        self._headers = {"Authorization": f"Bearer {token}"}
+
+    async def _call(self, method: str, base: str, path: str, **kwargs: Any) -> Any:
+        try:
+            response = await self._client.request(method, base + path, headers=self._headers,
+                                                  **kwargs)
+        except httpx.TransportError as exc:
+            raise ServiceDown(f"{base}: {exc}") from None
+        if response.status_code >= 400:
+            raise ApiRefused(response.status_code, _detail(response))
+        return response.json() if response.content else None
+
+    # --- intake ------------------------------------------------------------------
+    async def firm_ids(self) -> list[str]:
+        return await self._call("GET", self._urls.intake, "/v1/firms")
+
+    async def firm(self, firm_id: str) -> dict:
+        return await self._call("GET", self._urls.intake, f"/v1/firms/{firm_id}")
+
+    async def firm_demand(self, firm_id: str) -> dict:
+        return await self._call("GET", self._urls.intake, f"/v1/firms/{firm_id}/demand")
+
+    async def put_line(self, firm_id: str, line: dict) -> dict:
+        return await self._call("PUT", self._urls.intake,
+                                f"/v1/firms/{firm_id}/demand/{line['line_id']}",
+                                json={"line": line})
+
+    # --- supply ------------------------------------------------------------------
+    async def provider_ids(self) -> list[str]:
+        return await self._call("GET", self._urls.supply, "/v1/providers")
+
+    async def provider(self, provider_id: str) -> dict:
+        return await self._call("GET", self._urls.supply, f"/v1/providers/{provider_id}")
+
+    async def offers(self, provider_id: str) -> list[dict]:
+        return await self._call("GET", self._urls.supply, f"/v1/providers/{provider_id}/offers")
+
+    # --- operator ----------------------------------------------------------------
+    async def rounds(self, network: str | None = None) -> list[dict]:
+        params = {"network": network} if network else {}
+        return await self._call("GET", self._urls.operator, "/v1/rounds", params=params)
+
+    async def round(self, round_id: str) -> dict:
+        return await self._call("GET", self._urls.operator, f"/v1/rounds/{round_id}")
+
+    async def start_round(self, network: str, body: dict) -> dict:
+        return await self._call("POST", self._urls.operator, f"/v1/networks/{network}/rounds",
+                                json=body)
+
+
+async def gather_limited(calls: list, limit: int = 8) -> list:
+    """Many calls at once, at most ``limit`` in flight: a network has tens of firms."""
+    gate = asyncio.Semaphore(limit)
+
+    async def one(call):
+        async with gate:
+            return await call
+
+    return await asyncio.gather(*(one(c) for c in calls))
+
+
+def _detail(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text[:300]
+    if isinstance(body, dict):
+        if body.get("errors"):
+            return "; ".join(f"{e.get('field')}: {e.get('message')}" for e in body["errors"])
+        return str(body.get("detail") or body.get("error") or body)
+    return str(body)

@@ -1,0 +1,312 @@
+"""The console's routes: log in and out, the operator's, the firm's and the provider's pages.
+
+Every page needs a session (else it goes to the login page); each person sees
+only their own pages (another identity's page is 403, in words, with nothing
+of it shown); every form carries the session's CSRF token, checked on POST.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from urllib.parse import quote
+
+import httpx
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
+
+from schemas.types import Category
+from services.common.auth import Role, TokenExpired, TokenStore
+from services.console import forms
+from services.console.apis import ApiRefused, Apis, ServiceDown, ServiceUrls
+from services.console.charts import bar_chart, coverage_legend, demand_capacity_chart, network_map
+from services.console.network import forget, network_of
+from services.console.outcome import firm_outcome
+from services.console.pages import Pages, language_of
+from services.console.report import build_report
+from services.console.session import Login, Sessions, csrf_valid
+from services.console.texts import L_, console_texts, say
+
+STATIC = Path(__file__).parent / "static"
+COOKIE = "welfare_console"
+RUNNING = ("requested", "running")
+
+
+class Denied(Exception):
+    """This login may not see this page: 403, and nothing of the page."""
+
+
+class NoSession(Exception):
+    """No login (or its token was revoked): to the login page."""
+
+
+def console_app(app: FastAPI, *, tokens: TokenStore, urls: ServiceUrls, secret: str,
+                client: httpx.AsyncClient) -> FastAPI:
+    pages = Pages()
+    sessions = Sessions()
+    app.add_middleware(SessionMiddleware, secret_key=secret, session_cookie=COOKIE,
+                       max_age=8 * 3600, same_site="lax", https_only=False)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    router = APIRouter(include_in_schema=False)
+
+    def login_of(request: Request, *roles: Role) -> Login:
+        login = sessions.current(request)
+        if login is None:
+            raise NoSession()
+        if roles and login.principal.role not in roles:
+            raise Denied()
+        return login
+
+    def apis(login: Login) -> Apis:
+        return Apis(client, urls, login.token)
+
+    def own(login: Login, role: Role, subject: str) -> None:
+        """A firm sees only its own pages, a provider likewise; an operator any."""
+        p = login.principal
+        if p.role != Role.OPERATOR and (p.role != role or p.subject != subject):
+            raise Denied()
+
+    @app.exception_handler(NoSession)
+    async def to_login(request: Request, _exc: NoSession) -> Response:
+        return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+
+    @app.exception_handler(Denied)
+    async def denied(request: Request, _exc: Denied) -> Response:
+        return pages.render(request, "error.html", status=403,
+                            login=sessions.current(request),
+                            title=L_("You may not see this page"),
+                            message=L_("This page belongs to someone else. You are logged in "
+                                       "with a token that may not open it."))
+
+    @app.exception_handler(ApiRefused)
+    async def refused(request: Request, exc: ApiRefused) -> Response:
+        if exc.status == 401:  # the token was revoked or expired meanwhile
+            sessions.close(request)
+            return RedirectResponse("/login", status_code=303)
+        if exc.status == 403:
+            return await denied(request, Denied())
+        return pages.render(request, "error.html", status=502 if exc.status >= 500 else
+                            exc.status, login=sessions.current(request),
+                            title=L_("A service refused the request"), detail=exc.detail,
+                            message=L_("The service answered with an error; what it said is "
+                                       "below."))
+
+    @app.exception_handler(ServiceDown)
+    async def down(request: Request, exc: ServiceDown) -> Response:
+        return pages.render(request, "error.html", status=503, login=sessions.current(request),
+                            title=L_("A service does not answer"), detail=str(exc),
+                            message=L_("Try again in a minute; if it lasts, tell the "
+                                       "network's operator."))
+
+    # --- logging in and out ------------------------------------------------------
+    @router.get("/login")
+    async def login_page(request: Request, next: str = "/") -> Response:
+        return pages.render(request, "login.html", next=_local(next), error=None)
+
+    @router.post("/login")
+    async def login(request: Request) -> Response:
+        form = await request.form()
+        language_of(request)
+        if not csrf_valid(request, form.get("csrf")):
+            return _csrf_refused(request, pages)
+        token = str(form.get("token", "")).strip()
+        error = None
+        try:
+            principal = tokens.authenticate(token) if token else None
+        except TokenExpired:
+            principal, error = None, L_("This token has expired: ask the network's operator "
+                                        "for a new one.")
+        if principal is None:
+            error = error or L_("This token is not valid: check that you copied all of it.")
+            return pages.render(request, "login.html", status=401, next=_local(
+                str(form.get("next", "/"))), error=error)
+        sessions.open(request, Login(token, principal))
+        return RedirectResponse(_local(str(form.get("next", "/"))), status_code=303)
+
+    @router.post("/logout")
+    async def logout(request: Request) -> Response:
+        form = await request.form()
+        if not csrf_valid(request, form.get("csrf")):
+            return _csrf_refused(request, pages)
+        sessions.close(request)
+        return RedirectResponse("/login", status_code=303)
+
+    @router.get("/")
+    async def home(request: Request) -> Response:
+        login = login_of(request)
+        p = login.principal
+        target = {Role.OPERATOR: "/network", Role.FIRM: f"/firms/{quote(p.subject)}",
+                  Role.PROVIDER: f"/providers/{quote(p.subject)}"}[p.role]
+        return RedirectResponse(target, status_code=303)
+
+    # --- the operator ------------------------------------------------------------
+    @router.get("/network")
+    async def overview(request: Request) -> Response:
+        login = login_of(request, Role.OPERATOR)
+        t = console_texts(language_of(request))
+        network = await network_of(apis(login), login.token)
+        weeks, table = network.demand_and_capacity()
+        charts = [{"category": category,
+                   "svg": demand_capacity_chart(
+                       t, say(t, "Units asked and places offered per week: {category}",
+                              category=_category(t, category)), weeks, per_week),
+                   "rows": [(w, d, c) for w, (d, c) in per_week.items()]}
+                  for category, per_week in table.items()]
+        return pages.render(request, "overview.html", login=login, network=network,
+                            charts=charts, weeks=weeks)
+
+    @router.get("/rounds")
+    async def rounds(request: Request) -> Response:
+        login = login_of(request, Role.OPERATOR)
+        network = await network_of(apis(login), login.token)
+        listed = await apis(login).rounds(network.network_id)
+        return pages.render(request, "rounds.html", login=login, network=network,
+                            rounds=listed, form=_default_round_form(network), errors={})
+
+    @router.post("/rounds")
+    async def start_dry_run(request: Request) -> Response:
+        login = login_of(request, Role.OPERATOR)
+        form = dict(await request.form())
+        if not csrf_valid(request, form.get("csrf")):
+            return _csrf_refused(request, pages)
+        t = console_texts(language_of(request))
+        result, body = forms.dry_run(t, form)
+        network = await network_of(apis(login), login.token)
+        if body is None:
+            listed = await apis(login).rounds(network.network_id)
+            return pages.render(request, "rounds.html", status=422, login=login,
+                                network=network, rounds=listed, form=form,
+                                errors=result.errors)
+        started = await apis(login).start_round(network.network_id, body)
+        return RedirectResponse(f"/rounds/{quote(started['round_id'])}", status_code=303)
+
+    @router.get("/rounds/{round_id}")
+    async def round_page(request: Request, round_id: str, comune: str | None = None) -> Response:
+        login = login_of(request, Role.OPERATOR)
+        t = console_texts(language_of(request))
+        detail = await apis(login).round(round_id)
+        if detail["status"] in RUNNING:
+            return pages.render(request, "progress.html", login=login, round=detail,
+                                progress=_progress(t, detail))
+        network = await network_of(apis(login), login.token)
+        report = build_report(t, detail, network, comune)
+        figure = network_map(t, report.places, comune,
+                             lambda code: f"/rounds/{quote(round_id)}?comune={code}#comune")
+        firm_chart = bar_chart(t, say(t, "Coverage per firm"), report.bars)
+        return pages.render(request, "round.html", login=login, round=detail, report=report,
+                            map_svg=figure, firm_chart=firm_chart,
+                            legend=coverage_legend(t))
+
+    @router.get("/rounds/{round_id}/progress.json")
+    async def round_progress(request: Request, round_id: str) -> Response:
+        login = login_of(request, Role.OPERATOR)
+        t = console_texts(language_of(request))
+        detail = await apis(login).round(round_id)
+        return JSONResponse({"status": detail["status"], **_progress(t, detail)})
+
+    # --- a firm ------------------------------------------------------------------
+    async def firm_page(request: Request, login: Login, firm_id: str, status: int = 200,
+                        form: dict | None = None, errors: dict | None = None,
+                        refused: str | None = None, saved: str | None = None) -> Response:
+        t = console_texts(language_of(request))
+        profile = await apis(login).firm(firm_id)
+        demand = await apis(login).firm_demand(firm_id)
+        outcome = await firm_outcome(t, apis(login), profile, demand)
+        return pages.render(request, "firm.html", status=status, login=login,
+                            profile=profile, demand=demand, outcome=outcome,
+                            categories=[c.value for c in Category],
+                            form=form or _default_line_form(demand), errors=errors or {},
+                            refused=refused, saved=saved)
+
+    @router.get("/firms/{firm_id}")
+    async def firm(request: Request, firm_id: str, saved: str | None = None) -> Response:
+        login = login_of(request, Role.FIRM, Role.OPERATOR)
+        own(login, Role.FIRM, firm_id)
+        return await firm_page(request, login, firm_id, saved=saved)
+
+    @router.post("/firms/{firm_id}/lines")
+    async def add_line(request: Request, firm_id: str) -> Response:
+        login = login_of(request, Role.FIRM, Role.OPERATOR)
+        own(login, Role.FIRM, firm_id)
+        form = dict(await request.form())
+        if not csrf_valid(request, form.get("csrf")):
+            return _csrf_refused(request, pages)
+        t = console_texts(language_of(request))
+        result, line = forms.demand_line(t, form)
+        if line is None:
+            return await firm_page(request, login, firm_id, status=422, form=form,
+                                   errors=result.errors)
+        try:
+            await apis(login).put_line(firm_id, line)
+        except ApiRefused as exc:
+            if exc.status not in (409, 422):
+                raise
+            return await firm_page(request, login, firm_id, status=422, form=form,
+                                   refused=exc.detail)
+        forget(login.token)
+        return RedirectResponse(f"/firms/{quote(firm_id)}?saved={quote(line['line_id'])}",
+                                status_code=303)
+
+    # --- a provider --------------------------------------------------------------
+    @router.get("/providers/{provider_id}")
+    async def provider(request: Request, provider_id: str) -> Response:
+        login = login_of(request, Role.PROVIDER, Role.OPERATOR)
+        own(login, Role.PROVIDER, provider_id)
+        profile = await apis(login).provider(provider_id)
+        offers = await apis(login).offers(provider_id)
+        return pages.render(request, "provider.html", login=login, profile=profile,
+                            offers=[o.get("offer", o) for o in offers])
+
+    app.include_router(router)
+    return app
+
+
+def _local(target: str) -> str:
+    """Only a path of this console: a login link must not send anyone elsewhere."""
+    return target if target.startswith("/") and not target.startswith("//") else "/"
+
+
+def _csrf_refused(request: Request, pages: Pages) -> HTMLResponse:
+    return pages.render(request, "error.html", status=403,
+                        title=L_("The form has expired"),
+                        message=L_("Reload the page and send the form again."))
+
+
+def _category(t, code: str) -> str:
+    from services.common.i18n import words
+    return words.category(t, code)
+
+
+def _progress(t, detail: dict) -> dict:
+    """Where a round is and how long it has run, against its time limit."""
+    from services.common.i18n import formats, words
+    started = detail.get("started_at")
+    elapsed = None
+    if started:
+        begun = dt.datetime.fromisoformat(started)
+        end = detail.get("finished_at")
+        elapsed = ((dt.datetime.fromisoformat(end) if end else dt.datetime.now(dt.UTC))
+                   - begun).total_seconds()
+    limit = (detail.get("parameters") or {}).get("time_limit_s")
+    phase = {"requested": L_("waiting for the matcher to take the round"),
+             "running": L_("the matcher is freezing the book and solving")}.get(
+                 detail["status"], detail["status"])
+    return {"status_words": words.round_status(t, detail["status"]),
+            "phase": say(t, phase) if phase else "",
+            "elapsed": formats.duration(t, elapsed) if elapsed is not None else formats.MISSING,
+            "limit": formats.duration(t, limit) if limit else formats.MISSING}
+
+
+def _default_round_form(network) -> dict:
+    weeks, _ = network.demand_and_capacity()
+    return {"first_week": weeks[0] if weeks else "", "last_week": weeks[-1] if weeks else "",
+            "time_limit_s": "10", "coverage_weight": "1", "fairness_weight": "1",
+            "cost_weight": "1"}
+
+
+def _default_line_form(demand: dict) -> dict:
+    return {"line_id": "", "category": "", "municipality": "", "first_week": "",
+            "last_week": "", "units": "", "max_unit_price_eur": "", "priority": "1",
+            "respondents": ""}

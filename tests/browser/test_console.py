@@ -1,0 +1,256 @@
+"""The web console in a real browser, against the real services on the embedded broker.
+
+One system per module run (SQLite, then PostgreSQL): the Modena network loaded
+through the HTTP APIs, then the console in front of it. Every page visited is
+checked: no request to a host but the console's, axe-core finds no serious or
+critical WCAG 2.1 AA violation, and a screenshot goes to var/screenshots/.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from playwright.sync_api import Page, expect, sync_playwright
+
+from tests.browser.stack import WEEKS, Stack, running_stack
+from tests.support.browser import Visits, chromium_path, launch
+from tests.support.postgres import fresh_database
+
+pytestmark = [pytest.mark.system, pytest.mark.broker, pytest.mark.postgres,
+              pytest.mark.timeout(600)]
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def stack(request, tmp_path_factory) -> Iterator[Stack]:
+    chromium_path()  # skip at once when there is no browser
+    workdir = tmp_path_factory.mktemp(f"console-{request.param}")
+    if request.param == "sqlite":
+        with running_stack(workdir, f"sqlite:///{workdir}/{{service}}.db") as running:
+            yield running
+    else:
+        server = request.getfixturevalue("postgres_server_url")
+        with fresh_database(server) as url, running_stack(workdir, url) as running:
+            yield running
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        launched = launch(playwright)
+        yield launched
+        launched.close()
+
+
+class Person:
+    """One browser context (its own cookies) and the checks of every page it visits."""
+
+    def __init__(self, browser, stack: Stack, label: str) -> None:
+        self.stack = stack
+        self.label = label
+        self.context = browser.new_context(viewport={"width": 1280, "height": 900},
+                                           locale="it-IT")
+        self.visits = Visits(stack.console)
+        self.visits.attach(self.context)
+        self.page: Page = self.context.new_page()
+        self.violations: dict[str, list] = {}
+
+    def go(self, path: str) -> None:
+        self.page.goto(self.stack.console + path)
+
+    def checked(self, name: str) -> None:
+        self.violations[name] = self.visits.check(self.page, f"{self.label}-{name}")
+
+    def log_in(self, token: str) -> None:
+        self.go("/login")
+        self.page.fill("#token", token)
+        self.page.click("form[action='/login'] button[type=submit]")
+
+    def close(self) -> None:
+        self.context.close()
+        assert self.visits.foreign() == [], "pages referred to other hosts"
+        assert {name: v for name, v in self.violations.items() if v} == {}, (
+            "serious or critical accessibility violations")
+
+
+@pytest.fixture
+def person(browser, stack, request):
+    made: list[Person] = []
+
+    def make(label: str) -> Person:
+        made.append(Person(browser, stack, f"{request.node.callspec.id}-{label}"))
+        return made[-1]
+
+    yield make
+    for p in made:
+        p.close()
+
+
+def firm_with_own_lines(stack: Stack) -> tuple[str, str]:
+    """A firm and its name; any firm will do, the first by id."""
+    firm = sorted(stack.network["firms"], key=lambda f: f["firm_id"])[0]
+    return firm["firm_id"], firm["name"]
+
+
+def test_no_session_goes_to_the_login_page(person):
+    anonymous = person("anonymous")
+    anonymous.go("/network")
+    expect(anonymous.page).to_have_url(re.compile(r"/login\?next=/network$"))
+    expect(anonymous.page.locator("h1")).to_have_text("Accedi")
+    anonymous.checked("login")
+
+
+def test_a_wrong_token_is_refused_in_italian(person):
+    anonymous = person("wrong-token")
+    anonymous.log_in("not-a-token")
+    expect(anonymous.page.locator("#token-error")).to_contain_text("non è valido")
+    anonymous.checked("login-refused")
+
+
+def test_operator_reads_the_network_runs_a_dry_run_and_reads_its_report(person, stack):
+    operator = person("operator")
+    operator.log_in(stack.tokens.operator)
+    page = operator.page
+    expect(page).to_have_url(re.compile(r"/network$"))
+    some = stack.network["firms"][0]
+    expect(page.locator("main")).to_contain_text(some["name"])
+    expect(page.locator("main")).to_contain_text(stack.network["providers"][0]["name"])
+    assert page.locator("svg.columns").count() >= 2  # demand against capacity per category
+    operator.checked("network")
+
+    page.click("a[href='/rounds']:has-text('prova')")
+    expect(page).to_have_url(re.compile(r"/rounds$"))
+    page.fill("#first_week", WEEKS[0])
+    page.fill("#last_week", WEEKS[1])
+    page.fill("#time_limit_s", "3")
+    operator.checked("rounds")
+    page.click("form[action='/rounds'] button[type=submit]")
+
+    # Right after the start the matcher has not finished: the progress page, which
+    # loads the report by itself once the round is over.
+    expect(page).to_have_url(re.compile(r"/rounds/[^/?]+$"))
+    round_url = page.url
+    if page.locator("[data-progress]").count():
+        expect(page.locator("#progress-h")).to_have_text("Il round è in corso")
+        operator.checked("progress")
+    expect(page.locator("h1")).to_contain_text("Esito del round", timeout=180_000)
+
+    headline = page.locator(".headline")
+    expect(headline).to_contain_text(re.compile(r"È servito il \d+% della cura richiesta"))
+    circles = page.locator("svg.map a.place circle")
+    assert circles.count() >= 3
+    assert page.locator("svg.map a.place title").count() == circles.count()
+    assert page.locator(".places li").count() == circles.count()  # the same data as text
+    bars = page.locator("svg.bars text.bar-label")
+    assert bars.count() >= 10
+    firm_names = {f["name"][:20] for f in stack.network["firms"]}
+    assert any(label[:20] in firm_names for label in bars.all_text_contents())
+    operator.checked("round-report")
+
+    # Selecting a municipality lists its lines.
+    first_place = page.locator("svg.map a.place").first
+    code = first_place.locator("circle").get_attribute("data-comune")
+    first_place.click()
+    expect(page).to_have_url(re.compile(rf"\?comune={code}#comune$"))
+    expect(page.locator("#comune-h")).to_be_visible()
+    assert page.locator("#comune tbody tr").count() >= 1
+    operator.checked("round-report-comune")
+
+    # In English too, same report.
+    operator.go(round_url.removeprefix(stack.console) + "?lang=en")
+    expect(page.locator("h1")).to_contain_text("Round report")
+    operator.checked("round-report-en")
+    operator.go("/rounds?lang=it")
+    expect(page.locator("tbody tr")).to_have_count(1)
+
+    page.click("form[action='/logout'] button")
+    expect(page).to_have_url(re.compile(r"/login$"))
+    operator.go("/network")
+    expect(page).to_have_url(re.compile(r"/login\?next=/network$"))
+
+
+def test_a_bad_value_names_its_field_in_italian_and_saves_nothing(person, stack):
+    firm_id, name = firm_with_own_lines(stack)
+    firm = person("firm-form")
+    firm.log_in(stack.tokens.firms[firm_id])
+    page = firm.page
+    expect(page).to_have_url(re.compile(rf"/firms/{firm_id}$"))
+    expect(page.locator("h1")).to_contain_text(name)
+    before = intake_lines(stack, firm_id)
+
+    page.fill("#line_id", "campo-estivo-nuovo")
+    page.select_option("#category", "childcare")
+    page.fill("#municipality", "036023")
+    page.fill("#first_week", "2027-W26")
+    page.fill("#last_week", "2027-W30")
+    page.fill("#units", "tre")
+    page.fill("#max_unit_price_eur", "45,00")
+    page.fill("#respondents", "12")
+    page.click("form[action$='/lines'] button[type=submit]")
+    expect(page.locator("#units-error")).to_have_text(
+        "Unità per settimana: deve essere un numero intero da 1 a 100.000")
+    expect(page.locator("#units")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#max_unit_price_eur")).to_have_value("45,00")  # kept for correcting
+    firm.checked("firm-form-error")
+    assert intake_lines(stack, firm_id) == before
+
+    page.fill("#units", "4")
+    page.click("form[action$='/lines'] button[type=submit]")
+    expect(page.locator(".notice.ok")).to_contain_text("campo-estivo-nuovo")
+    after = intake_lines(stack, firm_id)
+    assert after - before == {"campo-estivo-nuovo"}
+    expect(page.locator("tbody th", has_text="campo-estivo-nuovo")).to_be_visible()
+    firm.checked("firm-lines")
+
+
+def test_a_firm_sees_its_lines_and_where_its_outcome_stands(person, stack):
+    firm_id, _ = firm_with_own_lines(stack)
+    firm = person("firm")
+    firm.log_in(stack.tokens.firms[firm_id])
+    page = firm.page
+    assert page.locator("#lines-h ~ table tbody tr").count() >= 1
+    expect(page.locator("#outcome-h")).to_have_text("Esito dell'ultimo round confermato")
+    firm.checked("firm")
+
+
+def test_a_firm_opening_another_firms_page_gets_403_and_nothing_of_it(person, stack):
+    firms = sorted(stack.network["firms"], key=lambda f: f["firm_id"])
+    mine, other = firms[0], firms[1]
+    firm = person("firm-403")
+    firm.log_in(stack.tokens.firms[mine["firm_id"]])
+    response = firm.page.goto(f"{stack.console}/firms/{other['firm_id']}")
+    assert response.status == 403
+    expect(firm.page.locator("h1")).to_have_text("Non puoi vedere questa pagina")
+    assert other["name"] not in firm.page.content()
+    firm.checked("firm-403")
+    for path in ("/network", "/rounds", f"/providers/{stack.network['providers'][0]['provider_id']}"):
+        assert firm.page.goto(stack.console + path).status == 403
+
+
+def test_a_post_without_the_csrf_token_is_refused(person, stack):
+    firm_id, _ = firm_with_own_lines(stack)
+    firm = person("csrf")
+    firm.log_in(stack.tokens.firms[firm_id])
+    answer = firm.page.request.post(f"{stack.console}/firms/{firm_id}/lines",
+                                    form={"line_id": "forged", "units": "1"})
+    assert answer.status == 403
+    assert "forged" not in intake_lines(stack, firm_id)
+
+
+def test_a_provider_sees_its_offers(person, stack):
+    provider = stack.network["providers"][0]
+    p = person("provider")
+    p.log_in(stack.tokens.providers[provider["provider_id"]])
+    expect(p.page).to_have_url(re.compile(rf"/providers/{provider['provider_id']}$"))
+    expect(p.page.locator("h1")).to_contain_text(provider["name"])
+    assert p.page.locator("tbody tr").count() >= 1
+    p.checked("provider")
+
+
+def intake_lines(stack: Stack, firm_id: str) -> set[str]:
+    answer = httpx.get(f"{stack.urls['intake']}/v1/firms/{firm_id}/demand",
+                       headers={"Authorization": f"Bearer {stack.tokens.firms[firm_id]}"})
+    answer.raise_for_status()
+    return {entry["line"]["line_id"] for entry in answer.json()["lines"]}
