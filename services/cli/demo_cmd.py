@@ -20,6 +20,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--weeks", default="2027-W24..2027-W36")
     parser.add_argument("--time-limit", type=float, default=20.0,
                         help="solver time limit per round, seconds")
+    parser.add_argument("--stop", action="store_true",
+                        help="stop as soon as the season has played, instead of keeping the "
+                             "services and the console running until Ctrl-C")
     parser.set_defaults(handler=_demo)
 
 
@@ -31,7 +34,17 @@ def _demo(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, handlers=[handler], force=True)
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
     print(f"(service logs: {log_file})", flush=True)
-    asyncio.run(run_demo(lambda text: print(text, flush=True), workdir=args.workdir,
-                         seed=args.seed, weeks=args.weeks, time_limit_s=args.time_limit))
+    linger = None if args.stop else _until_interrupted
+    try:
+        asyncio.run(run_demo(lambda text: print(text, flush=True), workdir=args.workdir,
+                             seed=args.seed, weeks=args.weeks, time_limit_s=args.time_limit,
+                             linger=linger))
+    except KeyboardInterrupt:
+        pass  # Ctrl-C while lingering: asyncio.run has already stopped every service
     print("\nEverything stopped cleanly.")
     return 0
+
+
+async def _until_interrupted() -> None:
+    print("\nEverything keeps running for you to look around: Ctrl-C stops it.", flush=True)
+    await asyncio.Event().wait()

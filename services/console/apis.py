@@ -89,6 +89,10 @@ class Apis:
         return await self._call("POST", self._urls.operator, f"/v1/networks/{network}/rounds",
                                 json=body)
 
+    async def commit_round(self, dry_run_id: str) -> dict:
+        """Commit exactly this dry run's snapshot and result (the matcher refuses a stale one)."""
+        return await self._call("POST", self._urls.operator, f"/v1/rounds/{dry_run_id}/commit")
+
 
 async def gather_limited(calls: list, limit: int = 8) -> list:
     """Many calls at once, at most ``limit`` in flight: a network has tens of firms."""

@@ -199,6 +199,16 @@ def console_app(app: FastAPI, *, tokens: TokenStore, urls: ServiceUrls, secret: 
                             map_svg=figure, firm_chart=firm_chart,
                             legend=coverage_legend(t))
 
+    @router.post("/rounds/{round_id}/commit")
+    async def commit_dry_run(request: Request, round_id: str) -> Response:
+        """Commit what the operator reviewed: this dry run's result, not a new solve."""
+        login = login_of(request, Role.OPERATOR)
+        form = await request.form()
+        if not csrf_valid(request, form.get("csrf")):
+            return _csrf_refused(request, pages)
+        committed = await apis(login).commit_round(round_id)
+        return RedirectResponse(f"/rounds/{quote(committed['round_id'])}", status_code=303)
+
     @router.get("/rounds/{round_id}/progress.json")
     async def round_progress(request: Request, round_id: str) -> Response:
         login = login_of(request, Role.OPERATOR)

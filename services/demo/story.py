@@ -13,14 +13,17 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from services.common.kafka import KafkaConnection
+from services.common.runtime import CannotStart, check_port_free, running
 from services.common.settings import Settings
+from services.console import bootstrap as console_bootstrap
 from services.demo.loader import Tokens, load_scenario
 from services.demo.pipeline import Pipeline, running_pipeline
 from services.operator.client import OperatorClient
@@ -51,7 +54,10 @@ def prepare_settings(workdir: Path) -> Settings:
 
 
 async def run_demo(say: Say, *, workdir: Path, seed: int = 7,
-                   weeks: str = "2027-W24..2027-W36", time_limit_s: float = 20.0) -> Outcome:
+                   weeks: str = "2027-W24..2027-W36", time_limit_s: float = 20.0,
+                   linger: Callable[[], Awaitable[None]] | None = None) -> Outcome:
+    """Play the season; then, with ``linger``, keep everything (and the console) running
+    until it returns, so that a person can log in and look around."""
     settings = prepare_settings(workdir)
     first, last = weeks.split("..")
     scenario = generate("modena", seed, None, first, last)
@@ -67,8 +73,12 @@ async def run_demo(say: Say, *, workdir: Path, seed: int = 7,
     say(f"Kafka: {'embedded broker' if connection.embedded else 'external Kafka'} at "
         f"{connection.bootstrap}; databases: {settings.database_url}")
     try:
-        async with running_pipeline(settings, connection) as pipeline:
-            say("Services: " + ", ".join(f"{n} {u}" for n, u in pipeline.urls.items()))
+        async with running_pipeline(settings, connection) as pipeline, \
+                contextlib.AsyncExitStack() as console:
+            console_url = await console.enter_async_context(
+                running_console(settings, connection, pipeline))
+            say("Services: " + ", ".join(f"{n} {u}" for n, u in pipeline.urls.items())
+                + f", console {console_url}")
             loaded = await load_scenario(workdir / "scenario", pipeline.urls["intake"],
                                          pipeline.urls["supply"], tokens)
             say(f"Loaded over HTTP: {loaded.firms} firms and {loaded.providers} providers "
@@ -113,9 +123,40 @@ async def run_demo(say: Say, *, workdir: Path, seed: int = 7,
             say(compare(committed, repair, declined))
             say(told_providers(committed, repair))
             operator.close()
+            say(console_invitation(console_url, tokens, declined))
+            if linger is not None:
+                await linger()
     finally:
         connection.close()
     return Outcome(dry, committed, repair, declined)
+
+
+def running_console(settings: Settings, connection: KafkaConnection, pipeline: Pipeline):
+    """The web console in front of the pipeline, on its usual port when that is free."""
+    settings.intake_url = pipeline.urls["intake"]
+    settings.supply_url = pipeline.urls["supply"]
+    settings.operator_url = pipeline.urls["operator"]
+    try:
+        check_port_free("127.0.0.1", settings.console_port)
+        port = settings.console_port
+    except CannotStart:
+        port = None  # another console runs there: any free port will do
+    return running(console_bootstrap.build(settings, connection), port=port)
+
+
+def console_invitation(url: str, tokens: Tokens, declined: str | None) -> str:
+    """Where to look around after the season, with a ready token for each role."""
+    firm = sorted(tokens.firms)[0]
+    provider = declined or sorted(tokens.providers)[0]
+    return "\n".join([
+        "\n== Console ==",
+        f"Open {url}/ and log in with one of these tokens:",
+        f"  operator (demo-operator): {tokens.operator}",
+        f"  firm {firm}: {tokens.firms[firm]}",
+        f"  provider {provider}: {tokens.providers[provider]}",
+        f"(for another firm or provider: WELFARE_TOKENS_FILE={tokens.path} "
+        "welfare tokens issue --role firm|provider --subject ID)",
+    ])
 
 
 async def wait_published(pipeline: Pipeline, timeout_s: float = 120) -> None:

@@ -94,6 +94,23 @@ def firm_with_own_lines(stack: Stack) -> tuple[str, str]:
     return firm["firm_id"], firm["name"]
 
 
+def rounds_api(stack: Stack, round_id: str) -> dict:
+    response = httpx.get(f"{stack.urls['operator']}/v1/rounds/{round_id}", timeout=30,
+                         headers={"Authorization": f"Bearer {stack.tokens.operator}"})
+    response.raise_for_status()
+    return response.json()
+
+
+def contracts_of(detail: dict) -> list:
+    """What a contract awards, without what names the round it belongs to."""
+    return sorted(
+        (c["provider_id"], sorted(
+            (o["offer_id"], o["tier_index"], o["unit_price_eur"],
+             sorted((line["line_id"], line["weeks"], line["units"]) for line in o["lines"]))
+            for o in c["offers"]))
+        for c in detail["contracts"])
+
+
 def test_no_session_goes_to_the_login_page(person):
     anonymous = person("anonymous")
     anonymous.go("/network")
@@ -164,6 +181,21 @@ def test_operator_reads_the_network_runs_a_dry_run_and_reads_its_report(person, 
     operator.checked("round-report-en")
     operator.go("/rounds?lang=it")
     expect(page.locator("tbody tr")).to_have_count(1)
+
+    # Commit what was reviewed: the committed round holds the dry run's contracts.
+    dry_run_id = round_url.rsplit("/", 1)[1]
+    operator.go(f"/rounds/{dry_run_id}")
+    page.click("form.commit button[type=submit]")
+    expect(page).to_have_url(re.compile(r"/rounds/[^/?]+$"))
+    committed_id = page.url.rsplit("/", 1)[1]
+    assert committed_id != dry_run_id
+    expect(page.locator("h1")).to_contain_text("Esito del round", timeout=180_000)
+    assert page.locator("form.commit").count() == 0  # a committed round is not committed again
+    operator.checked("round-committed")
+    reviewed, committed = (rounds_api(stack, round_id) for round_id in (dry_run_id, committed_id))
+    assert committed["status"] == "completed" and not committed["dry_run"]
+    assert contracts_of(committed) == contracts_of(reviewed) != []
+    assert all(c["awarded"] for c in committed["contracts"])
 
     page.click("form[action='/logout'] button")
     expect(page).to_have_url(re.compile(r"/login$"))

@@ -10,7 +10,9 @@ keeps what was accepted and drops what was declined. It is the story
 from __future__ import annotations
 
 import asyncio
+import re
 
+import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer
 
@@ -66,7 +68,22 @@ async def read_topic(bootstrap: str, topic: str) -> list:
 
 async def test_submit_offer_round_awards_answers_and_repair(environment, tmp_path):
     told: list[str] = []
-    outcome = await run_demo(told.append, workdir=tmp_path / "demo", seed=7, time_limit_s=5)
+    looked: list[str] = []
+
+    async def look_around() -> None:
+        # What a person does once the season has played: open the printed console URL.
+        invitation = next(text for text in told if "== Console ==" in text)
+        url = re.search(r"Open (http://\S+)/ and log in", invitation).group(1)
+        assert re.search(r"operator \(demo-operator\): \S{20,}", invitation)
+        assert re.search(r"firm \S+: \S{20,}", invitation)
+        assert re.search(r"provider \S+: \S{20,}", invitation)
+        async with httpx.AsyncClient(base_url=url, timeout=30) as client:
+            page = await client.get("/login")
+        looked.append(page.text if page.status_code == 200 else f"status {page.status_code}")
+
+    outcome = await run_demo(told.append, workdir=tmp_path / "demo", seed=7, time_limit_s=5,
+                             linger=look_around)
+    assert looked and "Accedi" in looked[0], "the console was not serving while the demo lingered"
     dry, committed, repair = outcome.dry_run, outcome.committed, outcome.repair
 
     # The dry run stores and reports, but awards nothing.
