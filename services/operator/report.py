@@ -4,10 +4,9 @@ Works on the JSON the operator API returns (``RoundDetail``), so the CLI and
 the demo print the same thing, in Italian or English (``lang``; by default
 the environment's choice, services/common/i18n/language.py).
 
-Names next to ids: the round detail carries ids only (the matcher's book
-keeps no names), so a caller that knows them passes ``names`` (id -> name of
-firms, providers and offers; the demo has them from its scenario). A
-``names`` mapping in the detail itself is used too, for when the API grows one.
+Names next to ids: the round detail names firms and providers as the round's
+snapshot knew them (``firm_name``, ``provider_name``); a caller that knows more
+(offers, say) passes ``names`` (id -> name), which wins.
 """
 
 from __future__ import annotations
@@ -37,7 +36,7 @@ def _headline(t: Texts, detail: dict) -> str:
 
 def format_round(detail: dict, lang: str | None = None,
                  names: Mapping[str, str] | None = None) -> str:
-    t, named = texts(lang), Names(detail.get("names"), names)
+    t, named = texts(lang), Names(names_in(detail), detail.get("names"), names)
     lines = [_headline(t, detail)]
     if detail.get("first_week") and detail.get("last_week"):
         lines.append("  " + formats.week_range(t, detail["first_week"], detail["last_week"]))
@@ -66,6 +65,22 @@ def format_round(detail: dict, lang: str | None = None,
     lines += _firm_lines(t, firms, named)
     lines += _unmet_lines(t, detail.get("unmet", []), named)
     return "\n".join(lines)
+
+
+def names_in(detail: dict) -> dict[str, str]:
+    """id -> name of the firms and providers the round detail names."""
+    found: dict[str, str] = {}
+    firm_rows = [*detail.get("firms", []),
+                 *(line for group in detail.get("unmet", []) for line in group["lines"]),
+                 *(line for contract in detail.get("contracts", [])
+                   for offer in contract["offers"] for line in offer["lines"])]
+    for row in firm_rows:
+        if row.get("firm_name"):
+            found[row["firm_id"]] = row["firm_name"]
+    for contract in detail.get("contracts", []):
+        if contract.get("provider_name"):
+            found[contract["provider_id"]] = contract["provider_name"]
+    return found
 
 
 def _contracts(t: Texts, detail: dict) -> str:

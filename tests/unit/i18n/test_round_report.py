@@ -110,3 +110,13 @@ def test_a_round_not_yet_finished_or_failed():
               "failure_reason": "the worker process died"}
     assert headline(failed, "en") == (
         "round modena-2027-r3 (committed, repair) failed: the worker process died")
+
+
+def test_the_names_the_round_detail_carries_stand_next_to_their_ids():
+    detail = fixed_round()
+    detail["firms"][1]["firm_name"] = "Tipografia Bassi"
+    detail["contracts"][1]["provider_name"] = "Cooperativa Sociale Il Faro"
+    text = format_round(detail, "it")
+    assert "    Tipografia Bassi (MO-F0002)" in text
+    assert "di Cooperativa Sociale Il Faro (MO-P0007)" in text
+    assert "Tipografia Bassi (MO-F0002) pagherebbero" in text  # in the smallest change too
