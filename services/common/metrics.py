@@ -113,6 +113,10 @@ class ServiceMetrics:
         self.outbox_parked_events = Counter(
             "welfare_outbox_parked", "Events the outbox relay parked instead of publishing.",
             ["topic"], registry=r)
+        self.broker_log_rewinds = Counter(
+            "welfare_broker_log_rewinds",
+            "Times the broker's log was found gone backwards (a broker that came back "
+            "empty) and the latest event of every entity was queued again.", registry=r)
 
         # --- intake -----------------------------------------------------------
         self.aggregates_published = Counter(

@@ -37,7 +37,6 @@ from aiokafka.errors import (
     RecordTooLargeError,
 )
 from aiokafka.record.default_records import DefaultRecordBatchBuilder
-from prometheus_client import Counter
 from pydantic import BaseModel
 from sqlalchemy import (
     BigInteger,
@@ -242,18 +241,6 @@ class Outbox:
         return int(connection.execute(query).scalar_one())
 
 
-def rewinds_counter(metrics: ServiceMetrics) -> Counter:
-    """welfare_broker_log_rewinds_total: times the relay found the broker's log gone
-    backwards and queued the latest events again (one per service registry)."""
-    name = "welfare_broker_log_rewinds"
-    existing = metrics.registry._names_to_collectors.get(f"{name}_total")  # noqa: SLF001
-    if existing is not None:
-        return existing
-    return Counter(name, "Times the broker's log was found gone backwards (a broker that "
-                   "came back empty) and the latest event of every entity was queued again",
-                   registry=metrics.registry)
-
-
 def _entity_kinds() -> dict[str, str]:
     return {message.__name__: message.entity_path[-1]
             for spec in TOPICS.values() for message in spec.messages
@@ -349,7 +336,7 @@ class OutboxRelay:
         # before says the log went backwards (services/common/broker_log.py).
         self._acknowledged: dict[tuple[str, int], int] = {}
         self._republish_because: str | None = None
-        self._rewinds = rewinds_counter(metrics) if metrics else None
+        self._rewinds = metrics.broker_log_rewinds if metrics else None
 
     def wake(self) -> None:
         """Call after committing new rows, to publish them without waiting."""
