@@ -14,10 +14,13 @@ demo: $(STAMP)
 # consumer groups, not computing (user CPU is under half the wall time).
 PYTEST_ARGS ?= -n 2
 
+# Debian packages the tests use, each with the commands it provides: promtool
+# and a real Prometheus, the browser, LibreOffice (the spreadsheets the tests
+# upload are the ones it really writes).
+TEST_PACKAGES := prometheus:promtool,prometheus chromium:chromium libreoffice-calc-nogui:soffice
+
 test: $(STAMP)
-	sh deploy/tools/ensure-promtool.sh
-	sh deploy/tools/ensure-chromium.sh
-	sh deploy/tools/ensure-libreoffice.sh
+	sh deploy/tools/ensure-debian-packages.sh $(TEST_PACKAGES)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 $(STAMP): pyproject.toml

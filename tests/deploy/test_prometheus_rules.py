@@ -1,6 +1,6 @@
 """The Prometheus configuration, rules and alerts, checked with promtool.
 
-promtool comes from Debian's prometheus package (deploy/tools/ensure-promtool.sh);
+promtool comes from Debian's prometheus package (deploy/tools/ensure-debian-packages.sh, run by make test);
 these tests fail, with the install hint, where it is missing.
 """
 

@@ -17,7 +17,7 @@ RULE_TESTS = sorted((PROMETHEUS / "tests").glob("*.yml"))
 DASHBOARDS = sorted((DEPLOY / "grafana" / "dashboards").glob("*.json"))
 INSTALL_HINT = (
     "Debian's prometheus package provides promtool and prometheus: run "
-    "`sh deploy/tools/ensure-promtool.sh` (as root it installs them with apt-get)"
+    "`make test` (as root it installs them with apt-get: deploy/tools/ensure-debian-packages.sh)"
 )
 
 

@@ -1,8 +1,8 @@
 """A real browser for the tests: Debian's chromium driven by Playwright.
 
 Playwright's own browser download does not work everywhere (and fetches from
-the internet); ``deploy/tools/ensure-chromium.sh`` installs Debian's chromium,
-and ``launch`` starts it headless. ``Visits`` records every request a page
+the internet); ``make test`` installs Debian's chromium
+(deploy/tools/ensure-debian-packages.sh), and ``launch`` starts it headless. ``Visits`` records every request a page
 makes, so a test can assert that a page refers to no host but the console's,
 runs axe-core (from the ``axe-playwright-python`` wheel, injected into the page
 without any request) and writes a screenshot of each page.
@@ -29,7 +29,8 @@ def chromium_path() -> str:
                       shutil.which("chromium"), shutil.which("chromium-browser")):
         if candidate and Path(candidate).exists():
             return candidate
-    pytest.skip("chromium is not installed: run deploy/tools/ensure-chromium.sh")
+    pytest.skip("chromium is not installed: make test installs it "
+                "(deploy/tools/ensure-debian-packages.sh)")
 
 
 def launch(playwright):

@@ -32,8 +32,8 @@ DIALECTS = {
                          "false,false,,false,true")),
     "xlsx": ("xlsx", "xlsx:Calc MS Excel 2007 XML"),
 }
-INSTALL_HINT = ("soffice is missing: run `sh deploy/tools/ensure-libreoffice.sh` (Debian's "
-                "libreoffice-calc-nogui)")
+INSTALL_HINT = ("soffice is missing: `make test` installs Debian's libreoffice-calc-nogui "
+                "(deploy/tools/ensure-debian-packages.sh)")
 
 _ITALIAN_PROFILE = """<?xml version="1.0" encoding="UTF-8"?>
 <oor:items xmlns:oor="http://openoffice.org/2001/registry"
