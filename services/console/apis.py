@@ -85,6 +85,10 @@ class Apis:
     async def round(self, round_id: str) -> dict:
         return await self._call("GET", self._urls.operator, f"/v1/rounds/{round_id}")
 
+    async def firm_outcome(self, firm_id: str) -> dict:
+        """The firm's lines in the latest committed round (its own token, or an operator's)."""
+        return await self._call("GET", self._urls.operator, f"/v1/firms/{firm_id}/outcome")
+
     async def start_round(self, network: str, body: dict) -> dict:
         return await self._call("POST", self._urls.operator, f"/v1/networks/{network}/rounds",
                                 json=body)

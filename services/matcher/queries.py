@@ -219,3 +219,30 @@ def network_known(engine: Engine, network: str) -> bool:
     with engine.connect() as connection:
         return any(connection.execute(select(exists().where(table.c.network_id == network)))
                    .scalar() for table in (t.firms, t.providers, t.offers))
+
+
+def latest_committed_round_of_firm(engine: Engine, firm_id: str) -> tuple[str | None, dict]:
+    """The firm's network's latest committed, completed round, if it had the firm.
+
+    Only the latest: an older round's awards were replaced by it, so a firm the
+    latest round left out (enrolled after it) has no outcome to show yet.
+    Returns the round id (None if no committed round has the firm yet) and the
+    firm's lines as that round's snapshot froze them (line id -> its entry),
+    so a firm's page shows each line as it was matched. Dry runs never count:
+    a firm sees only what was awarded.
+    """
+    query = (select(r.round_id, r.snapshot)
+             .where(r.dry_run.is_(False), r.status == "completed",
+                    r.network_id.in_(select(t.firms.c.network_id)
+                                     .where(t.firms.c.firm_id == firm_id)))
+             .order_by(desc(r.finished_at), desc(r.requested_at)).limit(1))
+    with engine.connect() as connection:
+        for round_id, snapshot_json in connection.execute(query):
+            snapshot = json.loads(snapshot_json) if snapshot_json else {}
+            if any(f["firm_id"] == firm_id for f in snapshot.get("firms", [])):
+                names = _RoundNames(lines={x["line_id"]: x
+                                           for x in snapshot.get("demand_lines", [])
+                                           if x.get("firm_id") == firm_id})
+                return round_id, {line_id: {**entry, **names.line_fields(line_id)}
+                                  for line_id, entry in names.lines.items()}
+    return None, {}

@@ -2,7 +2,9 @@
 
 Served by the matcher's own process beside /health, /ready and /metrics, so
 that the operator service reads rounds through it and never opens the
-matcher's database (DESIGN.md, "Services own their data"). Operators only.
+matcher's database (DESIGN.md, "Services own their data"). Operators only,
+but for a firm's own outcome of the latest committed round, which its firm's
+token may read too.
 """
 
 from __future__ import annotations
@@ -15,10 +17,11 @@ from fastapi import APIRouter, Depends, Query
 from sqlalchemy import Engine
 
 from schemas.types import Identifier
-from services.common.auth import Principal, Role, require_role
+from services.common.auth import Principal, Role, require_role, require_subject
 from services.common.http import REFUSALS
 from services.common.refusals import NotFound
 from services.matcher import queries
+from services.matcher.firm_outcome import FirmOutcomeView, firm_outcome
 from services.matcher.views import RoundDetail, RoundView
 
 MAX_LIMIT = 500
@@ -52,5 +55,23 @@ def read_router(*, authenticate: Callable[..., Principal], engine: Engine) -> AP
                     _principal: Principal = Depends(operator)) -> dict[str, Any]:
         present = await asyncio.to_thread(queries.network_known, engine, network_id)
         return {"network_id": network_id, "known": present}
+
+    @router.get("/firms/{firm_id}/outcome")
+    async def outcome_of_firm(firm_id: Identifier,
+                              principal: Principal = Depends(authenticate)) -> FirmOutcomeView:
+        """The firm's lines in its network's latest committed round: served or why not."""
+        require_role(principal, Role.FIRM, Role.OPERATOR)
+        require_subject(principal, Role.FIRM, firm_id)
+
+        def read() -> FirmOutcomeView | None:
+            round_id, asked = queries.latest_committed_round_of_firm(engine, firm_id)
+            detail = queries.get_round(engine, round_id) if round_id else None
+            return firm_outcome(detail, firm_id, asked) if detail else None
+
+        found = await asyncio.to_thread(read)
+        if found is None:
+            raise NotFound(f"no committed round has firm {firm_id!r} yet: its outcome is "
+                           "known once the network's operator commits a round with it")
+        return found
 
     return router

@@ -1,9 +1,10 @@
 """The operator's HTTP API: start rounds, commit a reviewed dry run, list them, read one.
 
-Only operators may call it. Starting or committing a round answers 202 at
-once: the round runs in the matcher; poll ``GET /v1/rounds/{round_id}`` for
-its progress. Rounds are read through the matcher's API with the caller's own
-token (services/operator/rounds.py).
+Only operators may call it, but a firm may read its own outcome of the latest
+committed round (``GET /v1/firms/{firm_id}/outcome``). Starting or committing a
+round answers 202 at once: the round runs in the matcher; poll
+``GET /v1/rounds/{round_id}`` for its progress. Rounds are read through the
+matcher's API with the caller's own token (services/operator/rounds.py).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pydantic import BaseModel
 from sqlalchemy import Engine
 
 from schemas.types import Identifier
-from services.common.auth import Principal, Role, require_role
+from services.common.auth import Principal, Role, require_role, require_subject
 from services.common.http import REFUSALS
 from services.common.outbox import Outbox
 from services.common.refusals import Conflict, NotFound
@@ -32,6 +33,8 @@ class RoundReader(Protocol):
     async def get_round(self, token: str, round_id: str) -> Any | None: ...
 
     async def network_known(self, token: str, network: str) -> bool: ...
+
+    async def firm_outcome(self, token: str, firm_id: str) -> Any | None: ...
 
 
 def bearer_token(request: Request) -> str:
@@ -127,6 +130,20 @@ def operator_router(
         found = await rounds.get_round(token, round_id)
         if found is None:
             raise NotFound(f"no round {round_id!r}")
+        return found
+
+    @router.get("/firms/{firm_id}/outcome")
+    async def firm_outcome(firm_id: Identifier, principal: Principal = Depends(authenticate),
+                           token: str = Depends(bearer_token)) -> Any:
+        """The firm's lines in its network's latest committed round: for each, who serves
+        it, in which weeks, at what price, or why it is not served and the smallest change
+        that would serve it; and its spend against its budget. Its own firm or operators."""
+        require_role(principal, Role.FIRM, Role.OPERATOR)
+        require_subject(principal, Role.FIRM, firm_id)
+        found = await rounds.firm_outcome(token, firm_id)
+        if found is None:
+            raise NotFound(f"no committed round has firm {firm_id!r} yet: its outcome is "
+                           "known once the network's operator commits a round with it")
         return found
 
     return router

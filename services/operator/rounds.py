@@ -56,6 +56,10 @@ class MatcherRounds:
     async def network_known(self, token: str, network: str) -> bool:
         return bool((await self._get(token, f"/v1/networks/{network}/known"))["known"])
 
+    async def firm_outcome(self, token: str, firm_id: str) -> Any | None:
+        """The firm's lines in the latest committed round; None: no such round has it yet."""
+        return await self._get(token, f"/v1/firms/{firm_id}/outcome", missing_ok=True)
+
     async def close(self) -> None:
         await self.http.aclose()
 

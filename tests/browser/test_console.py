@@ -244,7 +244,43 @@ def test_a_firm_sees_its_lines_and_where_its_outcome_stands(person, stack):
     page = firm.page
     assert page.locator("#lines-h ~ table tbody tr").count() >= 1
     expect(page.locator("#outcome-h")).to_have_text("Esito dell'ultimo round confermato")
+    outcome = page.locator("#outcome-h ~ table.outcomes")
+    if not committed_rounds(stack):  # this test alone: the operator's test commits one
+        expect(page.locator("#outcome-h ~ p")).to_have_text("Ancora nessun round confermato.")
+        firm.checked("firm")
+        return
+    # What the operator API answers the firm's own token, line by line, on the page.
+    answer = httpx.get(f"{stack.urls['operator']}/v1/firms/{firm_id}/outcome", timeout=30,
+                       headers={"Authorization": f"Bearer {stack.tokens.firms[firm_id]}"})
+    assert answer.status_code == 200, answer.text
+    expect(page.locator("#outcome-h ~ p").first).to_contain_text(
+        re.compile(r"spesa [\d.]+,\d\d\s€ di un budget di [\d.]+,\d\d\s€"))
+    lines = answer.json()["lines"]
+    assert lines != []
+    served = [(line["line_id"], s) for line in lines for s in line["served"]]
+    unserved = [line for line in lines if line["unserved"]]
+    assert outcome.locator("tbody tr.served").count() == len(served)
+    assert outcome.locator("tbody tr.unserved").count() == len(unserved)
+    for line_id, part in served:
+        row = outcome.locator("tbody tr.served", has=page.locator("th", has_text=exactly(line_id)))
+        shown = row.filter(has_text=part["provider_name"] or part["provider_id"])
+        expect(shown.first).to_contain_text("€")
+    for line in unserved:
+        row = outcome.locator("tbody tr.unserved",
+                              has=page.locator("th", has_text=exactly(line["line_id"])))
+        expect(row).to_contain_text("Non servita: ")
     firm.checked("firm")
+
+
+def exactly(text: str) -> re.Pattern:
+    return re.compile(rf"^{re.escape(text)}$")
+
+
+def committed_rounds(stack: Stack) -> list:
+    response = httpx.get(f"{stack.urls['operator']}/v1/rounds", timeout=30,
+                         headers={"Authorization": f"Bearer {stack.tokens.operator}"})
+    response.raise_for_status()
+    return [r for r in response.json() if not r["dry_run"] and r["status"] == "completed"]
 
 
 def test_a_firm_opening_another_firms_page_gets_403_and_nothing_of_it(person, stack):

@@ -31,6 +31,8 @@ def everything_allowed(request: httpx.Request) -> httpx.Response:
     if path.endswith("/demand"):
         return httpx.Response(200, json={"firm_id": "x", "lines": [], "survey_answers": 0,
                                          "withheld_answers": 0})
+    if path.endswith("/outcome"):  # the operator's: no committed round yet
+        return httpx.Response(404, json={"error": "no committed round has the firm yet"})
     if path.startswith("/v1/firms/"):
         firm = path.split("/")[3]
         return httpx.Response(200, json={"network_id": "modena", "entity_version": 1, "firm": {
