@@ -16,8 +16,9 @@ PYTEST_ARGS ?= -n 2
 
 # Debian packages the tests use, each with the commands it provides: promtool
 # and a real Prometheus, the browser, LibreOffice (the spreadsheets the tests
-# upload are the ones it really writes).
-TEST_PACKAGES := prometheus:promtool,prometheus chromium:chromium libreoffice-calc-nogui:soffice
+# upload are the ones it really writes), pdftotext (reads the PDFs back).
+TEST_PACKAGES := prometheus:promtool,prometheus chromium:chromium libreoffice-calc-nogui:soffice \
+	poppler-utils:pdftotext
 
 test: $(STAMP)
 	sh deploy/tools/ensure-debian-packages.sh $(TEST_PACKAGES)

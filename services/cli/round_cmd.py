@@ -1,4 +1,4 @@
-"""``welfare round start|commit|show|list``: operate matching rounds through the operator API.
+"""``welfare round start|commit|show|list|export``: operate matching rounds through the operator API.
 
 The API's address and the operator's token come from ``WELFARE_OPERATOR_URL``
 and ``WELFARE_OPERATOR_TOKEN`` (or ``--token-file``). Reports are printed in
@@ -51,6 +51,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     listing.add_argument("--limit", type=int, default=20)
     add_language_option(listing)
     listing.set_defaults(handler=_list)
+
+    export = actions.add_parser(
+        "export", help="write a round's contracts (CSV or XLSX), a firm's statement or a "
+                       "provider's award (PDF) to a file")
+    export.add_argument("round_id")
+    wanted = export.add_mutually_exclusive_group(required=True)
+    wanted.add_argument("--contracts", type=Path, metavar="FILE",
+                        help="the contracts, one row per firm line: FILE.csv or FILE.xlsx")
+    wanted.add_argument("--statement", metavar="FIRM", help="the firm's statement, as PDF")
+    wanted.add_argument("--award", metavar="PROVIDER", help="the provider's award, as PDF")
+    export.add_argument("--out", type=Path, metavar="FILE",
+                        help="where the PDF goes (with --statement or --award)")
+    add_language_option(export)
+    export.set_defaults(handler=_export)
 
 
 def _client(t: Texts, args: argparse.Namespace) -> OperatorClient:
@@ -142,4 +156,51 @@ def _list(args: argparse.Namespace) -> int:
         raise _api_error(t, exc) from None
     finally:
         client.close()
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    """The same bytes as the operator API's downloads (services/operator/downloads.py),
+    built here from the round detail, so one call reads the round."""
+    from services.operator import exports
+
+    t = language_texts(args)
+    if args.contracts is not None:
+        target, suffix = args.contracts, args.contracts.suffix.lower()
+        if suffix not in (".csv", ".xlsx"):
+            raise CliError(t._("--contracts: {file} must end in .csv or .xlsx",
+                               file=args.contracts))
+        if args.out is not None:
+            raise CliError(t._("--out goes with --statement or --award; --contracts names "
+                               "its own file"))
+    elif args.out is None:
+        raise CliError(t._("--out: name the PDF file to write"))
+    else:
+        target = args.out
+    client = _client(t, args)
+    try:
+        detail = client.get_round(args.round_id)
+    except OperatorApiError as exc:
+        raise _api_error(t, exc) from None
+    finally:
+        client.close()
+    if detail.get("status") != "completed":
+        raise CliError(t._("round {round} is {status}: it can be exported once it has "
+                           "completed", round=args.round_id,
+                           status=words.round_status(t, detail.get("status"))))
+    try:
+        if args.contracts is not None:
+            build = exports.contracts_csv if suffix == ".csv" else exports.contracts_xlsx
+            content = build(t, detail)
+        elif args.statement is not None:
+            content = exports.firm_statement_pdf(t, detail, args.statement)
+        else:
+            content = exports.provider_award_pdf(t, detail, args.award)
+    except exports.NotInRound:
+        raise CliError(t._("round {round} has no firm {firm}", round=args.round_id,
+                           firm=args.statement) if args.statement is not None else
+                       t._("round {round} has no contract with provider {provider}",
+                           round=args.round_id, provider=args.award)) from None
+    target.write_bytes(content)
+    print(t._("written {file}", file=target))
     return 0

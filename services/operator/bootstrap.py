@@ -20,6 +20,7 @@ from services.common.runtime import Service
 from services.common.settings import Settings
 from services.operator import tables
 from services.operator.api import operator_router
+from services.operator.downloads import downloads_router
 from services.operator.rounds import MatcherRounds
 
 NAME = "operator"
@@ -58,6 +59,8 @@ def build(settings: Settings, connection: KafkaConnection) -> Service:
         rounds=rounds,
         on_queued=relay.wake,
     ))
+    app.include_router(downloads_router(  # exports: contracts CSV/XLSX, statement and award PDFs
+        authenticate=authenticator(TokenStore.from_settings(settings)), rounds=rounds))
 
     async def migrate() -> None:
         await asyncio.to_thread(upgrade, engine, Path(__file__).parent / "migrations", NAME)

@@ -1,0 +1,114 @@
+"""A round's exports as downloads: contracts CSV/XLSX, a firm's statement PDF, a
+provider's award PDF (services/operator/exports builds the bytes).
+
+Operators only: the round is read through the matcher's API with the caller's
+token (services/operator/rounds.py), and that API answers operators. The
+language is ``?lang=it|en``, else the request's ``Accept-Language``, else Italian.
+"""
+
+# No ``from __future__ import annotations``: the routes' annotations name locals
+# (``operator``) that FastAPI could not resolve from strings.
+
+from collections.abc import Callable
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Header, Query
+from fastapi.responses import Response
+
+from schemas.types import Identifier
+from services.common.auth import Principal, Role, require_role
+from services.common.http import REFUSALS
+from services.common.i18n import Texts, texts
+from services.common.i18n.language import language_of_request
+from services.common.refusals import Conflict, NotFound
+from services.operator import exports
+from services.operator.api import RoundReader, bearer_token
+
+CSV_TYPE = "text/csv; charset=utf-8"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PDF_TYPE = "application/pdf"
+LanguageChoice = Annotated[Literal["it", "en"] | None,
+                           Query(description="it or en; else Accept-Language, else Italian")]
+
+
+def _file_response(media_type: str) -> dict:
+    """The OpenAPI of a download: what a 200 holds (a file, not JSON)."""
+    return {200: {"content": {media_type: {}}, "description": "the file, as an attachment"}}
+
+
+def downloads_router(*, authenticate: Callable[..., Principal],
+                     rounds: RoundReader) -> APIRouter:
+    router = APIRouter(prefix="/v1", tags=["exports"], responses=REFUSALS)
+
+    def operator(principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
+        require_role(principal, Role.OPERATOR)
+        return principal
+
+    def language(lang: LanguageChoice = None,
+                 accept_language: Annotated[str | None, Header()] = None) -> Texts:
+        return texts(lang or language_of_request(accept_language))
+
+    async def completed_round(round_id: Identifier,
+                              _principal: Annotated[Principal, Depends(operator)],
+                              token: Annotated[str, Depends(bearer_token)]) -> dict[str, Any]:
+        """The round, read as the calling operator; only a completed one has contracts."""
+        found = await rounds.get_round(token, round_id)
+        if found is None:
+            raise NotFound(f"no round {round_id!r}")
+        if found.get("status") != "completed":
+            raise Conflict(f"round {round_id!r} is {found.get('status')}: its contracts "
+                           "can be exported once it has completed")
+        return found
+
+    Round = Annotated[dict, Depends(completed_round)]
+    Language = Annotated[Texts, Depends(language)]
+
+    @router.get("/rounds/{round_id}/contracts.csv", response_class=Response,
+                responses=_file_response(CSV_TYPE), summary="The round's contracts as CSV, "
+                "one row per firm line (Italian: ';' and decimal comma; English: ',')")
+    async def contracts_csv(round_id: Identifier,
+                            detail: Round,
+                            t: Language) -> Response:
+        return _file(exports.contracts_csv(t, detail), CSV_TYPE, f"{round_id}-contracts.csv")
+
+    @router.get("/rounds/{round_id}/contracts.xlsx", response_class=Response,
+                responses=_file_response(XLSX_TYPE),
+                summary="The round's contracts as XLSX, one row per firm line")
+    async def contracts_xlsx(round_id: Identifier,
+                             detail: Round,
+                             t: Language) -> Response:
+        return _file(exports.contracts_xlsx(t, detail), XLSX_TYPE,
+                     f"{round_id}-contracts.xlsx")
+
+    @router.get("/rounds/{round_id}/firms/{firm_id}/statement.pdf", response_class=Response,
+                responses=_file_response(PDF_TYPE),
+                summary="A firm's statement of the round: what it gets, at what price, "
+                        "why the rest is not served and the smallest change")
+    async def statement(round_id: Identifier, firm_id: Identifier,
+                        detail: Round,
+                        t: Language) -> Response:
+        try:
+            content = exports.firm_statement_pdf(t, detail, firm_id)
+        except exports.NotInRound as exc:
+            raise NotFound(str(exc)) from None
+        return _file(content, PDF_TYPE, f"{round_id}-{firm_id}-statement.pdf")
+
+    @router.get("/rounds/{round_id}/providers/{provider_id}/award.pdf", response_class=Response,
+                responses=_file_response(PDF_TYPE),
+                summary="A provider's award of the round: its group contracts and the "
+                        "firm lines to staff")
+    async def award(round_id: Identifier, provider_id: Identifier,
+                    detail: Round,
+                    t: Language) -> Response:
+        try:
+            content = exports.provider_award_pdf(t, detail, provider_id)
+        except exports.NotInRound as exc:
+            raise NotFound(str(exc)) from None
+        return _file(content, PDF_TYPE, f"{round_id}-{provider_id}-award.pdf")
+
+    return router
+
+
+def _file(content: bytes, media_type: str, filename: str) -> Response:
+    return Response(content, media_type=media_type,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
