@@ -10,8 +10,9 @@ So far the parts' optima add up to the round's optimum exactly.
 Joining stops where a part would exceed ``max_pairs`` (set from the time
 limit in solve.py; large rounds whose firms span many markets would
 otherwise become one part too big to solve in time). A firm left spanning
-parts has its budget *split*: each part gets a share in proportion to what
-the firm's lines there could cost at their cheapest, and must keep to it.
+parts has its budget *split*: each part gets what its pins could cost, and a
+share of the rest in proportion to what the firm's other units there could
+cost at their cheapest, and must keep to it.
 That is feasible but may be less than the optimum; how far, the result's
 bound says: the bound of such a part comes from its relaxation with the
 firm's whole budget, valid for the round.
@@ -48,7 +49,6 @@ def binding_firms(prep: Prepared) -> set[int]:
 
 def decompose(prep: Prepared, markets: list[int], split: bool = True,
               max_pairs: int = 4000) -> list[Part]:
-    data = prep.data
     count = max(markets, default=-1) + 1
     if not split:
         groups = [0 if m >= 0 else -1 for m in markets]
@@ -92,26 +92,56 @@ def _join(prep: Prepared, markets: list[int], count: int, max_pairs: int) -> lis
 
 def _shares(prep: Prepared, groups: list[int]) -> dict[tuple[int, int], float]:
     """(firm, group) -> budget share, for firms whose budget could bind and whose
-    paying lines span groups (any other firm keeps its whole budget everywhere)."""
+    paying lines span groups (any other firm keeps its whole budget everywhere).
+
+    Pinned units are paid first: each group's share starts with what its pins
+    could cost at their dearest tier (at their cheapest, if the dearest do not all
+    fit the budget). Only the rest is split in proportion to what the unpinned
+    units could cost at their cheapest. A split by cheapest costs alone once gave
+    a part less than its pins cost, and the whole round came back infeasible
+    (issue 12), although the firm's budget paid for them.
+    """
     data = prep.data
     binding = binding_firms(prep)
-    cheapest: dict[tuple[int, int], float] = {}
+    cheapest: dict[tuple[int, int], float] = {}  # cost of the unpinned units
+    pins_dearest: dict[tuple[int, int], float] = {}
+    pins_cheapest: dict[tuple[int, int], float] = {}
     for line_index, line in enumerate(data.lines):
-        if groups[line_index] >= 0 and line.pays_budget and line.firm in binding:
-            price = min((prep.unit_price(k, t) for k in prep.line_pairs[line_index]
-                         for t in prep.pair_tiers[k]), default=0.0)
-            key = (line.firm, groups[line_index])
-            cheapest[key] = cheapest.get(key, 0.0) + price * line.units * len(line.weeks)
+        if groups[line_index] < 0 or not line.pays_budget or line.firm not in binding:
+            continue
+        key = (line.firm, groups[line_index])
+        pairs = prep.line_pairs[line_index]
+        price = min((prep.unit_price(k, t) for k in pairs for t in prep.pair_tiers[k]),
+                    default=0.0)
+        pinned = 0
+        for k in pairs:
+            units = data.pairs[k].pinned
+            if units > 0:
+                pinned += units
+                prices = [prep.unit_price(k, t) for t in prep.pair_tiers[k]] or [0.0]
+                unit_weeks = units * len(line.weeks)
+                pins_dearest[key] = pins_dearest.get(key, 0.0) + max(prices) * unit_weeks
+                pins_cheapest[key] = pins_cheapest.get(key, 0.0) + min(prices) * unit_weeks
+        free = max(line.units - pinned, 0)
+        cheapest[key] = cheapest.get(key, 0.0) + price * free * len(line.weeks)
     per_firm: dict[int, list[tuple[int, int]]] = {}
     for key in cheapest:
         per_firm.setdefault(key[0], []).append(key)
     shares = {}
     for firm, keys in per_firm.items():
         if len(keys) > 1:
+            budget = round(data.budgets[firm] * 100)  # in cents, like every amount
+            reserve = {key: round(pins_dearest.get(key, 0.0) * 100) for key in keys}
+            if sum(reserve.values()) > budget:
+                reserve = {key: round(pins_cheapest.get(key, 0.0) * 100) for key in keys}
+            reserved = sum(reserve.values())
+            if reserved > budget:  # the pins cannot all be paid: the shares still add up
+                reserve = {key: reserve[key] * budget // reserved for key in keys}
+            rest = max(budget - sum(reserve.values()), 0)
             total = sum(cheapest[k] for k in keys)
-            for key in keys:  # rounded down to the cent, so the shares never exceed it
+            for key in keys:  # the rest rounded down to the cent: never more than the budget
                 portion = cheapest[key] / total if total > 0 else 1 / len(keys)
-                shares[key] = int(data.budgets[firm] * portion * 100) / 100
+                shares[key] = (reserve[key] + int(rest * portion)) / 100
     return shares
 
 
