@@ -44,13 +44,22 @@ class Apis:
 
     async def _call(self, method: str, base: str, path: str, **kwargs: Any) -> Any:
         try:
-            response = await self._client.request(method, base + path, headers=self._headers,
-                                                  **kwargs)
+            response = await self._send(method, base + path, **kwargs)
         except httpx.TransportError as exc:
-            raise ServiceDown(f"{base}: {exc}") from None
+            raise ServiceDown(f"{base}: {exc!r}") from None
         if response.status_code >= 400:
             raise ApiRefused(response.status_code, _detail(response))
         return response.json() if response.content else None
+
+    async def _send(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        try:
+            return await self._client.request(method, url, headers=self._headers, **kwargs)
+        except httpx.RemoteProtocolError:
+            # The server closed a kept-alive connection as it was reused: a read is
+            # safe to send once more; a write is not (it may have been applied).
+            if method != "GET":
+                raise
+            return await self._client.request(method, url, headers=self._headers, **kwargs)
 
     # --- intake ------------------------------------------------------------------
     async def firm_ids(self) -> list[str]:

@@ -27,7 +27,10 @@ def build(settings: Settings, connection: object = None) -> Service:
     """``connection`` is unused (the console talks to no broker); it is accepted so
     that ``welfare serve`` and the demo build every service the same way."""
     metrics = ServiceMetrics(CollectorRegistry(), NAME)
-    client = httpx.AsyncClient(timeout=30)
+    # Idle connections are dropped before the services' servers drop them (uvicorn
+    # closes a keep-alive connection after 5 s): reusing one the server is closing
+    # fails the request with "server disconnected".
+    client = httpx.AsyncClient(timeout=30, limits=httpx.Limits(keepalive_expiry=2))
     app = create_api(title="Welfare console",
                      description="The web pages of operators, firms and providers.",
                      metrics=metrics, checks={})

@@ -36,8 +36,11 @@ class MatcherRounds:
     def __init__(self, matcher_url: str, engine: Engine, outbox: Outbox,
                  timeout_s: float = 30.0, transport: httpx.AsyncBaseTransport | None = None
                  ) -> None:
+        # keepalive_expiry under uvicorn's 5 s keep-alive: never reuse a connection
+        # the matcher is closing.
         self.http = httpx.AsyncClient(base_url=matcher_url, timeout=timeout_s,
-                                      transport=transport)
+                                      transport=transport,
+                                      limits=httpx.Limits(keepalive_expiry=2))
         self.engine = engine
         self.outbox = outbox
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import json
 import logging
+from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
@@ -19,12 +20,19 @@ from services.common.settings import Settings
 
 
 @pytest.fixture(scope="module", params=SERVICES)
-def client(request) -> TestClient:
+def client(request) -> Iterator[TestClient]:
     settings = Settings(kafka_bootstrap="kafka:9092", database_url="sqlite://")
     bootstrap = importlib.import_module(f"services.{request.param}.bootstrap")
-    logging.getLogger("services.common.auth").setLevel(logging.ERROR)  # no tokens: fine here
-    built = bootstrap.build(settings, KafkaConnection(settings, "kafka:9092"))
-    return TestClient(built.app)
+    # No tokens is fine here; the level is restored, or the tests of that warning,
+    # later in the same process, would see nothing.
+    auth_log = logging.getLogger("services.common.auth")
+    level = auth_log.level
+    auth_log.setLevel(logging.ERROR)
+    try:
+        built = bootstrap.build(settings, KafkaConnection(settings, "kafka:9092"))
+    finally:
+        auth_log.setLevel(level)
+    yield TestClient(built.app)
 
 
 def test_the_service_serves_the_asyncapi_document(client):
