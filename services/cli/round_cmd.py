@@ -14,7 +14,9 @@ from pathlib import Path
 from schemas.types import parse_week_range
 from services.cli.errors import CliError
 from services.cli.language import add_language_option, language_texts
-from services.common.i18n import Texts, formats, words
+from services.cli.options import add_token_file, operator_token
+from services.cli.progress import RoundProgress
+from services.common.i18n import Texts, words
 from services.common.settings import Settings
 from services.operator.client import OperatorApiError, OperatorClient
 from services.operator.report import format_round, format_round_list, headline
@@ -22,16 +24,19 @@ from services.operator.report import format_round, format_round_list, headline
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("round", help="start and read matching rounds")
-    parser.add_argument("--token-file", type=Path, help="file holding the operator's token")
+    add_token_file(parser)
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
 
     start = actions.add_parser("start", help="start a round (prints its id)")
-    start.add_argument("--network", required=True)
+    # NETWORK where a user writes it (welfare round start modena ...), or --network.
+    start.add_argument("network_given", nargs="?", metavar="NETWORK")
+    start.add_argument("--network", dest="network_option", metavar="NETWORK")
     start.add_argument("--weeks", required=True, help="e.g. 2027-W24..2027-W36")
     start.add_argument("--dry-run", action="store_true", help="store and report, award nothing")
     start.add_argument("--wait", action="store_true", help="show progress and print the outcome")
     start.add_argument("--time-limit", type=float, help="solver time limit in seconds")
     add_language_option(start)
+    add_token_file(start)
     start.set_defaults(handler=_start)
 
     commit = actions.add_parser(
@@ -39,17 +44,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     commit.add_argument("dry_run_id")
     commit.add_argument("--wait", action="store_true", help="show progress and print the outcome")
     add_language_option(commit)
+    add_token_file(commit)
     commit.set_defaults(handler=_commit)
 
     show = actions.add_parser("show", help="print a stored round")
     show.add_argument("round_id")
     add_language_option(show)
+    add_token_file(show)
     show.set_defaults(handler=_show)
 
     listing = actions.add_parser("list", help="list stored rounds, newest first")
     listing.add_argument("--network")
     listing.add_argument("--limit", type=int, default=20)
     add_language_option(listing)
+    add_token_file(listing)
     listing.set_defaults(handler=_list)
 
     export = actions.add_parser(
@@ -64,18 +72,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     export.add_argument("--out", type=Path, metavar="FILE",
                         help="where the PDF goes (with --statement or --award)")
     add_language_option(export)
+    add_token_file(export)
     export.set_defaults(handler=_export)
 
 
 def _client(t: Texts, args: argparse.Namespace) -> OperatorClient:
     settings = Settings()
-    if args.token_file:
-        token = args.token_file.read_text().strip()
-    elif settings.operator_token:
-        token = settings.operator_token.get_secret_value()
-    else:
-        raise CliError(t._("no operator token: set WELFARE_OPERATOR_TOKEN or pass --token-file"))
-    return OperatorClient(settings.operator_url, token)
+    return OperatorClient(settings.operator_url, operator_token(t, args, settings))
 
 
 def _api_error(t: Texts, exc: OperatorApiError) -> CliError:
@@ -84,6 +87,7 @@ def _api_error(t: Texts, exc: OperatorApiError) -> CliError:
 
 def _start(args: argparse.Namespace) -> int:
     t = language_texts(args)
+    network = _network(t, args)
     try:
         parse_week_range(args.weeks)
     except ValueError as exc:
@@ -91,19 +95,29 @@ def _start(args: argparse.Namespace) -> int:
     parameters = {"time_limit_s": args.time_limit} if args.time_limit else None
     client = _client(t, args)
     try:
-        started = client.start_round(args.network, args.weeks, dry_run=args.dry_run,
+        started = client.start_round(network, args.weeks, dry_run=args.dry_run,
                                      parameters=parameters)
         print(t._("round {round} requested ({kind}, {weeks})", round=started["round_id"],
                   kind=words.round_kind(t, args.dry_run, None), weeks=args.weeks), flush=True)
         if not args.wait:
             return 0
-        detail = _wait(t, client, started["round_id"])
+        detail = _wait(t, client, started["round_id"], args.time_limit)
     except OperatorApiError as exc:
         raise _api_error(t, exc) from None
     finally:
         client.close()
     print(format_round(detail, t.language))
     return 0 if detail["status"] == "completed" else 1
+
+
+def _network(t: Texts, args: argparse.Namespace) -> str:
+    given, option = args.network_given, args.network_option
+    if given and option and given != option:
+        raise CliError(t._("NETWORK is given twice, as {first} and as --network {second}",
+                           first=given, second=option))
+    if not (given or option):
+        raise CliError(t._("NETWORK: name the network (welfare round start NETWORK --weeks ...)"))
+    return given or option
 
 
 def _commit(args: argparse.Namespace) -> int:
@@ -124,15 +138,13 @@ def _commit(args: argparse.Namespace) -> int:
     return 0 if detail["status"] == "completed" else 1
 
 
-def _wait(t: Texts, client: OperatorClient, round_id: str) -> dict:
-    """Until the round completes or fails, telling each change and every few seconds."""
-    return client.wait(
-        round_id,
-        on_change=lambda d: print("  " + headline(d, t.language), file=sys.stderr, flush=True),
-        on_tick=lambda d, s: print("  " + t._("still {status}, {elapsed}",
-                                              status=words.round_status(t, d.get("status")),
-                                              elapsed=formats.duration(t, s)),
-                                   file=sys.stderr, flush=True))
+def _wait(t: Texts, client: OperatorClient, round_id: str,
+          limit_s: float | None = None) -> dict:
+    """Until the round completes or fails, showing its phase (services/cli/progress.py)."""
+    with RoundProgress(t, limit_s) as progress:
+        detail = client.wait(round_id, **progress.callbacks())
+    print("  " + headline(detail, t.language), file=sys.stderr, flush=True)
+    return detail
 
 
 def _show(args: argparse.Namespace) -> int:

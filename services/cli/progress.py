@@ -1,0 +1,111 @@
+"""The phase of a round while ``welfare round start|commit --wait`` waits for it.
+
+On a terminal: one live line (rich) with a spinner, the phase and the time
+elapsed against the solver's limit, redrawn at every poll. Anywhere else (a
+pipe, a CI log): a plain line when the phase changes and every few seconds,
+so that a log shows the same story without control codes.
+
+The phase is the round's status as the matcher stores it: ``requested``
+(waiting for a matcher to take it and for its book to hold what was sent),
+``running``, then ``completed`` or ``failed``. When the round detail carries a
+finer ``phase`` (``snapshot``, ``solving`` with ``part`` and ``parts``,
+``storing``) it is shown; today's matcher does not publish one.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from typing import TextIO
+
+from services.common.i18n import N_, Texts, formats, words
+
+PHASES = {
+    "requested": N_("waiting for the matcher to take the round and for its book to hold "
+                    "what was sent"),
+    "waiting_for_book": N_("waiting for the matcher's book to hold what was sent"),
+    "snapshot": N_("freezing the snapshot"),
+    "running": N_("solving"),
+    "solving": N_("solving"),
+    "storing": N_("storing the result"),
+}
+
+
+def phase(t: Texts, detail: dict) -> str:
+    code = detail.get("phase") or detail.get("status")
+    if code in ("completed", "failed") or code not in PHASES:
+        return words.round_status(t, code)
+    text = t._(PHASES[code])
+    if code == "solving" and detail.get("parts"):
+        text = t._("solving part {part} of {parts}", part=detail.get("part") or 1,
+                   parts=detail["parts"])
+    return text
+
+
+def clock(t: Texts, elapsed_s: float, limit_s: float | None) -> str:
+    if limit_s:
+        return t._("{elapsed} of {limit}", elapsed=formats.duration(t, elapsed_s),
+                   limit=formats.duration(t, limit_s))
+    return formats.duration(t, elapsed_s)
+
+
+class RoundProgress:
+    """``on_change`` and ``on_tick`` for ``OperatorClient.wait``, and how often to tick."""
+
+    def __init__(self, t: Texts, limit_s: float | None, stream: TextIO | None = None) -> None:
+        self.t, self.limit_s = t, limit_s
+        self.stream = stream or sys.stderr
+        self.live = self.stream.isatty()
+        # Called at every poll (tick 0); a plain line only when the phase changes or
+        # every ``quiet_s``, so a long solve does not look stuck nor flood a log.
+        self.quiet_s = 5.0
+        self.began = time.monotonic()
+        self._printed_at = 0.0
+        self._progress = None
+        self._task = None
+        self._told: str | None = None
+
+    def __enter__(self) -> RoundProgress:
+        if self.live:
+            from rich.console import Console
+            from rich.progress import Progress, SpinnerColumn, TextColumn
+
+            self._progress = Progress(SpinnerColumn(), TextColumn("{task.description}"),
+                                      console=Console(file=self.stream), transient=True)
+            self._progress.start()
+            self._task = self._progress.add_task("")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+    def _show(self, detail: dict, elapsed_s: float, *, changed: bool) -> None:
+        text = f"{phase(self.t, detail)} ({clock(self.t, elapsed_s, self.limit_s)})"
+        if self._progress is not None:
+            self._progress.update(self._task, description=text)
+            now = phase(self.t, detail)
+            if changed or now != self._told:  # the phases stay in the scroll-back
+                self._progress.console.print("  " + now, highlight=False)
+            self._told = now
+            return
+        now = phase(self.t, detail)
+        if changed or now != self._told:
+            print("  " + text, file=self.stream, flush=True)
+        elif elapsed_s - self._printed_at >= self.quiet_s:
+            print("  " + self.t._("still {status}, {elapsed}", status=now,
+                                  elapsed=clock(self.t, elapsed_s, self.limit_s)),
+                  file=self.stream, flush=True)
+        else:
+            return
+        self._told, self._printed_at = now, elapsed_s
+
+    def on_change(self, detail: dict) -> None:
+        self._show(detail, time.monotonic() - self.began, changed=True)
+
+    def on_tick(self, detail: dict, elapsed_s: float) -> None:
+        self._show(detail, elapsed_s, changed=False)
+
+    def callbacks(self) -> dict[str, Callable | float]:
+        return {"on_change": self.on_change, "on_tick": self.on_tick, "tick_s": 0.0}
