@@ -94,9 +94,13 @@ class EmbeddedBroker:
         port: int | None = None,
         topics: Mapping[str, int] | None = None,
         startup_timeout_s: float = 30.0,
+        listen_port: int | None = None,
     ) -> None:
         self.host = host
         self.port = port or free_port(host)
+        # Tansu listens here and advertises ``port``: something in between (a
+        # test's gate, tests/support/gated_broker.py) forwards one to the other.
+        self.listen_port = listen_port or self.port
         self.topics = dict(topics) if topics is not None else {
             name: spec.partitions for name, spec in TOPICS.items()
         }
@@ -121,9 +125,10 @@ class EmbeddedBroker:
         if self.running:
             return self
         url = f"tcp://{self.host}:{self.port}"
+        listen = f"tcp://{self.host}:{self.listen_port}"
         on_main_thread = threading.current_thread() is threading.main_thread()
         self._process = subprocess.Popen(
-            [tansu_binary(), "broker", "--listener-url", url, "--advertised-listener-url", url],
+            [tansu_binary(), "broker", "--listener-url", listen, "--advertised-listener-url", url],
             stdin=subprocess.DEVNULL,
             stdout=self._log,
             stderr=subprocess.STDOUT,
@@ -140,7 +145,7 @@ class EmbeddedBroker:
         while time.monotonic() < deadline:
             if self._process is not None and self._process.poll() is not None:
                 raise EmbeddedBrokerError(f"tansu exited at start-up:\n{self.log_tail()}")
-            if answers_metadata(self.host, self.port):
+            if answers_metadata(self.host, self.listen_port):
                 return
             time.sleep(0.05)
         self.stop()
@@ -150,7 +155,7 @@ class EmbeddedBroker:
         for name, partitions in self.topics.items():
             done = subprocess.run(
                 [tansu_binary(), "topic", "create", name, "--partitions", str(partitions),
-                 "--broker", f"tcp://{self.bootstrap}"],
+                 "--broker", f"tcp://{self.host}:{self.listen_port}"],
                 capture_output=True, text=True, timeout=30,
             )
             if done.returncode != 0 and "already exists" not in done.stderr + done.stdout:

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+import aiokafka.protocol.metadata
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
@@ -34,6 +35,40 @@ from services.common.prometheus import message_flow_middleware
 from services.common.settings import Settings
 
 log = logging.getLogger(__name__)
+
+# How long a producer trusts what it knows of the topics' partitions. Kafka's
+# default is 5 minutes; a cluster that lost a topic and got it back with its
+# partitions (services/common/broker_log.py) then refuses every record sent to
+# the old layout for that long. 30 s bounds the recovery the runbook promises.
+METADATA_MAX_AGE_MS = 30_000
+
+
+def _asking_for_metadata_never_creates_topics() -> None:
+    """Make every aiokafka client of this process ask for metadata without
+    creating the topics it names.
+
+    aiokafka's metadata request asks the broker to auto-create a missing topic
+    (``allow_auto_topic_creation`` true) and offers no setting for it. A broker
+    with auto-creation on (Tansu always; Apache Kafka by default) then creates
+    it with its default partition count: after the embedded broker restarts
+    empty, a service asking about ``welfare.demand.v1`` before the topics are
+    created again got one with the wrong partitions, and records sent to the
+    partitions it lacked were refused (``UnknownError``) for minutes. Topics are
+    created with their partitions by ``ensure_topics`` or by the platform only.
+    """
+    request = aiokafka.protocol.metadata.MetadataRequest
+    if getattr(request, "_welfare_never_creates_topics", False):
+        return
+    original = request.__init__
+
+    def __init__(self, topics=None, allow_auto_topic_creation=False):
+        original(self, topics, allow_auto_topic_creation)
+
+    request.__init__ = __init__
+    request._welfare_never_creates_topics = True
+
+
+_asking_for_metadata_never_creates_topics()
 
 # Brokers built with idempotence left to its default (on for an external Kafka):
 # these may drop it when the broker refuses it (Tansu does). One explicitly
@@ -130,6 +165,7 @@ class KafkaConnection:
             # Topics are created with their partitions by ensure_topics (or by
             # the platform, e.g. Strimzi); a typo must not create a new topic.
             allow_auto_create_topics=False,
+            metadata_max_age_ms=METADATA_MAX_AGE_MS,
             middlewares=tuple(middlewares),
             logger=None,
         )

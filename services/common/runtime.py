@@ -21,8 +21,10 @@ import httpx
 import uvicorn
 from fastapi import FastAPI
 from faststream.kafka import KafkaBroker
+from tenacity import wait_fixed
 
 from services.common.kafka import IdempotenceRefused, connect_broker
+from services.common.retrying import until_stopped
 
 log = logging.getLogger(__name__)
 
@@ -65,24 +67,32 @@ class Service:
 async def keep_broker_started(broker: KafkaBroker, stop: asyncio.Event,
                               retry_s: float = 1.0) -> None:
     """Start the broker, retrying until Kafka answers; then hold until stop."""
-    while not stop.is_set():
-        try:
-            await connect_broker(broker)
-            log.info("connected to Kafka")
-            break
-        except IdempotenceRefused as exc:
-            raise CannotStart(str(exc)) from None
-        except Exception as exc:  # noqa: BLE001 - Kafka may not be up yet
-            log.warning("Kafka not reachable yet (%s); retrying", exc)
-            try:
-                await broker.stop()
-            except Exception:  # noqa: BLE001 - half-started clients; nothing to save
-                pass
-            try:
-                await asyncio.wait_for(stop.wait(), retry_s)
-            except TimeoutError:
-                pass
+    if stop.is_set():
+        return
+    try:
+        async for attempt in until_stopped(stop, wait=wait_fixed(retry_s),
+                                           what="connecting to Kafka", final=(IdempotenceRefused,)):
+            with attempt:
+                await _connect_or_stop_half_started(broker)
+    except IdempotenceRefused as exc:
+        raise CannotStart(str(exc)) from None
+    except Exception:
+        if not stop.is_set():
+            raise
+        return  # told to stop while Kafka was away
+    log.info("connected to Kafka")
     await stop.wait()
+
+
+async def _connect_or_stop_half_started(broker: KafkaBroker) -> None:
+    try:
+        await connect_broker(broker)
+    except IdempotenceRefused:
+        raise
+    except Exception:
+        with contextlib.suppress(Exception):  # half-started clients; nothing to save
+            await broker.stop()
+        raise
 
 
 async def run_service(

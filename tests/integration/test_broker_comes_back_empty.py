@@ -31,10 +31,18 @@ from tests.integration.matcher_service.service import (
     running_matcher,
     wait_for,
 )
+from tests.support.gated_broker import GatedBroker
 from tests.support.services import running
 from tests.unit.matcher_service import builders as b
 
 pytestmark = [pytest.mark.broker, pytest.mark.postgres]
+
+
+@pytest.fixture
+def broker():
+    """Comes back empty with its topics, as a cluster does (tests/support/gated_broker.py)."""
+    with GatedBroker() as gated:
+        yield gated
 
 
 def line(line_id: str) -> dict:
