@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import logging
 import sys
 from urllib.parse import urlsplit
 from dataclasses import dataclass
@@ -40,6 +39,7 @@ if str(ROOT) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(ROOT))
 
 from schemas.topics import TOPICS  # noqa: E402
+from services.common.auth import no_tokens_warning  # noqa: E402
 from services.common.kafka import KafkaConnection, topics_read, topics_written  # noqa: E402
 from services.common.settings import Settings  # noqa: E402
 
@@ -78,14 +78,8 @@ def kafka_access(service: str) -> KafkaAccess:
     settings = Settings(kafka_bootstrap="kafka:9092", database_url="sqlite://")
     connection = KafkaConnection(settings, "kafka:9092")
     bootstrap = importlib.import_module(f"services.{service}.bootstrap")
-    # Built only to be read: its warning that it has no tokens is not for this tool.
-    auth_log = logging.getLogger("services.common.auth")
-    level = auth_log.level
-    auth_log.setLevel(logging.ERROR)
-    try:
+    with no_tokens_warning():
         built = bootstrap.build(settings, connection)
-    finally:
-        auth_log.setLevel(level)
     broker = built.broker
     if broker is None:
         return KafkaAccess(frozenset(), frozenset(), frozenset())

@@ -16,12 +16,12 @@ from __future__ import annotations
 import functools
 import importlib
 import json
-import logging
 from pathlib import Path
 from typing import Any
 
 from schemas.asyncapi import Participant, asyncapi_document
 from schemas.topics import ASSIGNMENTS, DEAD_LETTER, PROVIDER_RESPONSES
+from services.common.auth import no_tokens_warning
 
 SERVICES = ("intake", "supply", "matcher", "operator")
 DOCUMENT_FILE = "asyncapi.json"
@@ -53,14 +53,8 @@ def service_participant(name: str) -> Participant:
 
     settings = Settings(kafka_bootstrap="kafka:9092", database_url="sqlite://")
     bootstrap = importlib.import_module(f"services.{name}.bootstrap")
-    # Built only to be read: its warning that it has no tokens is not for this tool.
-    auth_log = logging.getLogger("services.common.auth")
-    level = auth_log.level
-    auth_log.setLevel(logging.ERROR)
-    try:
+    with no_tokens_warning():
         built = bootstrap.build(settings, KafkaConnection(settings, "kafka:9092"))
-    finally:
-        auth_log.setLevel(level)
     broker = built.broker
     if broker is None:
         return Participant(_DESCRIPTIONS.get(name, name))

@@ -292,3 +292,19 @@ def require_subject(principal: Principal, role: Role, subject: str) -> None:
         raise HTTPException(
             status.HTTP_403_FORBIDDEN, detail=f"this token may not act for {role.value} {subject!r}"
         )
+
+
+@contextlib.contextmanager
+def no_tokens_warning() -> Iterator[None]:
+    """Silence the warning that a service has no tokens, for the length of the block.
+
+    For tools that build a service only to read it (its AsyncAPI channels, its
+    Kafka ACLs): the warning is for a service that will serve. The level is put
+    back, or the warning would be lost for every later service in the process.
+    """
+    level = log.level
+    log.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        log.setLevel(level)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import importlib
 import json
-import logging
 from collections.abc import Iterator
 
 import pytest
@@ -17,21 +16,15 @@ from fastapi.testclient import TestClient
 from services.common.asyncapi import SERVICES, system_document
 from services.common.kafka import KafkaConnection
 from services.common.settings import Settings
+from services.common.auth import no_tokens_warning
 
 
 @pytest.fixture(scope="module", params=SERVICES)
 def client(request) -> Iterator[TestClient]:
     settings = Settings(kafka_bootstrap="kafka:9092", database_url="sqlite://")
     bootstrap = importlib.import_module(f"services.{request.param}.bootstrap")
-    # No tokens is fine here; the level is restored, or the tests of that warning,
-    # later in the same process, would see nothing.
-    auth_log = logging.getLogger("services.common.auth")
-    level = auth_log.level
-    auth_log.setLevel(logging.ERROR)
-    try:
+    with no_tokens_warning():
         built = bootstrap.build(settings, KafkaConnection(settings, "kafka:9092"))
-    finally:
-        auth_log.setLevel(level)
     yield TestClient(built.app)
 
 
