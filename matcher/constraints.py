@@ -1,7 +1,7 @@
 """Constraint families on flows and weeks; each function writes its rows and nothing else.
 
 Row families are named so that tests (and a curious reader of a model) can
-find them: demand, pinned, capacity, min_group, linking here; tier_one,
+find them: demand, pinned, capacity, min_group, linking here; tier_one, tier_link,
 tier_low, tier_high, budget, change_up, change_down, fairness in
 contract_rows.py.
 """

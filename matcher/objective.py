@@ -152,3 +152,18 @@ def change_offset(prep: Prepared, scale: Scale, params: RoundParameters) -> floa
     return params.change_weight * scale.change * sum(
         p.previous * len(data.lines[p.line].weeks)
         for k, p in enumerate(data.pairs) if p.previous and not prep.usable[k])
+
+
+def coverage_ceiling(scale: Scale, params: RoundParameters, bound: float | None) -> float | None:
+    """The most S (priority-weighted unit-weeks) any plan reaches, given a bound on L.
+
+    For every plan L >= bound and L = -w_cov A S + rest with 0 <= rest <= rest_max,
+    so S <= (rest_max - bound) / (w_cov A); S moves in steps. This is the first
+    lexicographic term's own bound, which the gap on L hides.
+    """
+    if bound is None or params.coverage_weight <= 0 or scale.coverage <= 0:
+        return None
+    rest_max = (params.fairness_weight * scale.fairness + params.cost_weight * scale.cost_max
+                + params.change_weight * scale.change * scale.change_max)
+    most = (rest_max - bound) / (params.coverage_weight * scale.coverage)
+    return max(math.floor(most / scale.step + 1e-6) * scale.step, 0.0)

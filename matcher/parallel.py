@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
+from matcher.budget import TimeBudget
 from matcher.decompose import Part
 from matcher.objective import Scale
 from matcher.part import PartResult, PartSolver
@@ -57,12 +58,13 @@ def run_parts(parts: list[Part], scale: Scale, params: RoundParameters, deadline
 def solve_bin(indices: list[int], parts: list[Part], scale: Scale, params: RoundParameters,
               deadline: float, started: Callable[[int], None] | None = None
               ) -> dict[int, PartResult]:
+    budget = TimeBudget.until(deadline)  # (a float crosses to the worker; the budget is rebuilt)
     solvers: list[PartSolver] = []
-    halfway = time.perf_counter() + 0.5 * max(deadline - time.perf_counter(), 0.0)
+    halfway = time.perf_counter() + budget.share(0.5)
     late: dict[int, PartResult] = {}  # parts answered without a model
     for n, part in enumerate(parts):  # every part gets a solution at once ...
-        left = deadline - time.perf_counter()
-        if left < 0:  # not even time to build it
+        left = budget.remaining()
+        if left <= 0:  # not even time to build it
             late[indices[n]] = unbuilt(part.problem, scale, params)
             continue
         if params.decompose and LP_SECONDS_PER_WEIGHT * _weight(part) > 0.5 * left:
@@ -79,8 +81,7 @@ def solve_bin(indices: list[int], parts: list[Part], scale: Scale, params: Round
         solvers.append(solver)
         if started:
             started(n + 1)
-    span = max(deadline - time.perf_counter(), 0.0)
-    start_end = time.perf_counter() + START_SHARE * span
+    start_end = time.perf_counter() + budget.share(START_SHARE)
     alone = len(solvers) == 1  # no other part could use the time it would not take
     parts = [p for i, p in zip(indices, parts) if i not in late]
     weight = sum(_weight(p) for p in parts)
@@ -89,20 +90,20 @@ def solve_bin(indices: list[int], parts: list[Part], scale: Scale, params: Round
         weight -= _weight(part)
         # A relaxation that cannot finish before the deadline would only take the
         # others' time; one that can gets at least what it needs.
-        left = deadline - time.perf_counter() - 0.05
+        left = budget.remaining() - 0.05
         needs = LP_SECONDS_PER_WEIGHT * _weight(part)
         if needs <= 0.5 * left or alone:
             solver.start(min(max(share, 2 * needs, 0.05), left), polish=False)
     for _ in range(ROUNDS):
         open_parts = [s for s in solvers if not s.done]
         open_sizes = [p for s, p in zip(solvers, parts) if not s.done]
-        if not open_parts or deadline - time.perf_counter() < 0.05:
+        if not open_parts or budget.expired(0.05):
             break
         urgency = _urgency(open_parts, open_sizes)
         order = sorted(range(len(open_parts)), key=lambda n: -urgency[n])
         total = sum(urgency)
         for n in order:
-            left = deadline - time.perf_counter()
+            left = budget.remaining()
             if left < 0.05:
                 break
             share = left * urgency[n] / total if total > 0 else left / len(order)

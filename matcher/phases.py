@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable
 
 from matcher.backends.raw import RawResult, Status
+from matcher.budget import Clock, TimeBudget
 from matcher.linear import INF, LinearModel
 
 PHASE_ONE_SHARE = 0.7  # of the time left, at most, for coverage
@@ -26,11 +27,13 @@ PHASE_ONE_SHARE = 0.7  # of the time left, at most, for coverage
 def solve_two_phase(m: LinearModel, counts: dict[int, int], coverage_value: float,
                     gap: float, time_limit: float, hint: list[float] | None,
                     ceiling: float | None,
-                    run: Callable[[LinearModel, float, list[float] | None], RawResult]
-                    ) -> RawResult:
+                    run: Callable[[LinearModel, float, list[float] | None], RawResult],
+                    clock: Clock = time.perf_counter) -> RawResult:
     """``coverage_value``: what one unit of ``counts`` is worth in L (A x w_cov / 100);
-    ``ceiling``: a known bound on coverage (in counts), e.g. the relaxation's."""
-    start = time.perf_counter()
+    ``ceiling``: a known bound on coverage (in counts), e.g. the relaxation's.
+    Phase 2 gets what phase 1 left of ``time_limit`` (a phase 1 that proves early
+    hands its time to phase 2)."""
+    budget = TimeBudget(time_limit, clock)
     weighted = list(m.cost)
     offset = m.offset
     cols = sorted(counts)
@@ -38,7 +41,7 @@ def solve_two_phase(m: LinearModel, counts: dict[int, int], coverage_value: floa
     for col in cols:
         m.cost[col] = -float(counts[col])
     m.offset = 0.0
-    first = run(m, time_limit * PHASE_ONE_SHARE, hint)
+    first = run(m, budget.share(PHASE_ONE_SHARE), hint)
     if first.values is None:
         m.cost, m.offset = weighted, offset
         return RawResult(first.status, None, None if first.bound is None
@@ -51,8 +54,7 @@ def solve_two_phase(m: LinearModel, counts: dict[int, int], coverage_value: floa
     m.add_row(cols, [float(counts[c]) for c in cols], float(served), INF, "coverage_kept")
     m.cost = [weighted[c] + coverage_value * counts.get(c, 0) for c in range(m.num_cols)]
     m.offset = offset
-    left = time_limit - (time.perf_counter() - start)
-    second = run(m, max(left, 0.05), first.values)
+    second = run(m, max(budget.remaining(), 0.05), first.values)
     final = second if second.values is not None else _rest_of(first, m)
     m.pop_row()
     m.cost = weighted

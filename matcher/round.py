@@ -9,7 +9,8 @@ from matcher.from_snapshot import index_round
 from matcher.prepare import prepare
 from matcher.reasons import unmet_demand
 from matcher.reproducibility import input_hash, solver_version
-from matcher.round_result import contracts, firm_outcomes, firm_spending, totals
+from matcher.round_result import (contracts, coverage_share, fairness, firm_outcomes,
+                                  firm_spending, totals)
 from matcher.solution import Solution
 from matcher.solve import ProgressCallback, solve_prepared
 from schemas.parameters import RoundParameters
@@ -42,16 +43,19 @@ def solve_round(snapshot: RoundSnapshot, params: RoundParameters | None = None, 
     spent = firm_spending(idx, awarded)
     unmet = unmet_demand(idx, prep, sol, spent) if _solved(sol) else []
     message = "; ".join(m for m in (_message(sol), sol.message) if m) or None
+    firms = firm_outcomes(idx, awarded, spent)
     return RoundResult(
         network_id=snapshot.network_id, round_id=snapshot.round_id,
         input_hash=input_hash(snapshot, params), parameters=params, seed=params.seed,
         solver=SolverInfo(name=sol.solver, version=solver_version(sol.solver)),
         status=SolveStatus(sol.status.value), objective=sol.objective, bound=sol.bound,
         gap=sol.gap, parts=sol.parts, message=message, contracts=awarded, unmet=unmet,
-        firms=firm_outcomes(idx, awarded, spent),
+        firms=firms,
         totals=totals(idx, awarded, params.priority_weights),
         timings=Timings(build_s=sol.build_s, solve_s=sol.solve_s,
                         total_s=time.perf_counter() - start),
+        coverage_ceiling=coverage_share(prep, sol.coverage_bound),
+        fairness=fairness(idx, prep, firms) if _solved(sol) else None,
     )
 
 

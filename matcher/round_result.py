@@ -1,4 +1,5 @@
-"""From a Solution back to the snapshot's words: contracts, unmet demand, firms, totals.
+"""From a Solution back to the snapshot's words: contracts, unmet demand, firms, totals,
+fairness and the coverage ceiling.
 
 Every euro figure is computed here again from the snapshot's exact amounts
 (Decimal), never from the model's floats, so the result adds up to the cent.
@@ -10,8 +11,10 @@ from collections import defaultdict
 from decimal import Decimal
 
 from matcher.from_snapshot import RoundIndex
+from matcher.prepare import Prepared
 from matcher.solution import Solution
-from schemas.result import ContractLine, FirmOutcome, GroupContract, RoundTotals
+from matcher.variables import weight_units
+from schemas.result import ContractLine, Fairness, FirmOutcome, GroupContract, RoundTotals
 from schemas.types import Payer
 
 
@@ -95,3 +98,32 @@ def totals(idx: RoundIndex, awarded: list[GroupContract], weights: list[float]) 
 
 def _ratio(part: float, whole: float) -> float:
     return round(min(part / whole, 1.0), 12) if whole else 0.0
+
+
+def fairness(idx: RoundIndex, prep: Prepared, outcomes: list[FirmOutcome]) -> Fairness | None:
+    """The least- and most-covered of the firms some offer can serve, and the spread.
+
+    A firm whose every line no offer can serve is at 0 % whatever the plan does:
+    counting it would make every round look unfair and hide the firms the plan did
+    leave behind.
+    """
+    servable = {prep.data.lines[i].firm for i in range(len(prep.data.lines))
+                if prep.line_pairs[i]}
+    served = [o for n, o in enumerate(outcomes) if n in servable]
+    if not served:
+        return None
+    least = min(served, key=lambda o: o.coverage)  # ties: the first in the snapshot
+    most = max(served, key=lambda o: o.coverage)
+    return Fairness(least_covered_firm_id=least.firm_id, least_coverage=least.coverage,
+                    most_covered_firm_id=most.firm_id, most_coverage=most.coverage,
+                    spread=round(most.coverage - least.coverage, 12), firms=len(served))
+
+
+def coverage_share(prep: Prepared, most: float | None) -> float | None:
+    """``most`` (S, priority-weighted unit-weeks) as a share of the weighted demand,
+    rounded as the result's own weighted coverage is, so that they compare."""
+    demand = sum(weight_units(line.weight) / 100 * line.units * len(line.weeks)
+                 for line in prep.data.lines)
+    if most is None or not demand:
+        return None
+    return round(min(1.0, most / demand), 12)

@@ -22,6 +22,9 @@ class Solution:
     solve_s: float
     total_s: float
     message: str = ""
+    # The most S (priority-weighted unit-weeks of optional lines) any plan reaches, as
+    # the bound proves it (objective.coverage_ceiling); None without a bound.
+    coverage_bound: float | None = None
 
     def served(self, data: ProblemData) -> list[int]:
         """Units served per line."""

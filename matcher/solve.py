@@ -16,13 +16,14 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from matcher.backends.raw import Status
+from matcher.budget import TimeBudget
 from matcher.decompose import Part, decompose
 from matcher.markets import line_markets, pieces
 from matcher.part import PartResult
-from matcher.objective import change_offset, compute_scale
+from matcher.objective import change_offset, compute_scale, coverage_ceiling
 from matcher.parallel import run_parts
 from matcher.prepare import Prepared, prepare
 from matcher.problem import ProblemData
@@ -79,16 +80,18 @@ def solve_prepared(prep: Prepared, params: RoundParameters | None = None,
         return _empty(problem, Status.INFEASIBLE, solver, len(parts), start,
                       f"line {stranded[0]} must be served but no offer can serve it")
     prepared = time.perf_counter()
-    deadline = start + params.time_limit_s * 0.98 - reserve - 0.02
+    # The solve owns the round's time: 2 % and 20 ms for merging, ``reserve`` for the caller.
+    budget = TimeBudget(params.time_limit_s * 0.98 - reserve - 0.02, start=start)
     workers = min(params.workers or os.cpu_count() or 1, max(len(parts), 1))
 
     def report(done: int, message: str) -> None:
         if progress:
             progress(Progress(done, len(parts), time.perf_counter() - start, message))
 
-    results = run_parts(parts, scale, params, deadline, workers, report)
+    results = run_parts(parts, scale, params, budget.deadline, workers, report)
     offset = change_offset(prep, scale, params)
-    return _merge(problem, parts, results, offset, solver, start, prepared)
+    solution = _merge(problem, parts, results, offset, solver, start, prepared)
+    return replace(solution, coverage_bound=coverage_ceiling(scale, params, solution.bound))
 
 
 def _merge(problem: ProblemData, parts: list[Part], results: list[PartResult], offset: float,

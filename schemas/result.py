@@ -99,6 +99,18 @@ class RoundTotals(Contract):
     total_cost_eur: Money
 
 
+class Fairness(Contract):
+    """How evenly the firms some offer can serve were served (firms no offer can
+    serve are left out: their 0 % says nothing about the plan)."""
+
+    least_covered_firm_id: Identifier
+    least_coverage: float = Field(ge=0, le=1)
+    most_covered_firm_id: Identifier
+    most_coverage: float = Field(ge=0, le=1)
+    spread: float = Field(ge=0, le=1, description="most_coverage - least_coverage")
+    firms: PositiveInt = Field(description="the firms some offer can serve")
+
+
 class SolverInfo(Contract):
     name: str  # e.g. "highs", "cpsat", "greedy"
     version: str  # e.g. "ortools 9.15.6755"
@@ -132,6 +144,12 @@ class RoundResult(Contract):
     firms: list[FirmOutcome] = Field(default_factory=list)
     totals: RoundTotals
     timings: Timings | None = None
+    # Issue 11: the coverage term's own proof and the fairness figure, apart from L's.
+    coverage_ceiling: float | None = Field(
+        default=None, ge=0, le=1,
+        description="the most priority-weighted coverage any plan can reach, as the bound "
+                    "proves it (the first lexicographic term's bound); None without a bound")
+    fairness: Fairness | None = None
 
     def to_file_json(self) -> str:
         """The reproducible file form: everything but the timings."""

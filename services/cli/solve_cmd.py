@@ -140,7 +140,7 @@ def summary(result: RoundResult, lang: str | None = None,
         status=result.status.value, objective=result.objective, bound=result.bound,
         gap=result.gap, tolerance=result.parameters.relative_gap,
         weighted_coverage=tot.weighted_coverage,
-        coverage_ceiling=coverage_ceiling(snapshot, result) if snapshot else None)
+        coverage_ceiling=_ceiling(result, snapshot))
     lines = [t._("round {round} ({network}): {quality}", round=result.round_id,
                  network=result.network_id, quality=quality.describe(t, figures))]
     gap = quality.objective_gap(t, figures)
@@ -164,6 +164,8 @@ def summary(result: RoundResult, lang: str | None = None,
     if result.message:  # the optimiser's own words, in English
         lines.append(t._("note from the optimiser: {message}", message=result.message))
     lines += _contract_lines(t, result, snapshot, named)
+    if result.fairness:
+        lines.append(_fairness_line(t, result, named))
     lines.append(t._("firms (least covered first):"))
     for f in sorted(result.firms, key=lambda f: (f.coverage, f.firm_id))[:MAX_ROWS]:
         lines.append("  " + t._("{firm}: {share} of {demanded} unit-weeks, {cost} of {budget}",
@@ -179,6 +181,28 @@ def summary(result: RoundResult, lang: str | None = None,
                          build=formats.duration(t, tm.build_s),
                          solve=formats.duration(t, tm.solve_s)))
     return "\n".join(lines)
+
+
+def _ceiling(result: RoundResult, snapshot: RoundSnapshot | None) -> float | None:
+    """The proven coverage ceiling: from the snapshot when there is one (exact for the
+    result's bound, whatever wrote it), else the one the result carries
+    (matcher/round_result.py; None in results written before it did)."""
+    return coverage_ceiling(snapshot, result) if snapshot else result.coverage_ceiling
+
+
+def _fairness_line(t: Texts, result: RoundResult, named: Names) -> str:
+    """Fairness made visible, not only optimised: the least-covered firm among those
+    some offer can serve, the most covered, and the spread between them."""
+    f = result.fairness
+    return t.ngettext(
+        "fairness: of the {n} firm some offer can serve, the least covered is {least} "
+        "at {low}, the most covered {most} at {high}: a spread of {spread} points",
+        "fairness: of the {n} firms some offer can serve, the least covered is {least} "
+        "at {low}, the most covered {most} at {high}: a spread of {spread} points",
+        f.firms, least=named(f.least_covered_firm_id),
+        low=formats.percent(t, f.least_coverage), most=named(f.most_covered_firm_id),
+        high=formats.percent(t, f.most_coverage),
+        spread=formats.number(t, round(100 * f.spread, 1), digits=1))
 
 
 def _contract_lines(t: Texts, result: RoundResult, snapshot: RoundSnapshot | None,
