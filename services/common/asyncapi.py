@@ -28,7 +28,7 @@ DOCUMENT_FILE = "asyncapi.json"
 
 _DESCRIPTIONS = {
     "intake": "Intake: firms' enrolment and their aggregated demand lines.",
-    "supply": "Supply: providers' enrolment and their capacity offers.",
+    "supply": "Supply: providers' enrolment, their capacity offers, and the answers they give to awards in the console.",
     "matcher": "Matcher: the book, the rounds, the awards and the providers' answers.",
     "operator": "Operator: the network operator's round commands.",
 }

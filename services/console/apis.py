@@ -86,6 +86,12 @@ class Apis:
     async def offers(self, provider_id: str) -> list[dict]:
         return await self._call("GET", self._urls.supply, f"/v1/providers/{provider_id}/offers")
 
+    async def answer_contract(self, provider_id: str, contract_id: str, body: dict) -> dict:
+        """Accept or decline an award: supply publishes the answer a provider system would."""
+        return await self._call("POST", self._urls.supply,
+                                f"/v1/providers/{provider_id}/contracts/{contract_id}/answer",
+                                json=body)
+
     # --- operator ----------------------------------------------------------------
     async def rounds(self, network: str | None = None) -> list[dict]:
         params = {"network": network} if network else {}
@@ -97,6 +103,15 @@ class Apis:
     async def firm_outcome(self, firm_id: str) -> dict:
         """The firm's lines in the latest committed round (its own token, or an operator's)."""
         return await self._call("GET", self._urls.operator, f"/v1/firms/{firm_id}/outcome")
+
+    async def round_changes(self, round_id: str) -> dict:
+        """What the round keeps, amends and withdraws of the contracts providers hold."""
+        return await self._call("GET", self._urls.operator, f"/v1/rounds/{round_id}/changes")
+
+    async def provider_awards(self, provider_id: str) -> list[dict]:
+        """The provider's awards of every committed round, with their status."""
+        return await self._call("GET", self._urls.operator,
+                                f"/v1/providers/{provider_id}/awards")
 
     async def start_round(self, network: str, body: dict) -> dict:
         return await self._call("POST", self._urls.operator, f"/v1/networks/{network}/rounds",

@@ -20,6 +20,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from schemas.types import Category
 from services.common.auth import Role, TokenExpired, TokenStore
 from services.console import forms
+from services.console.awards import DECLINE_REASONS, award_rows
 from services.console.apis import ApiRefused, Apis, ServiceDown, ServiceUrls
 from services.console.charts import bar_chart, coverage_legend, demand_capacity_chart, network_map
 from services.console.network import forget, network_of
@@ -195,9 +196,16 @@ def console_app(app: FastAPI, *, tokens: TokenStore, urls: ServiceUrls, secret: 
         figure = network_map(t, report.places, comune,
                              lambda code: f"/rounds/{quote(round_id)}?comune={code}#comune")
         firm_chart = bar_chart(t, say(t, "Coverage per firm"), report.bars)
+        changes = None
+        if detail["status"] == "completed":
+            try:
+                changes = await apis(login).round_changes(round_id)
+            except ApiRefused as exc:
+                if exc.status != 404:
+                    raise
         return pages.render(request, "round.html", login=login, round=detail, report=report,
                             map_svg=figure, firm_chart=firm_chart,
-                            legend=coverage_legend(t))
+                            legend=coverage_legend(t), changes=changes)
 
     @router.post("/rounds/{round_id}/commit")
     async def commit_dry_run(request: Request, round_id: str) -> Response:
@@ -260,14 +268,56 @@ def console_app(app: FastAPI, *, tokens: TokenStore, urls: ServiceUrls, secret: 
                                 status_code=303)
 
     # --- a provider --------------------------------------------------------------
-    @router.get("/providers/{provider_id}")
-    async def provider(request: Request, provider_id: str) -> Response:
-        login = login_of(request, Role.PROVIDER, Role.OPERATOR)
-        own(login, Role.PROVIDER, provider_id)
+    async def provider_page(request: Request, login: Login, provider_id: str,
+                            status: int = 200, sent: str | None = None,
+                            errors: dict | None = None, form: dict | None = None,
+                            refused: str | None = None) -> Response:
+        t = console_texts(language_of(request))
         profile = await apis(login).provider(provider_id)
         offers = await apis(login).offers(provider_id)
-        return pages.render(request, "provider.html", login=login, profile=profile,
-                            offers=[o.get("offer", o) for o in offers])
+        awards = award_rows(t, await apis(login).provider_awards(provider_id))
+        return pages.render(request, "provider.html", status=status, login=login,
+                            profile=profile, offers=[o.get("offer", o) for o in offers],
+                            awards=awards, reasons=DECLINE_REASONS, sent=sent,
+                            errors=errors or {}, form=form or {}, refused=refused)
+
+    @router.get("/providers/{provider_id}")
+    async def provider(request: Request, provider_id: str, sent: str | None = None) -> Response:
+        login = login_of(request, Role.PROVIDER, Role.OPERATOR)
+        own(login, Role.PROVIDER, provider_id)
+        return await provider_page(request, login, provider_id, sent=sent)
+
+    @router.post("/providers/{provider_id}/awards/{contract_id}/answer")
+    async def answer_award(request: Request, provider_id: str, contract_id: str) -> Response:
+        """Accept or decline an award from the page; supply publishes the answer."""
+        login = login_of(request, Role.PROVIDER, Role.OPERATOR)
+        own(login, Role.PROVIDER, provider_id)
+        form = dict(await request.form())
+        if not csrf_valid(request, form.get("csrf")):
+            return _csrf_refused(request, pages)
+        t = console_texts(language_of(request))
+        # What the answer names comes from the matcher's list, not from the form:
+        # the page answers the award as the matcher holds it now.
+        award = next((a for a in await apis(login).provider_awards(provider_id)
+                      if a["contract_id"] == contract_id), None)
+        if award is None or not award["answerable"]:
+            return await provider_page(request, login, provider_id, status=409, refused=say(
+                t, "This award can no longer be answered: a later round replaced or "
+                   "withdrew it."))
+        body, errors = forms.contract_answer(t, form, DECLINE_REASONS)
+        if body is None:
+            return await provider_page(request, login, provider_id, status=422,
+                                       errors={contract_id: errors}, form=form)
+        body.update(round_id=award["answer_round_id"], entity_version=award["next_version"])
+        try:
+            await apis(login).answer_contract(provider_id, award["answer_contract_id"], body)
+        except ApiRefused as exc:
+            if exc.status not in (404, 409, 422):
+                raise
+            return await provider_page(request, login, provider_id, status=422,
+                                       refused=exc.detail)
+        return RedirectResponse(f"/providers/{quote(provider_id)}?sent={quote(contract_id)}"
+                                f"#award-{quote(contract_id)}", status_code=303)
 
     app.include_router(router)
     return app

@@ -120,3 +120,28 @@ def dry_run(t: Texts, values: dict) -> tuple[FormResult, dict | None]:
         return result, None
     return result, {"first_week": first, "last_week": last, "dry_run": True,
                     "parameters": {"time_limit_s": limit, **weights}}
+
+
+# --- a provider's answer to an award (helper "provider") ---------------------------
+MAX_NOTE = 500  # supply's bound on the note (services/supply/domain/answers.py)
+
+
+def contract_answer(t: Texts, form: dict, reasons: dict) -> tuple[dict | None, dict[str, str]]:
+    """The answer's body for supply, or the errors by field (``reason``, ``note``)."""
+    answer = str(form.get("answer", ""))
+    if answer == "accepted":
+        return {"answer": "accepted"}, {}
+    errors: dict[str, str] = {}
+    if answer != "declined":
+        return None, {"answer": say(t, "choose whether to accept or decline")}
+    reason = str(form.get("reason", "")).strip()
+    note = " ".join(str(form.get("note", "")).split())
+    if reason not in reasons:
+        errors["reason"] = say(t, "choose why you decline")
+    if reason == "other" and not note:
+        errors["note"] = say(t, "say why you decline")
+    if len(note) > MAX_NOTE:
+        errors["note"] = say(t, "at most {n} characters", n=formats.number(t, MAX_NOTE))
+    if errors:
+        return None, errors
+    return {"answer": "declined", "reason": reason, "note": note}, {}

@@ -4,7 +4,7 @@ Served by the matcher's own process beside /health, /ready and /metrics, so
 that the operator service reads rounds through it and never opens the
 matcher's database (DESIGN.md, "Services own their data"). Operators only,
 but for a firm's own outcome of the latest committed round, which its firm's
-token may read too.
+token may read too, and a provider's own awards, which its provider's token may.
 """
 
 from __future__ import annotations
@@ -22,6 +22,12 @@ from services.common.http import REFUSALS
 from services.common.refusals import NotFound
 from services.matcher import queries
 from services.matcher.firm_outcome import FirmOutcomeView, firm_outcome
+from services.matcher.provider_awards import (
+    ProviderAward,
+    RoundChanges,
+    provider_awards,
+    round_changes,
+)
 from services.matcher.views import RoundDetail, RoundView
 
 MAX_LIMIT = 500
@@ -50,6 +56,15 @@ def read_router(*, authenticate: Callable[..., Principal], engine: Engine) -> AP
             raise NotFound(f"the matcher has no round {round_id!r}")
         return found
 
+    @router.get("/rounds/{round_id}/changes")
+    async def changes_of_round(round_id: Identifier,
+                               _principal: Principal = Depends(operator)) -> RoundChanges:
+        """What the round keeps, amends and withdraws of the contracts providers hold."""
+        found = await asyncio.to_thread(round_changes, engine, round_id)
+        if found is None:
+            raise NotFound(f"the matcher has no round {round_id!r}")
+        return found
+
     @router.get("/networks/{network_id}/known")
     async def known(network_id: Identifier,
                     _principal: Principal = Depends(operator)) -> dict[str, Any]:
@@ -73,5 +88,15 @@ def read_router(*, authenticate: Callable[..., Principal], engine: Engine) -> AP
             raise NotFound(f"no committed round has firm {firm_id!r} yet: its outcome is "
                            "known once the network's operator commits a round with it")
         return found
+
+    @router.get("/providers/{provider_id}/awards")
+    async def awards_of_provider(provider_id: Identifier,
+                                 principal: Principal = Depends(authenticate)
+                                 ) -> list[ProviderAward]:
+        """Every award of a committed round to the provider, newest first, with its
+        status: awaiting an answer, amended, accepted, declined, superseded, withdrawn."""
+        require_role(principal, Role.PROVIDER, Role.OPERATOR)
+        require_subject(principal, Role.PROVIDER, provider_id)
+        return await asyncio.to_thread(provider_awards, engine, provider_id)
 
     return router

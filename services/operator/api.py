@@ -36,6 +36,10 @@ class RoundReader(Protocol):
 
     async def firm_outcome(self, token: str, firm_id: str) -> Any | None: ...
 
+    async def provider_awards(self, token: str, provider_id: str) -> Any: ...
+
+    async def round_changes(self, token: str, round_id: str) -> Any | None: ...
+
 
 def bearer_token(request: Request) -> str:
     """The caller's token as it sent it (authentication has already checked it)."""
@@ -145,5 +149,27 @@ def operator_router(
             raise NotFound(f"no committed round has firm {firm_id!r} yet: its outcome is "
                            "known once the network's operator commits a round with it")
         return found
+
+    @router.get("/rounds/{round_id}/changes")
+    async def round_changes(round_id: Identifier, _principal: Principal = Depends(operator),
+                            token: str = Depends(bearer_token)) -> Any:
+        """What the round keeps (accepted contracts unchanged), amends and withdraws of
+        the contracts providers hold from the committed round before it."""
+        found = await rounds.round_changes(token, round_id)
+        if found is None:
+            raise NotFound(f"the matcher has no round {round_id!r} yet")
+        return found
+
+    @router.get("/providers/{provider_id}/awards")
+    async def provider_awards(provider_id: Identifier,
+                              principal: Principal = Depends(authenticate),
+                              token: str = Depends(bearer_token)) -> Any:
+        """The provider's awards of every committed round, newest first: each firm line's
+        municipality, category, tags, weeks, units and price, and the award's status
+        (awaiting an answer, amended, accepted, declined, superseded, withdrawn).
+        Its own provider or operators."""
+        require_role(principal, Role.PROVIDER, Role.OPERATOR)
+        require_subject(principal, Role.PROVIDER, provider_id)
+        return await rounds.provider_awards(token, provider_id)
 
     return router

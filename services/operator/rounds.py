@@ -63,6 +63,14 @@ class MatcherRounds:
         """The firm's lines in the latest committed round; None: no such round has it yet."""
         return await self._get(token, f"/v1/firms/{firm_id}/outcome", missing_ok=True)
 
+    async def provider_awards(self, token: str, provider_id: str) -> Any:
+        """The provider's awards of every committed round (its own token, or an operator's)."""
+        return await self._get(token, f"/v1/providers/{provider_id}/awards")
+
+    async def round_changes(self, token: str, round_id: str) -> Any | None:
+        """What the round keeps, amends and withdraws; None: the matcher has not got it."""
+        return await self._get(token, f"/v1/rounds/{round_id}/changes", missing_ok=True)
+
     async def close(self) -> None:
         await self.http.aclose()
 

@@ -1,4 +1,4 @@
-"""Supply's HTTP API: providers and their capacity offers.
+"""Supply's HTTP API: providers, their capacity offers and their answers to awards.
 
 Every route needs a bearer token. A provider reads and writes only its own
 offers; an operator may act for any provider and alone enrols new ones.
@@ -19,15 +19,18 @@ from services.common.refusals import Invalid, must_match
 from services.common.spreadsheets.downloads import template_routes
 from services.supply.adapters.offers_csv import OFFERS, parse_offers
 from services.supply.requests import (
+    ContractAnswer,
     OfferSubmission,
     ProviderEnrolment,
     ProviderView,
 )
-from services.supply.service_layer import offers, providers
+from services.supply.service_layer import answers, offers, providers
+from services.supply.service_layer.answers import AnswerReceipt
 from services.supply.service_layer.context import Receipt, Supply
 from services.supply.service_layer.offers import StandingOffer
 
 ProviderId = Annotated[Identifier, Path()]
+ContractId = Annotated[Identifier, Path()]
 OfferId = Annotated[Identifier, Path()]
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 # The whole request: an upload of MAX_UPLOAD_BYTES and its multipart framing.
@@ -105,6 +108,18 @@ def routes(supply: Supply, authenticate: Callable, wake: Callable[[], None]) -> 
             raise Invalid("file", f"larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MiB")
         parsed = parse_offers(content, provider_id, file.filename, file.content_type)
         return await run(offers.put_offers, provider_id, parsed)
+
+    @api.post("/providers/{provider_id}/contracts/{contract_id}/answer", tags=["answers"],
+              status_code=202,
+              summary="Accept or decline an award (for a provider without its own Kafka client)",
+              description="Publishes ContractAccepted or ContractDeclined on "
+                          "welfare.provider-responses.v1, as a provider's system does. The "
+                          "matcher applies it, or refuses it (ContractAnswerRefused) if a "
+                          "later round superseded or withdrew the award.")
+    async def answer_contract(provider_id: ProviderId, contract_id: ContractId,
+                              body: ContractAnswer, caller: Caller) -> AnswerReceipt:
+        for_provider(caller, provider_id)
+        return await run(answers.answer_contract, provider_id, contract_id, body)
 
     api.include_router(template_routes((OFFERS,), authenticate))
     return api

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from prometheus_client import CollectorRegistry
 
-from schemas.topics import CAPACITY
+from schemas.topics import CAPACITY, PROVIDER_RESPONSES
 from services.common.auth import TokenStore, authenticator
 from services.common.broker_log import BrokerLogWatch
 from services.common.database import database_url, make_engine, reachable
@@ -35,7 +35,7 @@ def build(settings: Settings, connection: KafkaConnection) -> Service:
     engine = make_engine(database_url(settings, NAME))
     metrics = ServiceMetrics(CollectorRegistry(), NAME)
     broker = connection.faststream_broker(client_id=NAME, metrics=metrics)
-    relay = OutboxRelay(outbox, engine, declared_publish(broker, [CAPACITY]), metrics)
+    relay = OutboxRelay(outbox, engine, declared_publish(broker, [CAPACITY, PROVIDER_RESPONSES]), metrics)
     # A broker that comes back empty gets the latest event of every provider and offer again.
     log_watch = BrokerLogWatch(relay, connection.aiokafka_options(), [CAPACITY])
     supply = Supply(engine=engine, outbox=outbox, metrics=metrics)
@@ -48,7 +48,8 @@ def build(settings: Settings, connection: KafkaConnection) -> Service:
 
     app = create_api(
         title="Welfare supply",
-        description=f"Providers publish, update and withdraw capacity offers ({CAPACITY}).",
+        description=f"Providers publish, update and withdraw capacity offers ({CAPACITY}) "
+                    f"and answer their awards ({PROVIDER_RESPONSES}).",
         metrics=metrics,
         checks={"database": database_up, "kafka": kafka_up},
         max_body_bytes=MAX_BODY_BYTES,

@@ -33,6 +33,7 @@ class Stack:
     urls: dict[str, str] = field(default_factory=dict)
     tokens: Tokens | None = None
     network: dict = field(default_factory=dict)
+    bootstrap: str = ""  # the embedded broker, to read a topic in a test
     error: BaseException | None = None
 
 
@@ -47,6 +48,7 @@ def running_stack(workdir: Path, database_url: str) -> Stack:
         nonlocal stop
         stop = asyncio.Event()
         with EmbeddedBroker() as broker:
+            stack.bootstrap = broker.bootstrap
             settings = Settings(
                 kafka_bootstrap=broker.bootstrap, kafka_idempotent_producer=False,
                 kafka_session_timeout_ms=3000, kafka_heartbeat_interval_ms=300,

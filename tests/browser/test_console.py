@@ -322,3 +322,205 @@ def intake_lines(stack: Stack, firm_id: str) -> set[str]:
                        headers={"Authorization": f"Bearer {stack.tokens.firms[firm_id]}"})
     answer.raise_for_status()
     return {entry["line"]["line_id"] for entry in answer.json()["lines"]}
+
+
+# --- a provider answers in its page; the repair round (helper "provider") ---------------
+# In this module, on its stack: a module of its own would start a second system.
+import asyncio  # noqa: E402
+import threading  # noqa: E402
+import time  # noqa: E402
+
+from schemas.topics import PROVIDER_RESPONSES, decode  # noqa: E402
+from tests.integration.intake.running import read_topic  # noqa: E402
+
+
+def operator_api(stack: Stack, method: str, path: str, **kwargs) -> httpx.Response:
+    return httpx.request(method, f"{stack.urls['operator']}{path}", timeout=30,
+                         headers={"Authorization": f"Bearer {stack.tokens.operator}"}, **kwargs)
+
+
+def wait_round(stack: Stack, round_id: str, timeout_s: float = 240) -> dict:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        found = operator_api(stack, "GET", f"/v1/rounds/{round_id}")
+        if found.status_code == 200 and found.json()["status"] in ("completed", "failed"):
+            return found.json()
+        time.sleep(0.5)
+    raise AssertionError(f"round {round_id} did not finish")
+
+
+def awards_of(stack: Stack, provider_id: str) -> list[dict]:
+    answer = httpx.get(f"{stack.urls['operator']}/v1/providers/{provider_id}/awards",
+                       timeout=30,
+                       headers={"Authorization": f"Bearer {stack.tokens.providers[provider_id]}"})
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+def wait_status(stack: Stack, provider_id: str, contract_id: str, status: str) -> dict:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        for award in awards_of(stack, provider_id):
+            if award["contract_id"] == contract_id and award["status"] == status:
+                return award
+        time.sleep(0.3)
+    raise AssertionError(f"{contract_id} never became {status}: {awards_of(stack, provider_id)}")
+
+
+def topic_records(bootstrap: str, topic: str, expected: int) -> list:
+    """Read a topic from a thread of its own: Playwright's sync API holds this one's loop."""
+    out: list = []
+    thread = threading.Thread(target=lambda: out.extend(
+        asyncio.run(read_topic(bootstrap, topic, expected=expected))))
+    thread.start()
+    thread.join(60)
+    return out
+
+
+def test_a_provider_declines_in_its_page_and_the_repair_round_keeps_the_accepted(
+        person, stack):
+    if not committed_rounds(stack):  # alone, without the operator's test before it
+        started = operator_api(stack, "POST", f"/v1/networks/{stack.network['network_id']}/rounds",
+                               json={"first_week": WEEKS[0], "last_week": WEEKS[1],
+                                     "dry_run": False,
+                                     "parameters": {"time_limit_s": 3}})
+        assert started.status_code == 202, started.text
+        assert wait_round(stack, started.json()["round_id"])["status"] == "completed"
+    latest = committed_rounds(stack)[0]["round_id"]
+    holders = sorted(p["provider_id"] for p in stack.network["providers"]
+                     if any(a["round_id"] == latest and a["answerable"]
+                            and a["status"] in ("awaiting", "amended")
+                            for a in awards_of(stack, p["provider_id"])))
+    assert len(holders) >= 2, "the scenario awards at least two providers"
+    keeper, decliner = apart(stack, holders, latest)
+    names = {p["provider_id"]: p["name"] for p in stack.network["providers"]}
+
+    # The keeper reads its award, line by line, and accepts it.
+    k = person("provider-accepts")
+    k.log_in(stack.tokens.providers[keeper])
+    page = k.page
+    expect(page.locator("#awards-h")).to_have_text("Le tue aggiudicazioni")
+    kept_award = next(a for a in awards_of(stack, keeper) if a["round_id"] == latest)
+    article = page.locator(f"article[id='award-{kept_award['contract_id']}']")
+    expect(article.locator(".award-status")).to_have_text("in attesa della tua risposta")
+    first = kept_award["offers"][0]["lines"][0]
+    row = article.locator("tbody tr").first
+    expect(row).to_contain_text(first["firm_name"] or first["firm_id"])
+    expect(row).to_contain_text(first["municipality"])
+    expect(row).to_contain_text(re.compile(r"settiman[ae] \d+"))
+    expect(row).to_contain_text("€")
+    k.checked("provider-awards")
+    forged = page.request.post(
+        f"{stack.console}/providers/{keeper}/awards/{kept_award['contract_id']}/answer",
+        form={"answer": "accepted"})  # no CSRF token: refused, nothing sent
+    assert forged.status == 403
+    assert awards_of(stack, keeper)[0]["status"] == "awaiting"
+    article.locator("form.accept button").click()
+    expect(page.locator(".notice.ok")).to_contain_text(kept_award["contract_id"])
+    wait_status(stack, keeper, kept_award["contract_id"], "accepted")
+    k.go(f"/providers/{keeper}")
+    expect(page.locator(f"article[id='award-{kept_award['contract_id']}'] .award-status")
+           ).to_have_text("accettata")
+
+    # A provider opening another provider's page: 403, nothing of it shown.
+    response = page.goto(f"{stack.console}/providers/{decliner}")
+    assert response.status == 403
+    assert names[decliner] not in page.content()
+    k.checked("provider-403")
+
+    # The decliner first forgets the reason (the field's error, in Italian), then gives it.
+    d = person("provider-declines")
+    d.log_in(stack.tokens.providers[decliner])
+    page = d.page
+    declined = next(a for a in awards_of(stack, decliner) if a["round_id"] == latest)
+    article = page.locator(f"article[id='award-{declined['contract_id']}']")
+    article.locator("form.decline button").click()
+    article = page.locator(f"article[id='award-{declined['contract_id']}']")
+    expect(article.locator(".field-error")).to_have_text(
+        "Perché rifiuti: scegli perché rifiuti")
+    d.checked("provider-decline-error")
+    article.locator("select[name=reason]").select_option("no_staff")
+    article.locator("input[name=note]").fill("educatori in ferie ad agosto")
+    article.locator("form.decline button").click()
+    expect(page.locator(".notice.ok")).to_contain_text(declined["contract_id"])
+    wait_status(stack, decliner, declined["contract_id"], "declined")
+    d.go(f"/providers/{decliner}")
+    article = page.locator(f"article[id='award-{declined['contract_id']}']")
+    expect(article).to_contain_text(
+        "rifiutata: personale insufficiente in quelle settimane (educatori in ferie ad agosto)")
+    d.checked("provider-declined")
+
+    answers = [decode(PROVIDER_RESPONSES, r.value)
+               for r in topic_records(stack.bootstrap, PROVIDER_RESPONSES, 2)]
+    decline = next(e for e in answers if e.event_type == "ContractDeclined"
+                   and e.contract_id == declined["answer_contract_id"])
+    assert (decline.provider_id, decline.round_id) == (decliner, declined["answer_round_id"])
+    assert decline.reason == "no_staff: educatori in ferie ad agosto"
+
+    # The operator runs the repair round as a dry run, reads what it keeps, commits it.
+    o = person("operator-repair")
+    o.log_in(stack.tokens.operator)
+    page = o.page
+    o.go("/rounds")
+    page.fill("#first_week", WEEKS[0])
+    page.fill("#last_week", WEEKS[1])
+    page.fill("#time_limit_s", "3")
+    page.click("form[action='/rounds'] button[type=submit]")
+    expect(page.locator("h1")).to_contain_text("Esito del round", timeout=240_000)
+    dry_run_id = page.url.rsplit("/", 1)[1]
+    assert rounds_kind(stack, dry_run_id) == "repair"
+    changes = page.locator("section.changes")
+    expect(changes.locator("#changes-h")).to_have_text(
+        "Che cosa questo round mantiene, sposta e toglie")
+    kept_item = changes.locator("li.kept li", has_text=f"({keeper})")
+    expect(kept_item).to_contain_text("accettato, resta accettato")
+    o.checked("repair-report")
+    page.click("form.commit button[type=submit]")
+    expect(page.locator("h1")).to_contain_text("Esito del round", timeout=240_000)
+    repair_id = page.url.rsplit("/", 1)[1]
+    assert repair_id != dry_run_id
+    expect(page.locator("section.changes li.kept li", has_text=f"({keeper})")).to_be_visible()
+    o.checked("repair-committed")
+
+    # The accepted contract is kept: the keeper's award is the repair round's, still
+    # accepted, answered under the id it was told; its earlier listing is not repeated.
+    now = awards_of(stack, keeper)
+    current = next(a for a in now if a["round_id"] == repair_id)
+    assert current["status"] == "accepted"
+    assert current["answer_contract_id"] == kept_award["contract_id"]
+    assert not any(a["contract_id"] == kept_award["contract_id"] for a in now)
+    detail = operator_api(stack, "GET", f"/v1/rounds/{repair_id}").json()
+    assert detail["kind"] == "repair" and not detail["dry_run"]
+    # The decliner's earlier award now reads superseded or withdrawn, with no buttons.
+    d.go(f"/providers/{decliner}")
+    old = d.page.locator(f"article[id='award-{declined['contract_id']}']")
+    expect(old.locator(".award-status")).to_have_text(re.compile(r"^(superata|ritirata)"))
+    expect(old).to_contain_text("l'avevi rifiutata: personale insufficiente in quelle settimane")
+    assert old.locator("form").count() == 0
+    d.checked("provider-after-repair")
+
+
+def rounds_kind(stack: Stack, round_id: str) -> str | None:
+    return operator_api(stack, "GET", f"/v1/rounds/{round_id}").json()["kind"]
+
+
+def apart(stack: Stack, holders: list[str], latest: str) -> tuple[str, str]:
+    """A provider to accept and one to decline whose declined lines the first cannot take
+    (no offer of its in their category and municipality), so that the repair round has
+    no reason to change the accepted contract; else the first two."""
+    def offers(provider_id: str) -> set[tuple[str, str]]:
+        listed = httpx.get(f"{stack.urls['supply']}/v1/providers/{provider_id}/offers",
+                           timeout=30,
+                           headers={"Authorization": f"Bearer {stack.tokens.operator}"}).json()
+        return {(o["offer"]["category"], m) for o in listed for m in o["offer"]["municipalities"]}
+
+    def lines(provider_id: str) -> set[tuple[str, str]]:
+        return {(line["category"], line["municipality"])
+                for a in awards_of(stack, provider_id) if a["round_id"] == latest
+                for o in a["offers"] for line in o["lines"]}
+
+    for keeper in holders:
+        for decliner in holders:
+            if decliner != keeper and not offers(keeper) & lines(decliner):
+                return keeper, decliner
+    return holders[0], holders[1]
