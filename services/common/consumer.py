@@ -48,6 +48,8 @@ from services.common.metrics import ServiceMetrics
 log = logging.getLogger(__name__)
 
 Handler = Callable[[BaseModel], Awaitable[None]]
+# Applies the valid events of one fetched batch together (or raises: none applied).
+BatchHandler = Callable[[list[BaseModel]], Awaitable[object]]
 Publish = Callable[[str, bytes, bytes, dict[str, str]], Awaitable[object]]
 # Told of each dead letter with the original value, after it is on the topic.
 OnDeadLettered = Callable[[bytes, MessageDeadLettered], Awaitable[None]]
@@ -59,12 +61,18 @@ _EXCEPTION_CHARS = 1_000
 async def _parse_leniently(record, default_parser) -> Any:
     """FastStream's own parser, given headers it can read: it decodes every
     header value as UTF-8, and a binary or null one would make it fail before
-    the guard."""
+    the guard. A batch subscriber hands over a tuple of records."""
+    if isinstance(record, tuple):
+        return await default_parser(tuple(_readable(one) for one in record))
+    return await default_parser(_readable(record))
+
+
+def _readable(record):
     if not all(isinstance(value, bytes) and _is_utf8(value) for _, value in record.headers):
         readable = tuple((name, (value or b"").decode("utf-8", "replace").encode())
                          for name, value in record.headers)
         record = dataclasses.replace(record, headers=readable)
-    return await default_parser(record)
+    return record
 
 
 def _is_utf8(value: bytes) -> bool:
@@ -85,6 +93,19 @@ GUARDED: dict[str, Any] = {
     "ack_policy": AckPolicy.NACK_ON_ERROR,
     "parser": _parse_leniently,
     "decoder": _body_as_bytes,
+}
+
+# Records per batch for ``guarded_batch``: one database transaction and one offset
+# commit each. Large enough that the per-transaction costs (commit, fsync, the
+# pool's pre-ping, the offset commit round trip) vanish per event; small enough
+# that a batch stays well inside the poll interval and its SQL parameters within
+# the databases' limits.
+BATCH_RECORDS = 2_000
+
+# Subscriber options for ``guarded_batch``: ``broker.subscriber(topic, **GUARDED_BATCH, ...)``.
+# ``getmany`` returns at once what is fetched; the timeout only bounds an idle wait.
+GUARDED_BATCH: dict[str, Any] = {
+    **GUARDED, "batch": True, "max_records": BATCH_RECORDS, "batch_timeout_ms": 100,
 }
 
 
@@ -118,6 +139,14 @@ def _exception_text(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {str(exc)[:_EXCEPTION_CHARS]}"
 
 
+def _decoded(record) -> BaseModel:
+    """The record's event, or an exception saying why it is none."""
+    if not record.value:
+        raise ValueError("empty")  # pydantic would only say "EOF"
+    record.value.decode()  # pydantic would say "expected value", not why
+    return decode(record.topic, record.value)
+
+
 def guarded(
     handler: Handler,
     *,
@@ -136,39 +165,109 @@ def guarded(
     service answer for what it refused (the matcher fails a refused round);
     it is tried like a handler and its failure never holds the partition.
     """
+    guard = _Guard(group, publish, metrics, max_attempts, retry_delay_s, on_dead_lettered)
 
     # FastStream hands over the raw record only to a parameter annotated so.
     async def on_record(message: KafkaMessage) -> None:
-        record = message.raw_message
+        await guard.one(handler, message.raw_message)
+
+    return on_record
+
+
+def guarded_batch(
+    handle_batch: BatchHandler,
+    handler: Handler,
+    *,
+    group: str,
+    publish: Publish,
+    metrics: ServiceMetrics | None = None,
+    max_attempts: int = 3,
+    retry_delay_s: float = 0.2,
+    on_dead_lettered: OnDeadLettered | None = None,
+) -> Callable[..., Awaitable[None]]:
+    """A FastStream batch handler: the fetched records applied together.
+
+    Subscribe it with ``**GUARDED_BATCH``. Every record is decoded on its own;
+    the poison among them is dead-lettered exactly as ``guarded`` does, and the
+    valid events go to ``handle_batch`` at once (the matcher applies them in one
+    transaction, the inbox with them). Should the batch keep failing, each event
+    is tried alone through ``handler``, with its own attempts and dead letter,
+    so that one bad event never holds back the others. The offsets are committed
+    once this returns; it raises only when dead-lettering failed (the whole
+    batch is delivered again, and the inbox turns what was applied into
+    duplicates).
+    """
+    guard = _Guard(group, publish, metrics, max_attempts, retry_delay_s, on_dead_lettered)
+
+    async def on_batch(message: KafkaMessage) -> None:
+        records = message.raw_message
+        if not isinstance(records, tuple):
+            records = (records,)
+        valid: list[tuple[Any, BaseModel]] = []
+        poison: list[tuple[Any, str]] = []
+        for record in records:
+            try:
+                valid.append((record, _decoded(record)))
+            except Exception as exc:  # noqa: BLE001 - whatever the bytes, the record is poison
+                poison.append((record, why_unreadable(record.topic, record.value, exc)))
+        if valid and not await guard.attempts(lambda: handle_batch([e for _, e in valid]),
+                                              f"batch of {len(valid)}"):
+            log.warning("a batch of %d event(s) kept failing: applying them one at a time",
+                        len(valid))
+            for record, _ in valid:
+                await guard.one(handler, record)
+        for record, error in poison:
+            await guard.dead_letter(record, error, 1)
+
+    return on_batch
+
+
+class _Guard:
+    """What ``guarded`` and ``guarded_batch`` share: attempts and dead letters."""
+
+    def __init__(self, group: str, publish: Publish, metrics: ServiceMetrics | None,
+                 max_attempts: int, retry_delay_s: float,
+                 on_dead_lettered: OnDeadLettered | None) -> None:
+        self.group = group
+        self.publish = publish
+        self.metrics = metrics
+        self.max_attempts = max_attempts
+        self.retry_delay_s = retry_delay_s
+        self.on_dead_lettered = on_dead_lettered
+        self.last_error = ""
+
+    async def one(self, handler: Handler, record) -> None:
         try:
-            if not record.value:
-                raise ValueError("empty")  # pydantic would only say "EOF"
-            record.value.decode()  # pydantic would say "expected value", not why
-            event = decode(record.topic, record.value)
+            event = _decoded(record)
         except Exception as exc:  # noqa: BLE001 - whatever the bytes, the record is poison
-            await _dead_letter(record, why_unreadable(record.topic, record.value, exc), 1)
+            await self.dead_letter(record, why_unreadable(record.topic, record.value, exc), 1)
             return
         with bind(event_id=str(getattr(event, "event_id", ""))):
-            for attempt in range(1, max_attempts + 1):
-                try:
-                    await handler(event)
-                    return
-                except Exception as exc:  # noqa: BLE001 - any failure counts as an attempt
-                    last_error = _exception_text(exc)
-                    log.warning("handler failed (attempt %d of %d): %s",
-                                attempt, max_attempts, last_error)
-                    if attempt < max_attempts:
-                        await asyncio.sleep(retry_delay_s * attempt)
-            await _dead_letter(record, last_error, max_attempts)
+            if not await self.attempts(lambda: handler(event), "handler"):
+                await self.dead_letter(record, self.last_error, self.max_attempts)
 
-    async def _dead_letter(record, error: str, attempts: int) -> None:
-        letter = dead_letter_for(record, group, error, attempts)
+    async def attempts(self, call: Callable[[], Awaitable[object]], what: str) -> bool:
+        """Try ``call`` up to ``max_attempts`` times; False if every attempt failed."""
+        for attempt in range(1, self.max_attempts + 1):
+            try:
+                await call()
+                return True
+            except Exception as exc:  # noqa: BLE001 - any failure counts as an attempt
+                self.last_error = _exception_text(exc)
+                log.warning("%s failed (attempt %d of %d): %s",
+                            what, attempt, self.max_attempts, self.last_error)
+                if attempt < self.max_attempts:
+                    await asyncio.sleep(self.retry_delay_s * attempt)
+        return False
+
+    async def dead_letter(self, record, error: str, attempts: int) -> None:
+        letter = dead_letter_for(record, self.group, error, attempts)
         try:
             try:
-                await _publish(letter)
+                await self._publish(letter)
             except MessageSizeTooLargeError:
                 letter = emptied(letter)  # the broker's limit is below the producer's
-                await _publish(letter)
+                await self._publish(letter)
         except Exception as exc:
             log.error("could not dead-letter %s (it will be delivered again): %s",
                       letter.entity_id, _exception_text(exc))
@@ -177,24 +276,23 @@ def guarded(
                f"{letter.original_value_bytes} bytes" if letter.original_value_truncated else "")
         log.error("dead-lettered %s after %d attempt(s)%s: %s",
                   letter.entity_id, attempts, cut, error)
-        if metrics:
-            metrics.dead_letters.labels(record.topic).inc()
-        if on_dead_lettered is not None:
-            await _answer_for(record.value or b"", letter)
+        if self.metrics:
+            self.metrics.dead_letters.labels(record.topic).inc()
+        if self.on_dead_lettered is not None:
+            await self._answer_for(record.value or b"", letter)
 
-    async def _publish(letter: MessageDeadLettered) -> None:
-        await publish(DEAD_LETTER, record_key(letter), encode(letter), dead_letter_headers(letter))
+    async def _publish(self, letter: MessageDeadLettered) -> None:
+        await self.publish(DEAD_LETTER, record_key(letter), encode(letter),
+                           dead_letter_headers(letter))
 
-    async def _answer_for(value: bytes, letter: MessageDeadLettered) -> None:
-        for attempt in range(1, max_attempts + 1):
+    async def _answer_for(self, value: bytes, letter: MessageDeadLettered) -> None:
+        for attempt in range(1, self.max_attempts + 1):
             try:
-                await on_dead_lettered(value, letter)
+                await self.on_dead_lettered(value, letter)
                 return
             except Exception as exc:  # noqa: BLE001 - the letter is out; never hold the partition
                 log.warning("answering for dead letter %s failed (attempt %d of %d): %s",
-                            letter.entity_id, attempt, max_attempts, _exception_text(exc))
-                if attempt < max_attempts:
-                    await asyncio.sleep(retry_delay_s * attempt)
+                            letter.entity_id, attempt, self.max_attempts, _exception_text(exc))
+                if attempt < self.max_attempts:
+                    await asyncio.sleep(self.retry_delay_s * attempt)
         log.error("gave up answering for dead letter %s", letter.entity_id)
-
-    return on_record

@@ -4,6 +4,11 @@ Each message is applied in one transaction together with its event id in the
 inbox, so a redelivered message (after a crash, a rebalance, a retry) finds
 its id and changes nothing. Database work runs in a thread: the event loop,
 and with it the Kafka heartbeats, never waits on SQL.
+
+Demand and capacity arrive in bulk (a firm's spreadsheet is thousands of
+lines), so ``book_batch`` applies a whole fetched batch in one transaction:
+the inbox rows in one insert, the book in one upsert per table. One commit per
+batch instead of per event is what lets the matcher keep up with the topic.
 """
 
 from __future__ import annotations
@@ -23,7 +28,8 @@ from services.common.consumer import Inbox
 from services.common.metrics import ServiceMetrics
 from services.common.outbox import Outbox
 from services.matcher import tables
-from services.matcher.book import APPLIED, DUPLICATE, STALE, apply_book_event
+from services.matcher.book import (APPLIED, DUPLICATE, STALE, apply_book_event,
+                                   apply_book_events)
 from services.matcher.commit import request_commit
 from services.matcher.refused import refused_round
 from services.matcher.responses import REFUSED, apply_response
@@ -45,6 +51,28 @@ class Handlers:
 
     async def book(self, event: BaseModel) -> str:
         return await self._once(event, apply_book_event)
+
+    async def book_batch(self, events: list[BaseModel]) -> list[str]:
+        """Demand and capacity events fetched together, applied in one transaction;
+        the outcome of each, as ``book`` would give it."""
+        outcomes = await asyncio.to_thread(self._book_transaction, events)
+        for event, outcome in zip(events, outcomes, strict=True):
+            topic = TOPIC_OF[type(event)]
+            if outcome == APPLIED:
+                self.metrics.events_applied.labels(topic).inc()
+            else:
+                self.metrics.events_ignored.labels(topic, outcome).inc()
+                log.info("%s %s ignored: %s", type(event).__name__, event.entity_id, outcome)
+        return outcomes
+
+    def _book_transaction(self, events: list[BaseModel]) -> list[str]:
+        with self.engine.begin() as connection:
+            first = self.inbox.first_times(
+                connection, [(event.event_id, TOPIC_OF[type(event)]) for event in events])
+            fresh = [event for event, new in zip(events, first, strict=True) if new]
+            applied = iter(apply_book_events(connection, fresh))
+            return [(APPLIED if next(applied) else STALE) if new else DUPLICATE
+                    for new in first]
 
     async def response(self, event: ContractAccepted | ContractDeclined) -> str:
         # An answer to a superseded contract is handled (in the inbox, not dead-lettered:
