@@ -20,6 +20,7 @@ import datetime as dt
 import json
 import logging
 import time
+import weakref
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
@@ -56,9 +57,12 @@ from sqlalchemy import (
     select,
     update,
 )
+from tenacity import wait_exponential
 
 from schemas.topics import TOPIC_OF, TOPICS, encode, record_key
 from services.common.metrics import ServiceMetrics
+from services.common.relay_lock import RelayLock
+from services.common.retrying import until_stopped
 
 log = logging.getLogger(__name__)
 
@@ -386,18 +390,11 @@ class OutboxRelay:
             return self.outbox.republish(connection)
 
     async def run(self, stop: asyncio.Event) -> None:
-        backoff = 0.1
         while not stop.is_set():
             try:
-                published = await self.relay_once()
-                backoff = 0.1
-            except Exception as exc:  # noqa: BLE001 - the broker may be away; keep trying
-                if self.metrics:
-                    self.metrics.outbox_publish_failures.inc()
-                log.warning("outbox relay: publish failed, retrying in %.1fs: %s", backoff, exc)
-                await _sleep_or_stop(stop, backoff)
-                backoff = min(backoff * 2, self.max_backoff_s)
-                continue
+                published = await self._relay_until_it_works(stop)
+            except Exception:  # noqa: BLE001 - only raised once told to stop
+                return
             if published == 0:
                 self._wake.clear()
                 waiter = asyncio.ensure_future(self._wake.wait())
@@ -408,6 +405,19 @@ class OutboxRelay:
                 )
                 waiter.cancel()
                 stopper.cancel()
+
+    async def _relay_until_it_works(self, stop: asyncio.Event) -> int:
+        """One batch, tried again with a growing pause while the broker is away."""
+        def count(_failure: BaseException) -> None:
+            if self.metrics:
+                self.metrics.outbox_publish_failures.inc()
+
+        async for attempt in until_stopped(
+                stop, wait=wait_exponential(multiplier=0.1, max=self.max_backoff_s),
+                what="outbox relay: publishing", on_failure=count):
+            with attempt:
+                return await self.relay_once()
+        raise AssertionError("unreachable: tenacity returns or raises")
 
     async def relay_once(self) -> int:
         """Publish one batch of pending events; return how many were published or parked.
@@ -518,8 +528,18 @@ class OutboxRelay:
                 pass
 
     def _pending(self) -> Sequence:
+        # Several instances share the table: only the one holding the table's
+        # relay lock publishes (services/common/relay_lock.py); the others find nothing.
+        lock = _relay_lock(self)
+        if not lock.held():
+            return []
         with self.engine.connect() as connection:
-            return self.outbox.pending(connection, self.batch_size)
+            rows = self.outbox.pending(connection, self.batch_size)
+        if not rows:
+            # Idle, and the last batch is marked: nothing is in flight, so another
+            # instance may take the table over (and a stopped relay holds nothing).
+            lock.release()
+        return rows
 
     def _mark(self, ids: list[int]) -> None:
         with self.engine.begin() as connection:
@@ -539,6 +559,15 @@ class OutboxRelay:
         age = (dt.datetime.now(dt.UTC) - oldest).total_seconds() if oldest else 0.0
         self.metrics.outbox_oldest_age.set(max(age, 0.0))
         self.metrics.outbox_parked.set(parked)
+
+
+def _relay_lock(relay: OutboxRelay) -> RelayLock:
+    """The relay's lock, made on first use (and released when the relay is collected)."""
+    lock = relay.__dict__.get("_relay_lock")
+    if lock is None:
+        lock = relay.__dict__["_relay_lock"] = RelayLock(relay.engine, relay.outbox.table.name)
+        weakref.finalize(relay, lock.release)
+    return lock
 
 
 async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:

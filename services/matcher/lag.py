@@ -53,13 +53,21 @@ async def unprocessed(consumer: AIOKafkaConsumer) -> int | None:
     Stricter than ``consumer_lag``: a record is only counted as processed once
     its handler returned and its offset was committed, and the end offsets are
     asked of the broker now, not remembered from the last fetch.
+
+    Over every partition of the consumer's topics, not only those assigned to
+    it: with several matcher instances in the group, a round's snapshot must
+    wait for what the other instances have yet to apply too (the group's
+    committed offsets are the group's, whichever member reads them).
     """
     assigned: set[TopicPartition] = consumer.assignment()
     if not assigned:
         return None
-    ends = await consumer.end_offsets(list(assigned))
+    every = {TopicPartition(topic, partition) for topic in {tp.topic for tp in assigned}
+             for partition in consumer.partitions_for_topic(topic) or ()}
+    partitions = sorted(every | assigned)
+    ends = await consumer.end_offsets(partitions)
     total = 0
-    for tp in assigned:
+    for tp in partitions:
         committed = await consumer.committed(tp)
         total += max(ends[tp] - (committed or 0), 0)
     return total

@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, insert, or_, select, update
 
 from schemas.parameters import RoundParameters
 from schemas.result import RoundResult
@@ -114,9 +114,18 @@ def claim_next(connection: Connection, owner: str, now: float, lease_s: float) -
         if held:
             busy.add(row.network_id)
             continue
-        # ``attempts`` grows with every claim: it is the row's version here.
+        # A compare-and-set on what was read: ``attempts`` grows with every claim
+        # (the row's version), and the round must still be free *now*. Between
+        # the read and this write its runner may have renewed the lease without
+        # a new attempt; on PostgreSQL a concurrent writer makes this UPDATE wait
+        # and re-check its WHERE on the row as committed, so a renewed lease
+        # (or another claimer's) leaves nothing to take.
         taken = connection.execute(
-            update(t.rounds).where(r.round_id == row.round_id, r.attempts == row.attempts)
+            update(t.rounds).where(
+                r.round_id == row.round_id, r.attempts == row.attempts,
+                r.status.in_((REQUESTED, RUNNING)),
+                or_(r.status == REQUESTED, r.lease_owner == owner, r.lease_until.is_(None),
+                    r.lease_until <= now))
             .values(status=RUNNING, lease_owner=owner, lease_until=now + lease_s,
                     attempts=row.attempts + 1))
         if taken.rowcount == 1:

@@ -127,7 +127,9 @@ class RoundRunner:
             return store.claim_next(connection, self.owner, time.time(), self.lease_s)
 
     async def execute(self, claimed: store.Claimed, stop: asyncio.Event) -> None:
-        with bind(round_id=claimed.round_id):
+        # The runner's id (host:pid:nonce) on every line of the round: with several
+        # instances, the log says which one ran it (the round's row says the last).
+        with bind(round_id=claimed.round_id, runner=self.owner):
             keeper = asyncio.create_task(self._keep_lease(claimed.round_id))
             try:
                 await self._stages(claimed, stop, time.perf_counter())

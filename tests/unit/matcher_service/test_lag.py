@@ -18,6 +18,9 @@ class FakeConsumer:
     def assignment(self):
         return set(self.positions)
 
+    def partitions_for_topic(self, topic):  # here every partition is this member's
+        return {tp.partition for tp in self.positions if tp.topic == topic}
+
     def highwater(self, tp):
         return self.high.get(tp)
 
