@@ -568,10 +568,3 @@ def _relay_lock(relay: OutboxRelay) -> RelayLock:
         lock = relay.__dict__["_relay_lock"] = RelayLock(relay.engine, relay.outbox.table.name)
         weakref.finalize(relay, lock.release)
     return lock
-
-
-async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
-    try:
-        await asyncio.wait_for(stop.wait(), seconds)
-    except TimeoutError:
-        pass
