@@ -66,7 +66,7 @@ def build(settings: Settings, connection: KafkaConnection,
     pruner = InboxPruner(inbox, engine, metrics,
                          retention=dt.timedelta(days=settings.inbox_retention_days))
     subscribe(broker, connection, handlers, publish, metrics,
-              settings.kafka_consumer_max_attempts)
+              settings.kafka_consumer_max_attempts, batch_records=options.ingest_batch_records)
     gauges = BookGauges(engine, metrics, interval_s=options.gauges_interval_s)
     provider_options = ProviderLagOptions()
     provider_lag = ProviderGroupLag(

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from services.common.consumer import BATCH_RECORDS
 from services.matcher.worker import DEFAULT_SOLVER
 
 
@@ -29,3 +30,6 @@ class MatcherOptions(BaseSettings):
     lag_interval_s: float = Field(default=5.0, gt=0)
     gauges_interval_s: float = Field(default=5.0, gt=0)
     relay_idle_interval_s: float = Field(default=0.5, gt=0)
+    ingest_batch_records: int = Field(
+        default=BATCH_RECORDS, ge=1, le=BATCH_RECORDS,
+        description="demand and capacity records applied per transaction and offset commit")

@@ -16,7 +16,14 @@ from __future__ import annotations
 from faststream.kafka import KafkaBroker
 
 from schemas.topics import CAPACITY, DEMAND, PROVIDER_RESPONSES, ROUND_COMMANDS
-from services.common.consumer import GUARDED, GUARDED_BATCH, Publish, guarded, guarded_batch
+from services.common.consumer import (
+    BATCH_RECORDS,
+    GUARDED,
+    GUARDED_BATCH,
+    Publish,
+    guarded,
+    guarded_batch,
+)
 from services.common.kafka import KafkaConnection
 from services.common.metrics import ServiceMetrics
 from services.matcher.handlers import Handlers
@@ -33,7 +40,8 @@ BOOK_TOPICS = (DEMAND, CAPACITY, PROVIDER_RESPONSES)
 
 
 def subscribe(broker: KafkaBroker, connection: KafkaConnection, handlers: Handlers,
-              publish: Publish, metrics: ServiceMetrics, max_attempts: int) -> None:
+              publish: Publish, metrics: ServiceMetrics, max_attempts: int,
+              batch_records: int = BATCH_RECORDS) -> None:
     routes = {
         DEMAND: handlers.book,
         CAPACITY: handlers.book,
@@ -46,7 +54,8 @@ def subscribe(broker: KafkaBroker, connection: KafkaConnection, handlers: Handle
         group = GROUPS[topic]
         if topic in batched:
             broker.subscriber(
-                topic, group_id=group, **GUARDED_BATCH, **connection.consumer_options(),
+                topic, group_id=group, **{**GUARDED_BATCH, "max_records": batch_records},
+                **connection.consumer_options(),
             )(guarded_batch(batched[topic], handler, group=group, publish=publish,
                             metrics=metrics, max_attempts=max_attempts))
             continue

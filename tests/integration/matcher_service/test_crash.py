@@ -6,6 +6,7 @@ death of a container would; nothing gets to clean up.
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 
 import pytest
@@ -65,9 +66,14 @@ async def test_killed_mid_ingest_it_loses_no_demand(settings, matcher_process, e
                for i in range(0, LINES, 10)]
     await publish(settings.kafka_bootstrap, *firms, *lines, *updates)
 
-    first = matcher_process(solver=DEFAULT_SOLVER)
+    # Small batches and a tight watch, so that the kill lands between the first
+    # few hundred applied events and the last: a whole 2,000-record batch can be
+    # applied between two polls of an ordinary wait.
+    first = matcher_process(solver=DEFAULT_SOLVER, ingest_batch_records=10)
     await first.ready()
-    await wait_for(lambda: count(engine, t.processed_events) >= 300, what="ingestion")
+    async with asyncio.timeout(90):
+        while count(engine, t.processed_events) < 300:
+            await asyncio.sleep(0.005)
     first.kill()
     applied = count(engine, t.processed_events)
     assert applied < FIRMS + LINES + len(updates), "killed too late to test anything"
