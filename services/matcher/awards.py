@@ -165,8 +165,23 @@ def withdrawal(before: Standing, network_id: str, round_id: str) -> ContractWith
 
 def same_content(before: tuple[AwardedOffer, ...] | list[AwardedOffer],
                  after: tuple[AwardedOffer, ...] | list[AwardedOffer]) -> bool:
-    """The same offers, tiers, prices, lines, units and weeks, in whatever order."""
-    return _content(before) == _content(after)
+    """The same offers, tiers, prices, lines, units and weeks, in whatever order, and
+    each line still to be staffed where and as it was (municipality, category, tags).
+
+    A firm may move a line or change its tags under the same line id and the same
+    offer may still serve it: the provider must then be told, or it staffs the old
+    place. A line stored before awards carried those fields (municipality None)
+    is not compared on them: nothing says they changed.
+    """
+    return _content(before) == _content(after) and all(
+        _staffing(after).get(key) == needs
+        for key, needs in _staffing(before).items() if needs[0] is not None)
+
+
+def _staffing(offers) -> dict[tuple[str, str, str], tuple]:
+    return {(offer.offer_id, line.firm_id, line.line_id):
+            (line.municipality, line.category, tuple(sorted(line.required_tags)))
+            for offer in offers for line in offer.lines}
 
 
 def _content(offers) -> list:

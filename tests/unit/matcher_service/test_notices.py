@@ -92,3 +92,18 @@ def test_the_same_content_is_any_order_and_every_price_unit_and_week_counts():
     later = CAMP.model_copy(update={"running_weeks": ["2027-W28", "2027-W29"]})
     assert not same_content([CAMP], [later])
     assert same_content([CAMP], [CAMP.model_copy(update={"unit_price_eur": Decimal("100.0")})])
+
+
+def _staffed(offer_: AwardedOffer, **fields) -> AwardedOffer:
+    first, *rest = offer_.lines
+    return offer_.model_copy(update={"lines": [first.model_copy(update=fields), *rest]})
+
+
+def test_a_line_moved_or_retagged_under_the_same_id_is_an_amendment():
+    placed = _staffed(CAMP, municipality="036023", category="childcare", required_tags=["meals"])
+    assert same_content([placed], [placed])
+    assert not same_content([placed], [_staffed(placed, municipality="036005")])
+    assert not same_content([placed], [_staffed(placed, required_tags=["meals", "disability"])])
+    assert not same_content([placed], [_staffed(placed, category="babysitting")])
+    # An award stored before lines carried where and what: nothing to compare.
+    assert same_content([CAMP], [placed])
