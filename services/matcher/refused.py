@@ -1,4 +1,4 @@
-"""Reading what a refused StartRound still says: which round, of which network.
+"""Reading what a refused StartRound or CommitRound still says: which round, of which network.
 
 A command the guard dead-lettered (invalid, or its handler kept failing) never
 became a requested round in the matcher, but the operator has shown it as
@@ -47,8 +47,10 @@ def refused_round(value: bytes, fallback_event_id: uuid.UUID) -> RefusedRound | 
         round_id=round_id, network_id=network_id,
         first_week=_valid(_WEEK, command.get("first_week")) or "",
         last_week=_valid(_WEEK, command.get("last_week")) or "",
-        # Unknown: a dry run is the command's default, and awards nothing.
-        dry_run=dry_run if isinstance(dry_run, bool) else True,
+        # A CommitRound creates a committed round (it has no dry_run field); a
+        # StartRound that does not say is a dry run, its default, which awards nothing.
+        dry_run=(False if command.get("event_type") == "CommitRound"
+                 else dry_run if isinstance(dry_run, bool) else True),
         requested_by=requested_by[:200] if isinstance(requested_by, str) else "operator",
         command_event_id=str(_uuid(command.get("event_id")) or fallback_event_id),
     )

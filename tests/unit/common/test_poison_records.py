@@ -12,6 +12,7 @@ from aiokafka.errors import MessageSizeTooLargeError
 from aiokafka.structs import ConsumerRecord
 from pydantic import ValidationError
 
+from schemas.rounds import CommitRound
 from schemas.topics import DEAD_LETTER, DEMAND, ROUND_COMMANDS, decode, encode
 from services.common.consumer import GUARDED, guarded, why_unreadable
 from services.common.dead_letters import (
@@ -136,6 +137,14 @@ def test_a_refused_command_still_names_its_round_when_it_can():
                                  requested_by=["x"]), fallback)
     assert (odd.first_week, odd.dry_run, odd.requested_by) == ("", True, "operator")
     assert odd.command_event_id == str(fallback)
+
+
+def test_a_refused_commit_names_a_committed_round_not_a_dry_run():
+    commit = json.loads(encode(CommitRound(network_id="modena", entity_version=1,
+                                           round_id="c9", dry_run_id="r9")))
+    commit["requested_by"] = ["not", "a", "name"]
+    found = refused_round(json.dumps(commit).encode(), uuid.uuid4())
+    assert (found.round_id, found.dry_run, found.requested_by) == ("c9", False, "operator")
 
 
 def test_a_refused_command_that_names_no_readable_round_is_left_alone():
