@@ -123,3 +123,22 @@ async def test_a_fetched_batch_with_poison_duplicate_and_older_version(settings)
     letter = decode(DEAD_LETTER, letters[0].value)
     assert (letter.original_topic, letter.original_offset) == (DEMAND, poison_offset)
     assert "Invalid JSON" in letter.error and letter.attempts == 1
+
+
+def test_a_newer_version_written_after_the_lookup_is_not_overwritten(engine, monkeypatch):
+    """The upsert's own condition (stored version lower) guards the race the lookup
+    cannot see: another instance, still holding a partition it is losing in a
+    rebalance, writes version 5 after this batch read the versions and before it
+    writes its version 4. Without the condition, version 4 would replace 5."""
+    with engine.begin() as connection:
+        apply_book_events(connection, [b.firm("ceramiche"),
+                                       b.line("l1", "ceramiche", units=8, version=5)])
+    monkeypatch.setattr("services.matcher.book._stored_versions",
+                        lambda _connection, _rows: {})  # the versions read too early
+    with engine.begin() as connection:
+        apply_book_events(connection, [b.line("l1", "ceramiche", units=1, version=4)])
+    version, _withdrawn, payload = _book(engine)["l1"]
+    assert version == 5 and '"units":8' in payload
+    with engine.begin() as connection:  # a really newer one still goes in
+        apply_book_events(connection, [b.line("l1", "ceramiche", units=2, version=6)])
+    assert _book(engine)["l1"][0] == 6
