@@ -22,7 +22,6 @@ id. A value too large to be copied whole is copied in part
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import logging
 from collections.abc import Awaitable, Callable
@@ -44,6 +43,7 @@ from services.common.errors import describe
 from services.common.inbox import Inbox, inbox_table  # noqa: F401 - public here, as before
 from services.common.logs import bind
 from services.common.metrics import ServiceMetrics
+from services.common.retrying import within_attempts
 
 log = logging.getLogger(__name__)
 
@@ -248,17 +248,14 @@ class _Guard:
 
     async def attempts(self, call: Callable[[], Awaitable[object]], what: str) -> bool:
         """Try ``call`` up to ``max_attempts`` times; False if every attempt failed."""
-        for attempt in range(1, self.max_attempts + 1):
-            try:
-                await call()
-                return True
-            except Exception as exc:  # noqa: BLE001 - any failure counts as an attempt
-                self.last_error = _exception_text(exc)
-                log.warning("%s failed (attempt %d of %d): %s",
-                            what, attempt, self.max_attempts, self.last_error)
-                if attempt < self.max_attempts:
-                    await asyncio.sleep(self.retry_delay_s * attempt)
-        return False
+
+        def failed(exc: BaseException, attempt: int) -> None:
+            self.last_error = _exception_text(exc)
+            log.warning("%s failed (attempt %d of %d): %s",
+                        what, attempt, self.max_attempts, self.last_error)
+
+        return await within_attempts(call, attempts=self.max_attempts,
+                                     delay_s=self.retry_delay_s, on_failure=failed)
 
     async def dead_letter(self, record, error: str, attempts: int) -> None:
         letter = dead_letter_for(record, self.group, error, attempts)
@@ -286,13 +283,12 @@ class _Guard:
                            dead_letter_headers(letter))
 
     async def _answer_for(self, value: bytes, letter: MessageDeadLettered) -> None:
-        for attempt in range(1, self.max_attempts + 1):
-            try:
-                await self.on_dead_lettered(value, letter)
-                return
-            except Exception as exc:  # noqa: BLE001 - the letter is out; never hold the partition
-                log.warning("answering for dead letter %s failed (attempt %d of %d): %s",
-                            letter.entity_id, attempt, self.max_attempts, _exception_text(exc))
-                if attempt < self.max_attempts:
-                    await asyncio.sleep(self.retry_delay_s * attempt)
-        log.error("gave up answering for dead letter %s", letter.entity_id)
+        # The letter is out: a failure here never holds the partition.
+        def failed(exc: BaseException, attempt: int) -> None:
+            log.warning("answering for dead letter %s failed (attempt %d of %d): %s",
+                        letter.entity_id, attempt, self.max_attempts, _exception_text(exc))
+
+        if not await within_attempts(lambda: self.on_dead_lettered(value, letter),
+                                     attempts=self.max_attempts, delay_s=self.retry_delay_s,
+                                     on_failure=failed):
+            log.error("gave up answering for dead letter %s", letter.entity_id)

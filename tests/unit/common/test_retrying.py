@@ -7,7 +7,7 @@ import asyncio
 import pytest
 from tenacity import wait_fixed
 
-from services.common.retrying import Stopped, until_stopped
+from services.common.retrying import Stopped, until_stopped, within_attempts
 
 
 class Refused(Exception):
@@ -58,3 +58,24 @@ async def test_stopping_wakes_the_pause_and_ends_the_tries():
     with pytest.raises(Stopped):
         await asyncio.wait_for(task, 5)  # not an hour: the pause woke when told to stop
     assert len(calls) == 1
+
+
+async def test_within_attempts_tries_a_bounded_number_of_times_and_says_each_failure():
+    calls, seen = [], []
+
+    async def always_failing() -> None:
+        calls.append(1)
+        raise ConnectionError(f"try {len(calls)}")
+
+    assert await within_attempts(always_failing, attempts=3, delay_s=0.001,
+                                 on_failure=lambda exc, n: seen.append((str(exc), n))) is False
+    assert len(calls) == 3
+    assert seen == [("try 1", 1), ("try 2", 2), ("try 3", 3)]
+
+    async def second_time_lucky() -> None:
+        calls.append(1)
+        if len(calls) == 4:
+            raise ConnectionError("once")
+
+    assert await within_attempts(second_time_lucky, attempts=3, delay_s=0.001) is True
+    assert len(calls) == 5
