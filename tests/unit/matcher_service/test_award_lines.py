@@ -10,11 +10,13 @@ from tests.unit.matcher_service.test_awards_and_summary import snapshot
 from matcher import solve_round as solve
 
 
-def named_snapshot():
+def named_snapshot(tagged: bool = True):
+    """The names of firms and providers; with ``tagged``, a line asking for a tag too."""
     snap = snapshot()
     firms = [f.model_copy(update={"name": f"{f.firm_id.title()} S.r.l."}) for f in snap.firms]
     lines = [line.model_copy(update={"required_tags": ["accessible"]})
-             if line.line_id == "tessile.camp" else line for line in snap.demand_lines]
+             if tagged and line.line_id == "tessile.camp" else line
+             for line in snap.demand_lines]
     offers = [o.model_copy(update={"tags": ["accessible"]}) for o in snap.offers]
     providers = [SnapshotProvider(provider_id="gulliver", name="Cooperativa Gulliver"),
                  SnapshotProvider(provider_id="aurora", name=None)]
@@ -49,7 +51,12 @@ def test_a_snapshot_without_names_awards_ids_only():
 
 def test_names_alone_do_not_make_an_amendment():
     # Renaming a firm changes nothing to staff: the provider is not told again.
-    plain, named = snapshot(), named_snapshot()
+    plain, named = named_snapshot(tagged=False), named_snapshot(tagged=False)
+    plain = plain.model_copy(update={"firms": snapshot().firms, "providers": []})
     before = awards(plain, solve(plain, plain.parameters))
     after = awards(named, solve(named, named.parameters))
     assert same_content(before[1].offers, after[1].offers)
+    # A tag the line now requires is something to staff: the provider is told.
+    tagged = named_snapshot()
+    retagged = awards(tagged, solve(tagged, tagged.parameters))
+    assert not same_content(after[1].offers, retagged[1].offers)
