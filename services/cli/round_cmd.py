@@ -78,7 +78,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _client(t: Texts, args: argparse.Namespace) -> OperatorClient:
     settings = Settings()
-    return OperatorClient(settings.operator_url, operator_token(t, args, settings))
+    # Refusals come back in the language the CLI prints in (--lang, else the environment).
+    return OperatorClient(settings.operator_url, operator_token(t, args, settings),
+                          language=t.language)
 
 
 def _api_error(t: Texts, exc: OperatorApiError) -> CliError:

@@ -35,6 +35,8 @@ from fastapi import Depends, HTTPException, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from services.common.access_log import note_caller
+from services.common.i18n import N_
+from services.common.refusals import Worded
 from services.common.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -250,6 +252,19 @@ def _replace_atomically(path: Path, text: str) -> None:
 _bearer = HTTPBearer(auto_error=False)
 
 
+class AuthRefused(Worded, HTTPException):
+    """A 401 or 403 kept as a message of the catalogue, its values and a ``code``, so
+    that ``create_api`` says it in the request's language; ``detail`` is the English."""
+
+    def __init__(self, status_code: int, code: str, message: str,
+                 headers: dict[str, str] | None = None, **values: object) -> None:
+        self.code = code
+        self.message = message
+        self.values = values
+        super().__init__(status_code, detail=message.format(**values) if values else message,
+                         headers=headers)
+
+
 def authenticator(store: TokenStore):
     """A FastAPI dependency giving the caller's Principal, or 401."""
 
@@ -259,29 +274,52 @@ def authenticator(store: TokenStore):
         try:
             principal = store.authenticate(credentials.credentials) if credentials else None
         except TokenExpired as expired:
-            raise HTTPException(
-                status.HTTP_401_UNAUTHORIZED,
-                detail=f"{expired}; ask the operator for a new one (welfare tokens issue)",
+            raise AuthRefused(
+                status.HTTP_401_UNAUTHORIZED, "token_expired",
+                N_("this bearer token expired at {expires_at}; ask the operator for a new "
+                   "one (welfare tokens issue)"),
                 headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+                expires_at=expired.token.expires_at.isoformat(),
             ) from None
         if principal is None:
-            raise HTTPException(
-                status.HTTP_401_UNAUTHORIZED,
-                detail=("a valid bearer token is required" if store.count() else
-                        "a valid bearer token is required, and this service has none "
-                        "configured (WELFARE_TOKENS_FILE or WELFARE_TOKENS)"),
-                headers={"WWW-Authenticate": "Bearer"},
-            )
+            if store.count() == 0:  # the operator's mistake, not the caller's: say it
+                code = "no_tokens_configured"
+                message = N_("a valid bearer token is required, and this service has none "
+                             "configured (WELFARE_TOKENS_FILE or WELFARE_TOKENS)")
+            else:
+                code = "token_invalid" if credentials else "token_missing"
+                message = N_("a valid bearer token is required")
+            raise AuthRefused(status.HTTP_401_UNAUTHORIZED, code, message,
+                              headers={"WWW-Authenticate": "Bearer"})
         note_caller(principal.role.value, principal.subject)  # for the access log
         return principal
 
     return authenticate
 
 
+# "only operators may do this": the roles a refusal names, in the plural, as words
+# of the catalogue (a role's value is a code, not a word).
+_ALLOWED = {
+    (Role.OPERATOR,): N_("only operators may do this"),
+    (Role.FIRM,): N_("only firms may do this"),
+    (Role.PROVIDER,): N_("only providers may do this"),
+    (Role.FIRM, Role.OPERATOR): N_("only firms or operators may do this"),
+    (Role.PROVIDER, Role.OPERATOR): N_("only providers or operators may do this"),
+}
+_SUBJECT = {
+    Role.FIRM: N_("this token may not act for firm '{subject}'"),
+    Role.PROVIDER: N_("this token may not act for provider '{subject}'"),
+    Role.OPERATOR: N_("this token may not act for operator '{subject}'"),
+}
+
+
 def require_role(principal: Principal, *roles: Role) -> None:
     if principal.role not in roles:
-        allowed = " or ".join(f"{r.value}s" for r in roles)
-        raise HTTPException(status.HTTP_403_FORBIDDEN, detail=f"only {allowed} may do this")
+        if tuple(roles) in _ALLOWED:
+            raise AuthRefused(status.HTTP_403_FORBIDDEN, "role_forbidden", _ALLOWED[tuple(roles)])
+        raise AuthRefused(status.HTTP_403_FORBIDDEN, "role_forbidden",
+                          N_("only {roles} may do this"),
+                          roles=" or ".join(f"{r.value}s" for r in roles))
 
 
 def require_subject(principal: Principal, role: Role, subject: str) -> None:
@@ -289,9 +327,8 @@ def require_subject(principal: Principal, role: Role, subject: str) -> None:
     if principal.role == Role.OPERATOR:
         return
     if principal.role != role or principal.subject != subject:
-        raise HTTPException(
-            status.HTTP_403_FORBIDDEN, detail=f"this token may not act for {role.value} {subject!r}"
-        )
+        raise AuthRefused(status.HTTP_403_FORBIDDEN, "identity_forbidden", _SUBJECT[role],
+                          subject=subject)
 
 
 @contextlib.contextmanager

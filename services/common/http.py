@@ -7,6 +7,11 @@ fails validation gets 422 with one line naming each bad field, e.g.
 ``body.line.municipality: is not an ISTAT municipality code (...)``. A body larger
 than the service's limit is refused with 413 before it is read whole.
 
+Every refusal (401, 403, 404, 409, 413, 422) is said in the request's language
+(``Accept-Language``; Italian by default) and carries a stable ``code``
+(``token_missing``, ``role_forbidden``, ``not_found``, ``body_too_large``,
+``invalid``...), so that a program reads the code and a person the words.
+
 Every request is logged on one JSON line (``services.common.access_log``);
 ``/docs``, ``/redoc`` and ``/asyncapi.json`` are served with their assets
 (``services.common.api_docs``); the readiness gauge is refreshed by a loop of
@@ -29,10 +34,12 @@ from starlette.exceptions import HTTPException
 from services.common.access_log import log_request
 from services.common.api_docs import add_docs
 from services.common.csv_rows import CsvRejected
-from services.common.errors import describe, message_of
+from services.common.field_messages import field_message
+from services.common.i18n import N_, Texts, formats, texts
+from services.common.i18n.language import language_of_request
 from services.common.metrics import ServiceMetrics
 from services.common.readiness import DEFAULT_INTERVAL_S, Readiness, ReadinessCheck
-from services.common.refusals import Invalid, Refused
+from services.common.refusals import CODE_OF_STATUS, Invalid, Refused, Worded
 
 # A request body no client of a JSON API needs: the largest, a round's parameters
 # or a firm's profile, is a few kilobytes. Services that take uploads pass more.
@@ -40,11 +47,13 @@ DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 
 
 class Refusal(BaseModel):
-    """Why a request was refused: ``error`` (or ``detail``) says it in one line; for
-    bad input, ``errors`` names each field (and, for a CSV file, its row)."""
+    """Why a request was refused: ``error`` (or ``detail``) says it in one line, in the
+    request's language; ``code`` says it for programs (it never changes with the
+    language); for bad input, ``errors`` names each field (and, for a CSV file, its row)."""
 
     error: str | None = None
     detail: str | None = None
+    code: str | None = None
     errors: list[dict] | None = None
 
 
@@ -60,14 +69,45 @@ REFUSALS: dict[int | str, dict] = {
 }
 
 
-def field_errors(errors: list[dict]) -> list[dict[str, str]]:
+# A refusal without a message of its own (Starlette's 404 for an unknown path, 405):
+# its code, and its words in the catalogue.
+_BY_STATUS: dict[int, tuple[str, str]] = {
+    401: ("token_missing", N_("a valid bearer token is required")),
+    403: ("forbidden", N_("this may not be done with this token")),
+    404: ("not_found", N_("there is nothing at this address")),
+    405: ("method_not_allowed", N_("this address does not take this method")),
+    409: ("conflict", N_("conflicts with what is stored")),
+    413: ("body_too_large", N_("the request body is larger than this service accepts")),
+}
+# Starlette's own English phrases, which say nothing a person needs beyond the above.
+_STOCK_DETAILS = {"Not Found", "Method Not Allowed", "Unauthorized", "Forbidden",
+                  "Conflict", "Not authenticated", "Request Entity Too Large"}
+
+
+def request_texts(request: Request) -> Texts:
+    """The texts of the language the request prefers (Accept-Language; Italian else)."""
+    return texts(language_of_request(request.headers.get("accept-language")))
+
+
+def field_errors(errors: list[dict], t: Texts | None = None) -> list[dict[str, str]]:
+    """Each bad field and its message, in the language of ``t`` (English if none)."""
+    t = t or texts("en")
     return [
         {
             "field": ".".join(str(step) for step in e["loc"] if not str(step)[:1].isupper()),
-            "message": message_of(e),
+            "message": field_message(e, t),
         }
         for e in errors
     ]
+
+
+def invalid_body(t: Texts, errors: list[dict[str, str]], shown: int = 5) -> dict:
+    """The 422 body: one line naming the first fields, and every field."""
+    summary = "; ".join(f"{e['field']}: {e['message']}" if e["field"] else e["message"]
+                        for e in errors[:shown])
+    if len(errors) > shown:
+        summary += "; " + t._("and {count} more", count=len(errors) - shown)
+    return {"error": summary, "code": "invalid", "errors": errors}
 
 
 def create_api(
@@ -89,42 +129,52 @@ def create_api(
     add_docs(app)
 
     @app.exception_handler(RequestValidationError)
-    async def invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = field_errors(list(exc.errors()))
-        summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
-        return JSONResponse(status_code=422, content={"error": summary, "errors": errors})
+    async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        t = request_texts(request)
+        return JSONResponse(status_code=422,
+                            content=invalid_body(t, field_errors(list(exc.errors()), t)))
 
     @app.exception_handler(HTTPException)
     async def refused(request: Request, exc: HTTPException) -> JSONResponse:
         if exc.status_code == 400:  # only FastAPI and Starlette raise it: see below
             return _unreadable_body(request)
         # 401, 403, 404...: the same readable "error" as a 422 (and "detail", as before).
+        t = request_texts(request)
+        code, stock = _BY_STATUS.get(exc.status_code, ("refused", None))
+        if isinstance(exc, Worded):  # ours: a message of the catalogue and its values
+            code, said = exc.code, exc.render(t)
+        elif stock is not None and exc.detail in _STOCK_DETAILS:
+            said = t._(stock)
+        else:  # a detail someone wrote: shown as written
+            said = str(exc.detail)
         return JSONResponse(status_code=exc.status_code, headers=exc.headers,
-                            content={"error": str(exc.detail), "detail": exc.detail})
+                            content={"error": said, "detail": said, "code": code})
 
     @app.exception_handler(Refused)
-    async def refused_by_rule(_request: Request, exc: Refused) -> JSONResponse:
+    async def refused_by_rule(request: Request, exc: Refused) -> JSONResponse:
         # A use case said no (404, 409, or 422 naming the field it objects to).
+        t = request_texts(request)
         if isinstance(exc, Invalid):
-            errors = [{"field": exc.field, "message": exc.message}]
-            return JSONResponse(status_code=422, content={"error": str(exc), "errors": errors})
+            errors = [{"field": exc.field, "message": exc.render(t)}]
+            return JSONResponse(status_code=422, content=invalid_body(t, errors))
+        said = exc.render(t)
+        code = exc.code or CODE_OF_STATUS.get(exc.status, "refused")
         return JSONResponse(status_code=exc.status,
-                            content={"error": str(exc), "detail": str(exc)})
+                            content={"error": said, "detail": said, "code": code})
 
     @app.exception_handler(CsvRejected)
     async def csv_rejected(request: Request, exc: CsvRejected) -> JSONResponse:
         # Every bad row and column of an uploaded file (the first 50), none applied,
         # in the request's language (Accept-Language; Italian by default).
-        return JSONResponse(status_code=422,
-                            content=exc.body(request.headers.get("accept-language")))
+        body = exc.body(request.headers.get("accept-language"))
+        return JSONResponse(status_code=422, content={**body, "code": "invalid"})
 
     @app.exception_handler(ValidationError)
-    async def invalid_content(_request: Request, exc: ValidationError) -> JSONResponse:
+    async def invalid_content(request: Request, exc: ValidationError) -> JSONResponse:
         # Raised when a handler validates content itself (an uploaded file, say).
-        return JSONResponse(
-            status_code=422,
-            content={"error": describe(exc), "errors": field_errors(exc.errors())},
-        )
+        t = request_texts(request)
+        return JSONResponse(status_code=422,
+                            content=invalid_body(t, field_errors(exc.errors(), t), shown=3))
 
     @app.middleware("http")
     async def measure(request: Request, call_next):
@@ -166,20 +216,37 @@ def _unreadable_body(request: Request) -> JSONResponse:
     # (bytes that are not UTF-8 under a JSON content type, a broken multipart form);
     # no route of ours raises 400. Bad input like any other: a 422 naming the body,
     # as for JSON that does not parse.
+    t = request_texts(request)
     declared = request.headers.get("content-type", "").split(";")[0].strip() or "none"
-    message = (f"could not be read as the content type it declares ({declared}): "
-               "send JSON in UTF-8, or a file as a multipart form")
-    return JSONResponse(status_code=422, content={
-        "error": f"body: {message}", "errors": [{"field": "body", "message": message}]})
+    message = t._("could not be read as the content type it declares ({declared}): "
+                  "send JSON in UTF-8, or a file as a multipart form", declared=declared)
+    return JSONResponse(status_code=422,
+                        content=invalid_body(t, [{"field": "body", "message": message}]))
 
 
-def too_large_message(max_bytes: int) -> str:
-    return (f"the request body is larger than this service accepts "
-            f"({_size(max_bytes)}); send less at once")
+class TooLarge(Worded, HTTPException):
+    """A body past the limit, found while it is read: rendered by ``create_api``."""
+
+    code = "body_too_large"
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        super().__init__(413, detail=too_large_message(max_bytes))
+
+    def render(self, t: Texts) -> str:
+        return too_large_message(self.max_bytes, t)
 
 
-def _size(count: int) -> str:
-    return f"{count / (1024 * 1024):g} MiB" if count >= 1024 * 1024 else f"{count} bytes"
+def too_large_message(max_bytes: int, t: Texts | None = None) -> str:
+    t = t or texts("en")
+    return t._("the request body is larger than this service accepts ({size}); send less "
+               "at once", size=_size(max_bytes, t))
+
+
+def _size(count: int, t: Texts) -> str:
+    if count >= 1024 * 1024:
+        return f"{formats.number(t, round(count / (1024 * 1024), 2))} MiB"
+    return t.ngettext("{n} byte", "{n} bytes", count)
 
 
 class BodyLimit:
@@ -196,7 +263,7 @@ class BodyLimit:
             return await self.app(scope, receive, send)
         declared = dict(scope.get("headers") or []).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            return await _refuse_too_large(send, self.max_bytes)
+            return await _refuse_too_large(send, self.max_bytes, _scope_language(scope))
         received = 0
 
         async def counted():
@@ -207,15 +274,21 @@ class BodyLimit:
                 if received > self.max_bytes:
                     # Raised inside the route's body parsing: rendered as a 413 by the
                     # HTTPException handler of create_api.
-                    raise HTTPException(413, detail=too_large_message(self.max_bytes))
+                    raise TooLarge(self.max_bytes)
             return message
 
         return await self.app(scope, counted, send)
 
 
-async def _refuse_too_large(send, max_bytes: int) -> None:
-    message = too_large_message(max_bytes)
-    body = json.dumps({"error": message, "detail": message}).encode()
+def _scope_language(scope) -> Texts:
+    # Raw ASGI, before any Request exists: the header as the client sent it (bytes).
+    said = dict(scope.get("headers") or []).get(b"accept-language", b"")
+    return texts(language_of_request(said.decode("latin-1")))
+
+
+async def _refuse_too_large(send, max_bytes: int, t: Texts) -> None:
+    message = too_large_message(max_bytes, t)
+    body = json.dumps({"error": message, "detail": message, "code": "body_too_large"}).encode()
     await send({"type": "http.response.start", "status": 413,
                 "headers": [(b"content-type", b"application/json"),
                             (b"content-length", str(len(body)).encode()),

@@ -20,9 +20,22 @@ from sqlalchemy import Engine
 from schemas.types import Identifier
 from services.common.auth import Principal, Role, require_role, require_subject
 from services.common.http import REFUSALS
+from services.common.i18n import N_
 from services.common.outbox import Outbox
-from services.common.refusals import Conflict, NotFound
+from services.common.refusals import Conflict, NotFound, Word
+from services.operator.api_models import (
+    CommitAccepted,
+    FirmOutcome,
+    ProviderAward,
+    RoundChanges,
+    RoundDetail,
+    RoundListed,
+    RoundStarted,
+)
 from services.operator.commands import StartRoundRequest, commit_round, start_round
+
+# What the matcher relays is passed on as it wrote it: no field it left out becomes null.
+RELAYED = {"response_model_exclude_unset": True}
 
 
 class RoundReader(Protocol):
@@ -75,70 +88,67 @@ def operator_router(
         network_id: Identifier = Path(),
         principal: Principal = Depends(operator),
         token: str = Depends(bearer_token),
-    ) -> dict[str, Any]:
+    ) -> RoundStarted:
         if not await rounds.network_known(token, network_id):
-            raise NotFound(f"network {network_id!r} is unknown to the matcher: no firm, "
-                           "provider or offer of it has reached its book (check the "
-                           "network's name; enrol firms and providers first)")
+            raise NotFound(N_("network '{network_id}' is unknown to the matcher: no firm, "
+                              "provider or offer of it has reached its book (check the "
+                              "network's name; enrol firms and providers first)"),
+                           network_id=network_id)
         command = start_round(network_id, request, requested_by=principal.subject)
         await queue(command)
-        return {
+        return RoundStarted(**{
             "round_id": command.round_id,
             "status": "requested",
             "network_id": network_id,
             "first_week": command.first_week,
             "last_week": command.last_week,
             "dry_run": command.dry_run,
-        }
+        })
 
     @router.post("/rounds/{dry_run_id}/commit", status_code=status.HTTP_202_ACCEPTED)
     async def commit(
         dry_run_id: Identifier,
         principal: Principal = Depends(operator),
         token: str = Depends(bearer_token),
-    ) -> dict[str, Any]:
+    ) -> CommitAccepted:
         """Commit exactly the reviewed dry run: its snapshot and result, no new solve.
         The matcher refuses it (the new round fails, with the reason) if the book
         changed since the dry run."""
         found = await rounds.get_round(token, dry_run_id)
         if found is None:
-            raise NotFound(f"no round {dry_run_id!r}")
+            raise NotFound(N_("no round '{round_id}'"), round_id=dry_run_id)
         if not found.get("dry_run"):
-            raise Conflict(f"round {dry_run_id} is not a dry run: a committed round has "
-                           "nothing more to commit")
+            raise Conflict(N_("round {round_id} is not a dry run: a committed round has "
+                              "nothing more to commit"), round_id=dry_run_id)
         if found.get("status") != "completed":
-            raise Conflict(f"dry run {dry_run_id} is {found.get('status')}, not completed: "
-                           "only a completed dry run, as it was reviewed, can be committed")
+            raise Conflict(N_("dry run {round_id} is {status}, not completed: only a "
+                              "completed dry run, as it was reviewed, can be committed"),
+                           round_id=dry_run_id, status=Word(found.get("status")))
         command = commit_round(found["network_id"], dry_run_id,
                                requested_by=principal.subject)
         await queue(command)
-        return {
-            "round_id": command.round_id,
-            "status": "requested",
-            "network_id": command.network_id,
-            "commits_round_id": dry_run_id,
-            "dry_run": False,
-        }
+        return CommitAccepted(round_id=command.round_id, network_id=command.network_id,
+                              commits_round_id=dry_run_id, dry_run=False)
 
-    @router.get("/rounds")
+    @router.get("/rounds", **RELAYED)
     async def list_rounds(
         network: Identifier | None = None, limit: int = 50,
         _principal: Principal = Depends(operator),
         token: str = Depends(bearer_token),
-    ) -> list[Any]:
+    ) -> list[RoundListed]:
         return await rounds.list_rounds(token, network, min(max(limit, 1), 500))
 
-    @router.get("/rounds/{round_id}")
+    @router.get("/rounds/{round_id}", **RELAYED)
     async def show_round(round_id: Identifier, _principal: Principal = Depends(operator),
-                         token: str = Depends(bearer_token)) -> Any:
+                         token: str = Depends(bearer_token)) -> RoundDetail:
         found = await rounds.get_round(token, round_id)
         if found is None:
-            raise NotFound(f"no round {round_id!r}")
+            raise NotFound(N_("no round '{round_id}'"), round_id=round_id)
         return found
 
-    @router.get("/firms/{firm_id}/outcome")
+    @router.get("/firms/{firm_id}/outcome", **RELAYED)
     async def firm_outcome(firm_id: Identifier, principal: Principal = Depends(authenticate),
-                           token: str = Depends(bearer_token)) -> Any:
+                           token: str = Depends(bearer_token)) -> FirmOutcome:
         """The firm's lines in its network's latest committed round: for each, who serves
         it, in which weeks, at what price, or why it is not served and the smallest change
         that would serve it; and its spend against its budget. Its own firm or operators."""
@@ -146,24 +156,25 @@ def operator_router(
         require_subject(principal, Role.FIRM, firm_id)
         found = await rounds.firm_outcome(token, firm_id)
         if found is None:
-            raise NotFound(f"no committed round has firm {firm_id!r} yet: its outcome is "
-                           "known once the network's operator commits a round with it")
+            raise NotFound(N_("no committed round has firm '{firm_id}' yet: its outcome is "
+                              "known once the network's operator commits a round with it"),
+                           firm_id=firm_id)
         return found
 
-    @router.get("/rounds/{round_id}/changes")
+    @router.get("/rounds/{round_id}/changes", **RELAYED)
     async def round_changes(round_id: Identifier, _principal: Principal = Depends(operator),
-                            token: str = Depends(bearer_token)) -> Any:
+                            token: str = Depends(bearer_token)) -> RoundChanges:
         """What the round keeps (accepted contracts unchanged), amends and withdraws of
         the contracts providers hold from the committed round before it."""
         found = await rounds.round_changes(token, round_id)
         if found is None:
-            raise NotFound(f"the matcher has no round {round_id!r} yet")
+            raise NotFound(N_("the matcher has no round '{round_id}' yet"), round_id=round_id)
         return found
 
-    @router.get("/providers/{provider_id}/awards")
+    @router.get("/providers/{provider_id}/awards", **RELAYED)
     async def provider_awards(provider_id: Identifier,
                               principal: Principal = Depends(authenticate),
-                              token: str = Depends(bearer_token)) -> Any:
+                              token: str = Depends(bearer_token)) -> list[ProviderAward]:
         """The provider's awards of every committed round, newest first: each firm line's
         municipality, category, tags, weeks, units and price, and the award's status
         (awaiting an answer, amended, accepted, declined, superseded, withdrawn).

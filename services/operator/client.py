@@ -1,4 +1,10 @@
-"""A small client of the operator API, for ``welfare round ...`` and the demo."""
+"""A small client of the operator API, for ``welfare round ...`` and the demo.
+
+It asks for answers in the person's language (``Accept-Language``), so that a
+refusal it prints (``401: ...``) is in the words the rest of the output uses:
+the language given, else the one the environment chooses (``WELFARE_LOCALE``,
+``LANG``...), else Italian.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,8 @@ from typing import Any
 
 import httpx
 
+from services.common.i18n import choose_language
+
 FINISHED = ("completed", "failed")
 
 
@@ -16,10 +24,12 @@ class OperatorApiError(RuntimeError):
 
 
 class OperatorClient:
-    def __init__(self, base_url: str, token: str, timeout_s: float = 30.0) -> None:
+    def __init__(self, base_url: str, token: str, timeout_s: float = 30.0,
+                 language: str | None = None) -> None:
+        self.language = choose_language(language)
         self.http = httpx.Client(
             base_url=base_url, timeout=timeout_s,
-            headers={"Authorization": f"Bearer {token}"},
+            headers={"Authorization": f"Bearer {token}", "Accept-Language": self.language},
         )
 
     def _send(self, method: str, path: str, **kwargs: Any) -> Any:

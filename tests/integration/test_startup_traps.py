@@ -115,11 +115,16 @@ def test_no_tokens_is_said_loudly_at_start_and_in_every_refusal(kafka_bootstrap,
         assert _wait_ready(port, process) == 200
         refused = httpx.get(f"http://127.0.0.1:{port}/v1/firms/acme/demand",
                             headers={"Authorization": "Bearer nothing"})
+        english = httpx.get(f"http://127.0.0.1:{port}/v1/firms/acme/demand",
+                            headers={"Authorization": "Bearer nothing", "Accept-Language": "en"})
     finally:
         output = _stop(process)
     assert f"no bearer tokens loaded from the file {missing}, which does not exist" in output
-    assert refused.status_code == 401
-    assert "has none configured" in json.dumps(refused.json())
+    # Italian unless the request asks otherwise; the code is the same in every language.
+    assert refused.status_code == 401 and refused.json()["code"] == "no_tokens_configured"
+    assert "non ne ha nessuno configurato" in refused.json()["error"]
+    assert english.status_code == 401 and english.json()["code"] == "no_tokens_configured"
+    assert "has none configured" in json.dumps(english.json())
 
 
 async def test_retrying_a_refused_producer_leaks_no_file_descriptors(kafka_bootstrap):

@@ -21,14 +21,16 @@ HEADER = ("pseudonym,firm_id,category,municipality,weeks,units,max_unit_price_eu
           "single_parent,dependent_relative,required_tags\n")
 
 
+# In Italian, as the request asks for no other language.
 @pytest.mark.parametrize(("change", "field", "words"), [
-    ({"municipality": "999999"}, "body.line.municipality", "not in the ISTAT list"),
+    ({"municipality": "999999"}, "body.line.municipality", "non è nell'elenco ISTAT"),
     ({"municipality": "\u0660\u0663\u0666\u0660\u0662\u0663"}, "body.line.municipality",
-     "not an ISTAT municipality code"),
-    ({"units": 10**30}, "body.line.units", "less than or equal to 100000"),
+     "non è un codice ISTAT di comune"),
+    ({"units": 10**30}, "body.line.units", "deve essere al massimo 100000"),
     ({"required_tags": [f"t{i}" for i in range(30_000)]}, "body.line.required_tags",
-     "at most 20"),
-    ({"max_unit_price_eur": "30000000"}, "body.line.max_unit_price_eur", "at most 100,000.00"),
+     "al massimo 20 valori"),
+    ({"max_unit_price_eur": "30000000"}, "body.line.max_unit_price_eur",
+     "al massimo 100.000,00 EUR"),
 ])
 async def test_a_line_beyond_any_real_network_is_refused_naming_the_field(intake, change, field,
                                                                           words):
@@ -37,6 +39,7 @@ async def test_a_line_beyond_any_real_network_is_refused_naming_the_field(intake
     assert response.status_code == 422, response.text
     error = response.json()["errors"][0]
     assert error["field"] == field and words in error["message"], error
+    assert response.json()["code"] == "invalid"
     assert "pattern" not in response.text
 
 
@@ -105,9 +108,10 @@ async def test_a_firm_has_at_most_so_many_lines(intake, monkeypatch):
     third = await intake.put("/v1/firms/acme/demand/acme-L03",
                              json={"line": {**LINE, "line_id": "acme-L03"}}, headers=ACME)
     assert third.status_code == 422
+    assert third.json()["code"] == "invalid"
     assert third.json()["errors"] == [{"field": "body.line", "message":
-                                       "the firm would have 3 demand lines; one firm may have "
-                                       "at most 2 (withdraw some first)"}]
+                                       "l'impresa avrebbe 3 righe di domanda; un'impresa può "
+                                       "averne al massimo 2 (ritirarne prima alcune)"}]
     again = await intake.put("/v1/firms/acme/demand/acme-L02",
                              json={"line": {**LINE, "line_id": "acme-L02", "units": 3}},
                              headers=ACME)

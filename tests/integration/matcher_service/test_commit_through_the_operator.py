@@ -111,9 +111,11 @@ async def test_a_reviewed_dry_run_is_committed_as_it_was(settings, tmp_path):
 
         # Only a completed dry run can be committed; an unknown round is not found.
         refused = await commit(client, committed["round_id"])
-        assert refused.status_code == 409 and "is not a dry run" in refused.json()["error"]
+        assert refused.status_code == 409 and refused.json()["code"] == "conflict"
+        assert "non è una simulazione" in refused.json()["error"]
         missing = await commit(client, "nowhere")
-        assert missing.status_code == 404 and "no round 'nowhere'" in missing.json()["error"]
+        assert missing.status_code == 404 and missing.json()["code"] == "not_found"
+        assert missing.json()["error"] == "nessun round 'nowhere'"
 
 
 async def test_a_commit_after_the_book_changed_is_refused(settings, tmp_path):

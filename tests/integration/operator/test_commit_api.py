@@ -48,9 +48,9 @@ async def test_committing_a_completed_dry_run_sends_commit_round(settings, token
 
 
 @pytest.mark.parametrize(("dry_run", "status", "said"), [
-    (False, "completed", "round modena.r is not a dry run"),
-    (True, "running", "dry run modena.r is running, not completed"),
-    (True, "failed", "dry run modena.r is failed, not completed"),
+    (False, "completed", "il round modena.r non è una simulazione"),
+    (True, "running", "la simulazione modena.r non è completata (stato: in corso)"),
+    (True, "failed", "la simulazione modena.r non è completata (stato: non riuscito)"),
 ])
 async def test_only_a_completed_dry_run_can_be_committed(settings, token, dry_run, status, said):
     seed_round(settings, "modena.r", dry_run=dry_run, status=status)
@@ -60,7 +60,9 @@ async def test_only_a_completed_dry_run_can_be_committed(settings, token, dry_ru
         reply = await client.post("/v1/rounds/modena.r/commit")
         missing = await client.post("/v1/rounds/nowhere/commit")
     assert reply.status_code == 409 and said in reply.json()["error"]
-    assert missing.status_code == 404 and missing.json()["error"] == "no round 'nowhere'"
+    assert reply.json()["code"] == "conflict"
+    assert missing.status_code == 404 and missing.json()["error"] == "nessun round 'nowhere'"
+    assert missing.json()["code"] == "not_found"
 
 
 async def test_only_operators_commit(settings, token):
@@ -82,7 +84,8 @@ async def test_with_the_matcher_away_reads_answer_503_saying_so(settings, token)
         listing = await client.get("/v1/rounds")
         ready = await client.get("/ready")
     assert listing.status_code == 503
-    assert "the matcher's API at http://127.0.0.1:9 does not answer" in listing.json()["error"]
+    assert listing.json()["code"] == "unavailable"
+    assert "l'API del matcher a http://127.0.0.1:9 non risponde" in listing.json()["error"]
     assert ready.status_code == 200  # the operator itself is ready: its own parts are
 
 

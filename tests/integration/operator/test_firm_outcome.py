@@ -68,9 +68,10 @@ async def test_a_firm_reads_its_own_outcome_of_the_latest_committed_round(settin
         theirs = await outcome(other, "tessile")
 
     assert before.status_code == 404, before.text
+    assert before.json()["code"] == "not_found"
     assert before.json()["error"] == (
-        "no committed round has firm 'ceramiche' yet: its outcome is known once the "
-        "network's operator commits a round with it")
+        "nessun round confermato comprende ancora l'impresa 'ceramiche': il suo esito sarà "
+        "noto quando l'operatore della rete confermerà un round che la comprende")
     assert mine.status_code == 200, mine.text
     assert for_the_operator.status_code == 200 and for_the_operator.json() == mine.json()
     assert not_mine.status_code == 403 and anonymous.status_code == 401

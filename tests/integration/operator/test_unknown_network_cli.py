@@ -18,6 +18,8 @@ pytestmark = [pytest.mark.broker, pytest.mark.postgres]
 
 async def test_a_typo_in_the_network_exits_non_zero_naming_it(settings, tmp_path, monkeypatch,
                                                                capsys):
+    for name in ("WELFARE_LOCALE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(name, raising=False)  # Italian, as the CLI and the API default
     settings.tokens_file = tmp_path / "tokens.json"
     monkeypatch.setenv("WELFARE_OPERATOR_TOKEN", issue(settings.tokens_file, Role.OPERATOR, "ops"))
     seed_network(settings, "bologna-metro")
@@ -28,5 +30,5 @@ async def test_a_typo_in_the_network_exits_non_zero_naming_it(settings, tmp_path
                    "--dry-run"])
     captured = capsys.readouterr()
     assert code != 0
-    assert "network 'bologna' is unknown to the matcher" in captured.err
+    assert "la rete 'bologna' è sconosciuta al matcher" in captured.err
     assert "requested" not in captured.out

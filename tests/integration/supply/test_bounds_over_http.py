@@ -14,16 +14,17 @@ pytestmark = [pytest.mark.broker, pytest.mark.postgres]
 GULLIVER = auth("provider", "coop-gulliver")
 
 
+# In Italian, as the request asks for no other language.
 @pytest.mark.parametrize(("change", "field", "words"), [
     ({"municipalities": (sorted(istat_codes()) * 20)[:150_000]}, "body.offer.municipalities",
-     "at most 8000"),
+     "al massimo 8000 valori"),
     ({"municipalities": ["036005", "999999"]}, "body.offer.municipalities.1",
-     "not in the ISTAT list"),
+     "non è nell'elenco ISTAT"),
     ({"municipalities": ["\u0660\u0663\u0666\u0660\u0660\u0665"]},
-     "body.offer.municipalities.0", "not an ISTAT municipality code"),
-    ({"capacity_per_week": 10**30}, "body.offer.capacity_per_week", "less than or equal"),
+     "body.offer.municipalities.0", "non è un codice ISTAT di comune"),
+    ({"capacity_per_week": 10**30}, "body.offer.capacity_per_week", "deve essere al massimo"),
     ({"price_tiers": [{"min_volume": 0, "unit_price_eur": "30000000"}]},
-     "body.offer.price_tiers.0.unit_price_eur", "at most 100,000.00 EUR"),
+     "body.offer.price_tiers.0.unit_price_eur", "al massimo 100.000,00 EUR"),
 ])
 async def test_an_offer_beyond_any_real_network_is_refused_naming_the_field(supply, change,
                                                                             field, words):
@@ -54,6 +55,7 @@ async def test_a_provider_has_at_most_so_many_offers(supply, monkeypatch):
     refused = await supply.post("/v1/providers/coop-gulliver/offers.csv", headers=GULLIVER,
                                 files={"file": ("offers.csv", HEADER + rows)})
     assert refused.status_code == 422
+    assert refused.json()["code"] == "invalid"
     assert refused.json()["errors"] == [{"field": "offers", "message":
-                                         "the provider would have 2 offers; one provider may "
-                                         "have at most 1 (withdraw some first)"}]
+                                         "il fornitore avrebbe 2 offerte; un fornitore può "
+                                         "averne al massimo 1 (ritirarne prima alcune)"}]

@@ -100,10 +100,15 @@ async def test_a_bad_offer_gets_422_naming_the_field(supply):
                                 headers=GULLIVER)
     assert response.status_code == 422
     assert response.json()["errors"][0] == {
-        "field": "body.offer.price_tiers", "message": "the first tier must start at min_volume 0"}
+        "field": "body.offer.price_tiers",
+        "message": "la prima fascia deve cominciare dal volume minimo 0"}
     other_id = await supply.put(PATH, json={"offer": {**OFFER, "offer_id": "x"}},
                                 headers=GULLIVER)
     assert other_id.json()["errors"][0]["field"] == "body.offer.offer_id"
     missing = await supply.put(PATH, json={"offer": {k: v for k, v in OFFER.items()
                                                      if k != "weeks"}}, headers=GULLIVER)
-    assert "offer.weeks: Field required" in missing.json()["error"]
+    assert "offer.weeks: è obbligatorio" in missing.json()["error"]
+    english = await supply.put(PATH, json={"offer": {k: v for k, v in OFFER.items()
+                                                     if k != "weeks"}},
+                               headers={**GULLIVER, "Accept-Language": "en"})
+    assert "offer.weeks: is required" in english.json()["error"]

@@ -56,8 +56,16 @@ def test_a_body_over_the_limit_is_refused_with_413_in_words():
     assert client.post("/echo", json={"a": "x" * 100}).status_code == 200
     refused = client.post("/echo", json={"a": "x" * 2000})
     assert refused.status_code == 413
-    assert refused.json()["error"] == ("the request body is larger than this service accepts "
-                                       "(1000 bytes); send less at once")
+    assert refused.json()["code"] == "body_too_large"
+    assert refused.json()["error"] == ("il corpo della richiesta è più grande di quanto questo "
+                                       "servizio accetta (1.000 byte); inviare meno dati per volta")
+    english = client.post("/echo", json={"a": "x" * 2000}, headers={"Accept-Language": "en"})
+    assert english.json() == {
+        "error": "the request body is larger than this service accepts (1,000 bytes); "
+                 "send less at once",
+        "detail": "the request body is larger than this service accepts (1,000 bytes); "
+                  "send less at once",
+        "code": "body_too_large"}
 
 
 def test_a_chunked_body_is_cut_off_as_it_passes_the_limit():
@@ -71,4 +79,9 @@ def test_a_chunked_body_is_cut_off_as_it_passes_the_limit():
 
     refused = client.post("/echo", content=chunks(), headers={"content-type": "application/json"})
     assert refused.status_code == 413
-    assert "larger than this service accepts" in refused.json()["error"]
+    assert refused.json()["code"] == "body_too_large"
+    assert "più grande di quanto questo servizio accetta" in refused.json()["error"]
+    english = client.post("/echo", content=chunks(), headers={
+        "content-type": "application/json", "accept-language": "en-GB,en;q=0.9"})
+    assert english.status_code == 413
+    assert "larger than this service accepts (1,000 bytes)" in english.json()["error"]
