@@ -5,11 +5,15 @@ elapsed against the solver's limit, redrawn at every poll. Anywhere else (a
 pipe, a CI log): a plain line when the phase changes and every few seconds,
 so that a log shows the same story without control codes.
 
-The phase is the round's status as the matcher stores it: ``requested``
-(waiting for a matcher to take it and for its book to hold what was sent),
-``running``, then ``completed`` or ``failed``. When the round detail carries a
-finer ``phase`` (``snapshot``, ``solving`` with ``part`` and ``parts``,
-``storing``) it is shown; today's matcher does not publish one.
+The matcher publishes where a running round is: the round detail carries
+``phase`` (``waiting_for_book`` while its book catches up with what was sent,
+``snapshot``, ``solving`` with the ``part`` being solved of ``parts``,
+``storing``), written by the runner that holds the round (at most about once
+a second while it solves; services/matcher/phases.py). Before a matcher takes
+the round, and once it ended, there is no phase and the status says where it
+is: ``requested``, then ``completed`` or ``failed``. A ``running`` round with
+no phase yet (just taken, or an older matcher) reads as solving. The words
+are shared with the console's progress page (services/common/i18n/round_phase.py).
 """
 
 from __future__ import annotations
@@ -19,28 +23,14 @@ import time
 from collections.abc import Callable
 from typing import TextIO
 
-from services.common.i18n import N_, Texts, formats, words
+from services.common.i18n import Texts, formats
+from services.common.i18n.round_phase import PHASES, round_phase
 
-PHASES = {
-    "requested": N_("waiting for the matcher to take the round and for its book to hold "
-                    "what was sent"),
-    "waiting_for_book": N_("waiting for the matcher's book to hold what was sent"),
-    "snapshot": N_("freezing the snapshot"),
-    "running": N_("solving"),
-    "solving": N_("solving"),
-    "storing": N_("storing the result"),
-}
+__all__ = ["PHASES", "RoundProgress", "clock", "phase"]
 
 
 def phase(t: Texts, detail: dict) -> str:
-    code = detail.get("phase") or detail.get("status")
-    if code in ("completed", "failed") or code not in PHASES:
-        return words.round_status(t, code)
-    text = t._(PHASES[code])
-    if code == "solving" and detail.get("parts"):
-        text = t._("solving part {part} of {parts}", part=detail.get("part") or 1,
-                   parts=detail["parts"])
-    return text
+    return round_phase(t, detail)
 
 
 def clock(t: Texts, elapsed_s: float, limit_s: float | None) -> str:

@@ -340,21 +340,31 @@ def _category(t, code: str) -> str:
 
 
 def _progress(t, detail: dict) -> dict:
-    """Where a round is and how long it has run, against its time limit."""
+    """Where a round is and how long it has run, against its time limit.
+
+    The phase is the matcher's (waiting for its book, snapshot, solving part k
+    of n, storing), in the words the CLI's ``--wait`` uses too; the console
+    says "motore di abbinamento" where those say "matcher". Elapsed counts from
+    the round's start (its snapshot frozen), else from when its phase began.
+    """
     from services.common.i18n import formats, words
-    started = detail.get("started_at")
+    from services.common.i18n.round_phase import code_of, round_phase
+    begun = detail.get("started_at") or detail.get("phase_since")
     elapsed = None
-    if started:
-        begun = dt.datetime.fromisoformat(started)
+    if begun:
         end = detail.get("finished_at")
-        elapsed = ((dt.datetime.fromisoformat(end) if end else dt.datetime.now(dt.UTC))
-                   - begun).total_seconds()
+        elapsed = max(0.0, ((dt.datetime.fromisoformat(end) if end else dt.datetime.now(dt.UTC))
+                            - dt.datetime.fromisoformat(begun)).total_seconds())
     limit = (detail.get("parameters") or {}).get("time_limit_s")
-    phase = {"requested": L_("waiting for the matcher to take the round"),
-             "running": L_("the matcher is freezing the book and solving")}.get(
-                 detail["status"], detail["status"])
+    own = {"requested": L_("waiting for the matcher to take the round"),
+           # running, no phase yet: just taken, or a matcher that publishes none
+           "running": L_("the matcher is freezing the book and solving"),
+           "waiting_for_book": L_("waiting for the matching engine to record everything "
+                                  "sent before the round")}
     return {"status_words": words.round_status(t, detail["status"]),
-            "phase": say(t, phase) if phase else "",
+            "phase": round_phase(t, detail, own),
+            "phase_code": code_of(detail),
+            "part": detail.get("part"), "parts": detail.get("parts"),
             "elapsed": formats.duration(t, elapsed) if elapsed is not None else formats.MISSING,
             "limit": formats.duration(t, limit) if limit else formats.MISSING}
 

@@ -13,6 +13,8 @@ Plain functions over an ``Engine``; they only read, and return the models of
   no name is known, so show the id), and contract lines what the award told
   the provider to staff (``municipality``, ``municipality_name``,
   ``category``, ``required_tags``), as the round's snapshot froze them.
+  A running round says where it is: ``phase`` (waiting_for_book, snapshot,
+  solving, storing), ``part`` of ``parts`` while solving, ``phase_since``.
 - ``round_files(engine, round_id) -> tuple[str | None, str | None] | None``:
   the stored snapshot and result files (JSON text), to replay a round.
 
@@ -78,6 +80,8 @@ def get_round(engine: Engine, round_id: str) -> RoundDetail | None:
                              solver_build_s=row.solver_build_s,
                              solver_solve_s=row.solver_solve_s, total_s=row.total_s),
         firms=_firms(row.result, names), contracts=contracts, unmet=unmet,
+        phase=row.phase, part=row.phase_part, parts=row.phase_parts,
+        phase_since=_utc(row.phase_since),
     )
 
 

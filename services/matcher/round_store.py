@@ -6,6 +6,8 @@ outbox in that same transaction:
 - ``request_round``: the command is recorded (once per round id);
 - ``claim_next``: a runner takes the oldest round it may run, with a lease;
 - ``start_round``: the book is frozen into the round's snapshot, RoundStarted;
+- ``set_phase``: where the running round is (waiting_for_book, snapshot,
+  solving part k of n, storing), written only by the runner holding the claim;
 - ``complete_round``: results, contracts, lines, unmet lines, what providers
   are told (awards, amendments, withdrawals: only what changed since the
   network's previous committed round) and RoundCompleted, all at once; or
@@ -45,6 +47,11 @@ from services.matcher.summary import summarise
 
 REQUESTED, RUNNING, COMPLETED, FAILED = "requested", "running", "completed", "failed"
 PLAIN, REPAIR = "plain", "repair"
+# The phases of a running round (column ``phase``); the status alone says the end.
+WAITING_FOR_BOOK, SNAPSHOT, SOLVING, STORING = "waiting_for_book", "snapshot", "solving", "storing"
+PHASES = (WAITING_FOR_BOOK, SNAPSHOT, SOLVING, STORING)
+# No runner is at work on the round: before a claim, after the end, or released.
+NO_PHASE = {"phase": None, "phase_part": None, "phase_parts": None, "phase_since": None}
 
 r = t.rounds.c
 
@@ -126,8 +133,9 @@ def claim_next(connection: Connection, owner: str, now: float, lease_s: float) -
                 r.status.in_((REQUESTED, RUNNING)),
                 or_(r.status == REQUESTED, r.lease_owner == owner, r.lease_until.is_(None),
                     r.lease_until <= now))
+            # The phase a dead runner left is not this claim's: cleared until it writes one.
             .values(status=RUNNING, lease_owner=owner, lease_until=now + lease_s,
-                    attempts=row.attempts + 1))
+                    attempts=row.attempts + 1, **NO_PHASE))
         if taken.rowcount == 1:
             return _load(connection, row.round_id)
         busy.add(row.network_id)
@@ -152,7 +160,24 @@ def renew_lease(connection: Connection, round_id: str, owner: str, until: float)
 
 def release_lease(connection: Connection, round_id: str, owner: str) -> None:
     """Let the next runner take the round at once (a clean shutdown mid-round)."""
-    connection.execute(update(t.rounds).where(*_ours(round_id, owner)).values(lease_until=0.0))
+    connection.execute(update(t.rounds).where(*_ours(round_id, owner))
+                       .values(lease_until=0.0, **NO_PHASE))
+
+
+def set_phase(connection: Connection, claimed: Claimed, owner: str, phase: str,
+              since: dt.datetime, part: int | None = None, parts: int | None = None) -> bool:
+    """Write where the round is; False (nothing written) if this claim is no longer its.
+
+    The claim is the owner *and* the attempt: a runner that lost the round and
+    claimed it again (a new attempt) must not have its earlier attempt's late
+    progress land over the new one's, nor may a runner whose round another took.
+    """
+    if phase not in PHASES:
+        raise ValueError(f"not a round phase: {phase!r}")
+    done = connection.execute(
+        update(t.rounds).where(*_ours(claimed.round_id, owner), r.attempts == claimed.attempts)
+        .values(phase=phase, phase_part=part, phase_parts=parts, phase_since=since))
+    return done.rowcount == 1
 
 
 def _ours(round_id: str, owner: str):
@@ -234,7 +259,7 @@ def complete_round(connection: Connection, outbox: Outbox, claimed: Claimed, own
           summary=summary.model_dump_json(), solve_s=timings.solve_s,
           solver_build_s=solver.build_s if solver else None,
           solver_solve_s=solver.solve_s if solver else None,
-          total_s=timings.total_s, finished_at=_now(), lease_until=None)
+          total_s=timings.total_s, finished_at=_now(), lease_until=None, **NO_PHASE)
     if claimed.dry_run:
         store_result_rows(connection, snapshot, result, awarded=False)
         told = []
@@ -269,7 +294,7 @@ def kind_of(snapshot: RoundSnapshot) -> str:
 def fail_round(connection: Connection, outbox: Outbox, claimed: Claimed, owner: str,
                reason: str, timings: Timings | None = None) -> None:
     _take(connection, claimed.round_id, owner, status=FAILED, failure_reason=reason,
-          finished_at=_now(), lease_until=None,
+          finished_at=_now(), lease_until=None, **NO_PHASE,
           solve_s=timings.solve_s if timings else None,
           total_s=timings.total_s if timings else None)
     outbox.add(connection, RoundFailed(

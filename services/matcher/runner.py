@@ -10,6 +10,10 @@ once its lease expires, and solved again from its stored snapshot; after
 ``max_attempts`` claims it is failed rather than retried for ever (a round
 that kills its runner every time must not take the service down with it).
 
+While it works, the runner writes the round's phase (services/matcher/phases.py):
+waiting_for_book while ingestion catches up, snapshot, solving with the part
+being solved of how many, storing; the end clears it.
+
 Only a passing fault (the database away, a connection dropped) leaves a round
 to be tried again. Any other error while freezing or storing (a value its
 column cannot hold, say) fails the round at once, and the stored reason and
@@ -46,6 +50,7 @@ from services.common.outbox import Outbox
 from services.matcher import round_store as store
 from services.matcher import tables as t
 from services.matcher.commit import CommitRefused, commit_dry_run
+from services.matcher.phases import RoundPhases
 from services.matcher.summary import unmet_units_by_reason
 from services.matcher.worker import SolverFailed, SolverPool
 
@@ -72,6 +77,7 @@ class RoundRunner:
         on_events: Callable[[], None] = lambda: None,
         settled: Settled | None = None,
         settle_timeout_s: float = 10.0,
+        phase_every_s: float = 1.0,
     ) -> None:
         self.engine = engine
         self.outbox = outbox
@@ -84,6 +90,7 @@ class RoundRunner:
         self.on_events = on_events  # wakes the outbox relay
         self.settled = settled
         self.settle_timeout_s = settle_timeout_s
+        self.phase_every_s = phase_every_s  # the solving parts' writes, at most this often
         self._wake = asyncio.Event()
         # Why each round this runner saw interrupted was, for the reason it gives up with.
         self._interrupted: dict[str, str] = {}
@@ -131,12 +138,15 @@ class RoundRunner:
         # instances, the log says which one ran it (the round's row says the last).
         with bind(round_id=claimed.round_id, runner=self.owner):
             keeper = asyncio.create_task(self._keep_lease(claimed.round_id))
+            phases = RoundPhases(self.engine, claimed, self.owner, every_s=self.phase_every_s)
             try:
-                await self._stages(claimed, stop, time.perf_counter())
+                await self._stages(claimed, stop, time.perf_counter(), phases)
             finally:
                 keeper.cancel()
+                await phases.close()
 
-    async def _stages(self, claimed: store.Claimed, stop: asyncio.Event, began: float) -> None:
+    async def _stages(self, claimed: store.Claimed, stop: asyncio.Event, began: float,
+                      phases: RoundPhases) -> None:
         if claimed.attempts > self.max_attempts:
             last = self._interrupted.pop(claimed.round_id, None)
             reason = (f"gave up after {claimed.attempts - 1} attempts; the last was "
@@ -145,9 +155,11 @@ class RoundRunner:
                       f"or crashed during each")
             return await self._fail(claimed, reason, began)
         if claimed.commits is not None:
-            return await self._commit(claimed, began)
+            return await self._commit(claimed, began, phases)
         if claimed.snapshot is None:
+            await phases.enter(store.WAITING_FOR_BOOK)
             await self._settle()
+            await phases.enter(store.SNAPSHOT)
             try:
                 snapshot, started = await asyncio.to_thread(self._start, claimed)
             except ValidationError as exc:
@@ -167,8 +179,10 @@ class RoundRunner:
             snapshot = await asyncio.to_thread(RoundSnapshot.model_validate_json, text)
             kind = store.kind_of(snapshot)
             log.info("round %s resumed (attempt %d)", claimed.round_id, claimed.attempts)
-        solved = await self._solve(text, snapshot, stop)
+        await phases.enter(store.SOLVING)
+        solved = await self._solve(text, snapshot, stop, phases)
         if solved is None:  # stopping: the next start takes the round over at once
+            await phases.close()  # no part written after the release cleared the phase
             await asyncio.to_thread(self._release, claimed.round_id)
             return None
         if isinstance(solved, str):
@@ -177,6 +191,7 @@ class RoundRunner:
         if (result.round_id, result.network_id) != (claimed.round_id, claimed.network_id):
             return await self._fail(claimed, "the optimiser answered for another round", began)
         timings = store.Timings(None, solve_s, time.perf_counter() - began)
+        await phases.enter(store.STORING)
         try:
             awards = await asyncio.to_thread(self._complete, claimed, snapshot, digest, result,
                                              timings)
@@ -191,9 +206,11 @@ class RoundRunner:
         self._record(claimed, kind, result.status.value, timings, result)
         return None
 
-    async def _commit(self, claimed: store.Claimed, began: float) -> None:
+    async def _commit(self, claimed: store.Claimed, began: float, phases: RoundPhases) -> None:
         """A commit of a stored dry run: no solve, one transaction (services/matcher/commit.py)."""
+        await phases.enter(store.WAITING_FOR_BOOK)
         await self._settle()  # the book must hold what was sent before the command
+        await phases.enter(store.STORING)
         try:
             committed = await asyncio.to_thread(self._apply_commit, claimed, began)
         except CommitRefused as exc:
@@ -212,10 +229,11 @@ class RoundRunner:
                      store.Timings(None, 0.0, time.perf_counter() - began), result)
         return None
 
-    async def _solve(self, text: str, snapshot: RoundSnapshot, stop: asyncio.Event):
+    async def _solve(self, text: str, snapshot: RoundSnapshot, stop: asyncio.Event,
+                     phases: RoundPhases):
         """The result and its wall time; a failure reason; or None when stopping."""
         solving = asyncio.ensure_future(
-            self.solver.solve(text, snapshot.parameters.time_limit_s))
+            self.solver.solve(text, snapshot.parameters.time_limit_s, progress=phases.progress))
         stopping = asyncio.ensure_future(stop.wait())
         await asyncio.wait({solving, stopping}, return_when=asyncio.FIRST_COMPLETED)
         stopping.cancel()

@@ -132,6 +132,13 @@ rounds = Table(
     Column("failure_reason", Text, nullable=True),
     # A commit of a stored dry run: the dry run whose snapshot and result it takes (0005).
     _id("commits_round_id", nullable=True),
+    # Where a running round is, as its runner last wrote it (0006): waiting_for_book |
+    # snapshot | solving | storing; while solving, the part being solved of how many.
+    # NULL before a claim and once the round completed or failed.
+    Column("phase", String(16), nullable=True),
+    Column("phase_part", Integer, nullable=True),
+    Column("phase_parts", Integer, nullable=True),
+    Column("phase_since", DateTime(timezone=True), nullable=True),
     # Timings, seconds.
     Column("snapshot_s", Float, nullable=True),
     Column("solve_s", Float, nullable=True),

@@ -19,6 +19,7 @@ from schemas.result import SmallestChange
 from schemas.rounds import RoundSummary
 
 RoundStatus = Literal["requested", "running", "completed", "failed"]
+RoundPhase = Literal["waiting_for_book", "snapshot", "solving", "storing"]
 
 
 class View(BaseModel):
@@ -147,3 +148,9 @@ class RoundDetail(RoundView):
     firms: list[FirmCoverageView]
     contracts: list[ContractView]
     unmet: list[UnmetByReason]  # most units first
+    # Where a running round is, as its runner last wrote it; None before a runner
+    # claims it and once it completed or failed (the status says the end).
+    phase: RoundPhase | None = None
+    part: int | None = None  # while solving: the part being solved, from 1 ...
+    parts: int | None = None  # ... of how many, once the optimiser has said
+    phase_since: dt.datetime | None = None  # when the phase began
