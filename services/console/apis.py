@@ -17,10 +17,13 @@ import httpx
 class ApiRefused(Exception):
     """A service answered 4xx or 5xx; ``status`` and its one-line ``detail``."""
 
-    def __init__(self, status: int, detail: str) -> None:
+    def __init__(self, status: int, detail: str, errors: list[dict] | None = None) -> None:
         super().__init__(f"{status}: {detail}")
         self.status = status
         self.detail = detail
+        # A refused spreadsheet's errors as the service lists them: row, column, header,
+        # message and ``where`` ("riga 3, colonna B (unità)"), in the language asked for.
+        self.errors = errors or []
 
 
 class ServiceDown(Exception):
@@ -48,18 +51,46 @@ class Apis:
         except httpx.TransportError as exc:
             raise ServiceDown(f"{base}: {exc!r}") from None
         if response.status_code >= 400:
-            raise ApiRefused(response.status_code, _detail(response))
+            raise _refusal(response)
         return response.json() if response.content else None
 
-    async def _send(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+    async def _send(self, method: str, url: str, *, language: str | None = None,
+                    **kwargs: Any) -> httpx.Response:
+        headers = dict(self._headers)
+        if language:  # a refused file's errors come back in the reader's language
+            headers["Accept-Language"] = language
         try:
-            return await self._client.request(method, url, headers=self._headers, **kwargs)
+            return await self._client.request(method, url, headers=headers, **kwargs)
         except httpx.RemoteProtocolError:
             # The server closed a kept-alive connection as it was reused: a read is
             # safe to send once more; a write is not (it may have been applied).
             if method != "GET":
                 raise
-            return await self._client.request(method, url, headers=self._headers, **kwargs)
+            return await self._client.request(method, url, headers=headers, **kwargs)
+
+    # --- files: uploads and downloads (helper "files") ----------------------------
+    async def upload(self, service: str, path: str, upload: Upload, language: str) -> Any:
+        """A spreadsheet to intake or supply, as the person chose it: all of it, or none."""
+        base = getattr(self._urls, service)
+        return await self._call("POST", base, path, language=language,
+                                files={"file": (upload.filename, upload.content,
+                                                upload.content_type)})
+
+    async def download(self, service: str, path: str, language: str) -> Download:
+        """A file of a service, streamed: checked for a refusal before the first byte."""
+        base = getattr(self._urls, service)
+        request = self._client.build_request(
+            "GET", base + path, params={"lang": language} if service == "operator" else None,
+            headers={**self._headers, "Accept-Language": language})
+        try:
+            response = await self._client.send(request, stream=True)
+        except httpx.TransportError as exc:
+            raise ServiceDown(f"{base}: {exc!r}") from None
+        if response.status_code >= 400:
+            await response.aread()
+            await response.aclose()
+            raise _refusal(response)
+        return Download(response)
 
     # --- intake ------------------------------------------------------------------
     async def firm_ids(self) -> list[str]:
@@ -131,6 +162,44 @@ async def gather_limited(calls: list, limit: int = 8) -> list:
             return await call
 
     return await asyncio.gather(*(one(c) for c in calls))
+
+
+@dataclass(frozen=True)
+class Upload:
+    filename: str
+    content: bytes
+    content_type: str
+
+
+class Download:
+    """A service's file as it arrives: its bytes, type and name passed on unchanged."""
+
+    def __init__(self, response: httpx.Response) -> None:
+        self._response = response
+        self.headers = {name: response.headers[name]
+                        for name in ("content-type", "content-disposition")
+                        if name in response.headers}
+
+    async def chunks(self):
+        try:
+            async for chunk in self._response.aiter_bytes():  # decoded, if it came gzipped
+                yield chunk
+        finally:
+            await self._response.aclose()
+
+    async def close(self) -> None:
+        await self._response.aclose()
+
+
+def _refusal(response: httpx.Response) -> ApiRefused:
+    errors = []
+    try:
+        body = response.json()
+        if isinstance(body, dict) and isinstance(body.get("errors"), list):
+            errors = [e for e in body["errors"] if isinstance(e, dict)]
+    except ValueError:
+        pass
+    return ApiRefused(response.status_code, _detail(response), errors)
 
 
 def _detail(response: httpx.Response) -> str:

@@ -13,13 +13,19 @@ from urllib.parse import quote
 
 import httpx
 from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import (
+    HTMLResponse,
+    JSONResponse,
+    RedirectResponse,
+    Response,
+    StreamingResponse,
+)
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from schemas.types import Category
 from services.common.auth import Role, TokenExpired, TokenStore
-from services.console import forms
+from services.console import files, forms
 from services.console.awards import DECLINE_REASONS, award_rows
 from services.console.apis import ApiRefused, Apis, ServiceDown, ServiceUrls
 from services.console.charts import bar_chart, coverage_legend, demand_capacity_chart, network_map
@@ -227,16 +233,22 @@ def console_app(app: FastAPI, *, tokens: TokenStore, urls: ServiceUrls, secret: 
     # --- a firm ------------------------------------------------------------------
     async def firm_page(request: Request, login: Login, firm_id: str, status: int = 200,
                         form: dict | None = None, errors: dict | None = None,
-                        refused: str | None = None, saved: str | None = None) -> Response:
+                        refused: str | None = None, saved: str | None = None,
+                        upload: dict | None = None) -> Response:
         t = console_texts(language_of(request))
         profile = await apis(login).firm(firm_id)
         demand = await apis(login).firm_demand(firm_id)
         outcome = await firm_outcome(t, apis(login), profile, demand)
+        # Survey answers are employee-level: the firm alone sends them (intake's rule).
+        kinds = [k for k in files.FIRM_KINDS
+                 if k != "survey" or login.principal.role == Role.FIRM]
         return pages.render(request, "firm.html", status=status, login=login,
                             profile=profile, demand=demand, outcome=outcome,
                             categories=[c.value for c in Category],
                             form=form or _default_line_form(demand), errors=errors or {},
-                            refused=refused, saved=saved)
+                            refused=refused, saved=saved, kinds=kinds,
+                            uploads=files.UPLOADS, templates=files.template_files,
+                            upload=upload or {}, accepted=_flash(request, f"firm:{firm_id}"))
 
     @router.get("/firms/{firm_id}")
     async def firm(request: Request, firm_id: str, saved: str | None = None) -> Response:
@@ -267,11 +279,98 @@ def console_app(app: FastAPI, *, tokens: TokenStore, urls: ServiceUrls, secret: 
         return RedirectResponse(f"/firms/{quote(firm_id)}?saved={quote(line['line_id'])}",
                                 status_code=303)
 
+    # --- spreadsheets and downloads (helper "files") ------------------------------
+    async def upload_file(request: Request, login: Login, owner: str, subject: str,
+                          allowed: tuple, page) -> Response:
+        """A spreadsheet to intake or supply: on success a notice of what was taken,
+        on refusal the page again with each error's row and column (nothing saved)."""
+        form = await request.form()
+        if not csrf_valid(request, form.get("csrf")):
+            return _csrf_refused(request, pages)
+        t = console_texts(language_of(request))
+        kind = str(form.get("kind", allowed[0] if len(allowed) == 1 else ""))
+        if kind not in allowed:
+            return await page(request, login, subject, status=422, upload={
+                "kind": kind, "problem": say(t, "Choose what the file holds.")})
+        sent, problem = await files.read_upload(t, form.get("file"))
+        if sent is None:
+            return await page(request, login, subject, status=422,
+                              upload={"kind": kind, "problem": problem})
+        target = files.UPLOADS[kind]
+        try:
+            answer = await apis(login).upload(target.service,
+                                              target.path.format(subject=quote(subject)),
+                                              sent, t.language)
+        except ApiRefused as exc:
+            if exc.status not in (400, 409, 413, 415, 422):
+                raise
+            return await page(request, login, subject, status=422, upload={
+                "kind": kind, "file": sent.filename, "detail": exc.detail,
+                "errors": exc.errors})
+        forget(login.token)
+        request.session[_FLASH] = {"for": f"{owner}:{subject}",
+                                   "said": files.accepted(t, kind, answer, sent.filename)}
+        return RedirectResponse(request.url.path.rsplit("/", 1)[0] + "#upload-h",
+                                status_code=303)
+
+    async def passed_on(request: Request, login: Login, service: str, path: str) -> Response:
+        """A service's file, streamed back with its type and name, to the person's token."""
+        found = await apis(login).download(service, path, language_of(request))
+        return StreamingResponse(found.chunks(), headers=found.headers)
+
+    @router.post("/firms/{firm_id}/upload")
+    async def firm_upload(request: Request, firm_id: str) -> Response:
+        login = login_of(request, Role.FIRM, Role.OPERATOR)
+        own(login, Role.FIRM, firm_id)
+        return await upload_file(request, login, "firm", firm_id, files.FIRM_KINDS,
+                                 firm_page)
+
+    @router.post("/providers/{provider_id}/upload")
+    async def provider_upload(request: Request, provider_id: str) -> Response:
+        login = login_of(request, Role.PROVIDER, Role.OPERATOR)
+        own(login, Role.PROVIDER, provider_id)
+        return await upload_file(request, login, "provider", provider_id, ("offers",),
+                                 provider_page)
+
+    @router.get("/templates/{file}")
+    async def template(request: Request, file: str) -> Response:
+        login = login_of(request)
+        service = files.template_service(file)
+        if service is None:
+            return pages.render(request, "error.html", status=404, login=login,
+                                title=L_("No such template"),
+                                message=L_("The templates are linked from your page."))
+        return await passed_on(request, login, service, f"/v1/templates/{quote(file)}")
+
+    @router.get("/rounds/{round_id}/contracts.csv")
+    @router.get("/rounds/{round_id}/contracts.xlsx")
+    @router.get("/rounds/{round_id}/report.pdf")
+    async def round_file(request: Request, round_id: str) -> Response:
+        login = login_of(request, Role.OPERATOR)
+        file = request.url.path.rsplit("/", 1)[1]  # one of the three paths above
+        return await passed_on(request, login, "operator",
+                               f"/v1/rounds/{quote(round_id)}/{file}")
+
+    @router.get("/firms/{firm_id}/rounds/{round_id}/statement.pdf")
+    async def firm_statement(request: Request, firm_id: str, round_id: str) -> Response:
+        login = login_of(request, Role.FIRM, Role.OPERATOR)
+        own(login, Role.FIRM, firm_id)
+        return await passed_on(request, login, "operator", f"/v1/rounds/{quote(round_id)}"
+                               f"/firms/{quote(firm_id)}/statement.pdf")
+
+    @router.get("/providers/{provider_id}/rounds/{round_id}/award.pdf")
+    async def provider_award(request: Request, provider_id: str, round_id: str) -> Response:
+        login = login_of(request, Role.PROVIDER, Role.OPERATOR)
+        own(login, Role.PROVIDER, provider_id)
+        return await passed_on(request, login, "operator", f"/v1/rounds/{quote(round_id)}"
+                               f"/providers/{quote(provider_id)}/award.pdf")
+
     # --- a provider --------------------------------------------------------------
     async def provider_page(request: Request, login: Login, provider_id: str,
                             status: int = 200, sent: str | None = None,
                             errors: dict | None = None, form: dict | None = None,
-                            refused: str | None = None) -> Response:
+                            refused: str | None = None, upload: dict | None = None
+                            ) -> Response:
         t = console_texts(language_of(request))
         profile = await apis(login).provider(provider_id)
         offers = await apis(login).offers(provider_id)
@@ -279,7 +378,9 @@ def console_app(app: FastAPI, *, tokens: TokenStore, urls: ServiceUrls, secret: 
         return pages.render(request, "provider.html", status=status, login=login,
                             profile=profile, offers=[o.get("offer", o) for o in offers],
                             awards=awards, reasons=DECLINE_REASONS, sent=sent,
-                            errors=errors or {}, form=form or {}, refused=refused)
+                            errors=errors or {}, form=form or {}, refused=refused,
+                            templates=files.template_files, upload=upload or {},
+                            accepted=_flash(request, f"provider:{provider_id}"))
 
     @router.get("/providers/{provider_id}")
     async def provider(request: Request, provider_id: str, sent: str | None = None) -> Response:
@@ -321,6 +422,18 @@ def console_app(app: FastAPI, *, tokens: TokenStore, urls: ServiceUrls, secret: 
 
     app.include_router(router)
     return app
+
+
+_FLASH = "accepted"
+
+
+def _flash(request: Request, subject: str) -> list[str]:
+    """What the last upload took, shown once, on the page of the one who sent it."""
+    found = request.session.get(_FLASH)
+    if not found or found.get("for") != subject:
+        return []
+    request.session.pop(_FLASH)
+    return list(found.get("said") or [])
 
 
 def _local(target: str) -> str:

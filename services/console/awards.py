@@ -63,7 +63,8 @@ def award_rows(t: Texts, awards: list[dict]) -> list[dict]:
                                      or formats.MISSING),
                     "category": (words.category(t, line["category"]) if line.get("category")
                                  else formats.MISSING),
-                    "tags": ", ".join(line.get("required_tags") or []) or formats.MISSING,
+                    "tags": ", ".join(words.tag(t, tag) for tag in line.get("required_tags") or [])
+                            or formats.MISSING,
                     "weeks": _weeks(t, line["weeks"]),
                     "units": formats.number(t, line["units"]),
                     "price": formats.money(t, line["unit_price_eur"]),

@@ -28,6 +28,7 @@ from services.matcher.provider_awards import (
     provider_awards,
     round_changes,
 )
+from services.matcher.round_slices import firm_slice, provider_slice
 from services.matcher.views import RoundDetail, RoundView
 
 MAX_LIMIT = 500
@@ -98,5 +99,32 @@ def read_router(*, authenticate: Callable[..., Principal], engine: Engine) -> AP
         require_role(principal, Role.PROVIDER, Role.OPERATOR)
         require_subject(principal, Role.PROVIDER, provider_id)
         return await asyncio.to_thread(provider_awards, engine, provider_id)
+
+    # --- one firm's or one provider's slice of a committed round (helper "files") ---
+    @router.get("/rounds/{round_id}/firms/{firm_id}")
+    async def round_of_firm(round_id: Identifier, firm_id: Identifier,
+                            principal: Principal = Depends(authenticate)) -> dict[str, Any]:
+        """What a committed round gives the firm (services/matcher/round_slices.py):
+        its firm's own token, or an operator's; for its statement PDF."""
+        require_role(principal, Role.FIRM, Role.OPERATOR)
+        require_subject(principal, Role.FIRM, firm_id)
+        found = await asyncio.to_thread(
+            lambda: firm_slice(queries.get_round(engine, round_id), firm_id))
+        if found is None:
+            raise NotFound(f"no committed round {round_id!r} with firm {firm_id!r}")
+        return found
+
+    @router.get("/rounds/{round_id}/providers/{provider_id}")
+    async def round_of_provider(round_id: Identifier, provider_id: Identifier,
+                                principal: Principal = Depends(authenticate)) -> dict[str, Any]:
+        """The provider's contract of a committed round: its own token, or an operator's."""
+        require_role(principal, Role.PROVIDER, Role.OPERATOR)
+        require_subject(principal, Role.PROVIDER, provider_id)
+        found = await asyncio.to_thread(
+            lambda: provider_slice(queries.get_round(engine, round_id), provider_id))
+        if found is None:
+            raise NotFound(f"no committed round {round_id!r} with a contract of provider "
+                           f"{provider_id!r}")
+        return found
 
     return router

@@ -1,9 +1,14 @@
-"""A round's exports as downloads: contracts CSV/XLSX, a firm's statement PDF, a
-provider's award PDF (services/operator/exports builds the bytes).
+"""A round's exports as downloads: contracts CSV/XLSX, the round report PDF, a firm's
+statement PDF, a provider's award PDF (services/operator/exports builds the bytes).
 
-Operators only: the round is read through the matcher's API with the caller's
-token (services/operator/rounds.py), and that API answers operators. The
-language is ``?lang=it|en``, else the request's ``Accept-Language``, else Italian.
+The round is read through the matcher's API with the caller's token
+(services/operator/rounds.py). The contracts and the report: operators only, as
+the matcher's round detail is. A firm's statement: an operator, or that firm's
+own token, which reads from the matcher only its own slice of a committed round
+(``GET /v1/rounds/{id}/firms/{firm}``, services/matcher/round_slices.py); a
+provider's award likewise. Another firm's or provider's token gets 403 before
+anything is read. The language is ``?lang=it|en``, else the request's
+``Accept-Language``, else Italian.
 """
 
 # No ``from __future__ import annotations``: the routes' annotations name locals
@@ -16,7 +21,7 @@ from fastapi import APIRouter, Depends, Header, Query
 from fastapi.responses import Response
 
 from schemas.types import Identifier
-from services.common.auth import Principal, Role, require_role
+from services.common.auth import Principal, Role, require_role, require_subject
 from services.common.http import REFUSALS
 from services.common.i18n import Texts, texts
 from services.common.i18n.language import language_of_request
@@ -62,6 +67,26 @@ def downloads_router(*, authenticate: Callable[..., Principal],
 
     Round = Annotated[dict, Depends(completed_round)]
     Language = Annotated[Texts, Depends(language)]
+    Caller = Annotated[Principal, Depends(authenticate)]
+    Token = Annotated[str, Depends(bearer_token)]
+
+    async def round_for(principal: Principal, token: str, round_id: str, role: Role,
+                        subject: str) -> dict[str, Any]:
+        """The whole round for an operator; for the firm or provider itself, its slice."""
+        require_role(principal, role, Role.OPERATOR)
+        require_subject(principal, role, subject)
+        if principal.role == Role.OPERATOR:
+            return await completed_round(round_id, principal, token)
+        found = await _slice(rounds, token, round_id, role, subject)
+        if found is None:
+            raise NotFound(f"no committed round {round_id!r} with {role.value} {subject!r}")
+        return found
+
+    @router.get("/rounds/{round_id}/report.pdf", response_class=Response,
+                responses=_file_response(PDF_TYPE),
+                summary="The round report as PDF: outcome, contracts, firms, unmet demand")
+    async def report(round_id: Identifier, detail: Round, t: Language) -> Response:
+        return _file(exports.round_report_pdf(t, detail), PDF_TYPE, f"{round_id}-report.pdf")
 
     @router.get("/rounds/{round_id}/contracts.csv", response_class=Response,
                 responses=_file_response(CSV_TYPE), summary="The round's contracts as CSV, "
@@ -84,9 +109,9 @@ def downloads_router(*, authenticate: Callable[..., Principal],
                 responses=_file_response(PDF_TYPE),
                 summary="A firm's statement of the round: what it gets, at what price, "
                         "why the rest is not served and the smallest change")
-    async def statement(round_id: Identifier, firm_id: Identifier,
-                        detail: Round,
-                        t: Language) -> Response:
+    async def statement(round_id: Identifier, firm_id: Identifier, principal: Caller,
+                        token: Token, t: Language) -> Response:
+        detail = await round_for(principal, token, round_id, Role.FIRM, firm_id)
         try:
             content = exports.firm_statement_pdf(t, detail, firm_id)
         except exports.NotInRound as exc:
@@ -97,9 +122,9 @@ def downloads_router(*, authenticate: Callable[..., Principal],
                 responses=_file_response(PDF_TYPE),
                 summary="A provider's award of the round: its group contracts and the "
                         "firm lines to staff")
-    async def award(round_id: Identifier, provider_id: Identifier,
-                    detail: Round,
-                    t: Language) -> Response:
+    async def award(round_id: Identifier, provider_id: Identifier, principal: Caller,
+                    token: Token, t: Language) -> Response:
+        detail = await round_for(principal, token, round_id, Role.PROVIDER, provider_id)
         try:
             content = exports.provider_award_pdf(t, detail, provider_id)
         except exports.NotInRound as exc:
@@ -112,3 +137,15 @@ def downloads_router(*, authenticate: Callable[..., Principal],
 def _file(content: bytes, media_type: str, filename: str) -> Response:
     return Response(content, media_type=media_type,
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+async def _slice(rounds: RoundReader, token: str, round_id: str, role: Role,
+                 subject: str) -> dict[str, Any] | None:
+    """A firm's or provider's slice of a committed round, from the matcher's read API.
+
+    Through the reader's own matcher client (services/operator/rounds.py, whose
+    ``_get`` turns the matcher's silence or errors into a 503 with the reason):
+    RoundReader itself, in services/operator/api.py, has no such read yet."""
+    path = {Role.FIRM: "firms", Role.PROVIDER: "providers"}[role]
+    return await rounds._get(token, f"/v1/rounds/{round_id}/{path}/{subject}",  # noqa: SLF001
+                             missing_ok=True)

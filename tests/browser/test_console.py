@@ -524,3 +524,230 @@ def apart(stack: Stack, holders: list[str], latest: str) -> tuple[str, str]:
             if decliner != keeper and not offers(keeper) & lines(decliner):
                 return keeper, decliner
     return holders[0], holders[1]
+
+
+# --- spreadsheets and downloads (helper "files") ---------------------------------------
+# At the end of the module: an upload changes the book, which the tests above read as loaded.
+import csv as csv_module  # noqa: E402
+import io  # noqa: E402
+import shutil  # noqa: E402
+import subprocess  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import openpyxl  # noqa: E402
+
+from tests.integration.spreadsheets import libreoffice  # noqa: E402
+
+# Italian Excel's CSV as LibreOffice writes it: ';', '"', UTF-8, from line 1.
+ITALIAN_CSV = "csv:Text - txt - csv (StarCalc):59,34,76,1"
+LINE_HEADERS = ["linea", "categoria", "comune", "settimane", "unità",
+                "prezzo massimo unitario (€)", "rispondenti"]
+
+
+def libreoffice_csv(rows: list[list], directory: Path) -> Path:
+    """An XLSX written with openpyxl (numbers as numbers), saved as CSV by LibreOffice
+    in Italian: the decimal comma and the ';' as an Italian desktop writes them."""
+    directory.mkdir(parents=True, exist_ok=True)
+    workbook = openpyxl.Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    source = directory / "linee.xlsx"
+    workbook.save(source)
+    profile = directory / "profile"
+    (profile / "user").mkdir(parents=True, exist_ok=True)
+    (profile / "user" / "registrymodifications.xcu").write_text(libreoffice._ITALIAN_PROFILE)
+    subprocess.run([libreoffice.soffice(), f"-env:UserInstallation={profile.as_uri()}",
+                    "--headless", "--norestore", "--convert-to", ITALIAN_CSV,
+                    "--outdir", str(directory / "out"), str(source)],
+                   check=True, capture_output=True, timeout=300)
+    written = directory / "out" / "linee.csv"
+    assert written.exists(), "LibreOffice wrote no CSV"
+    return written
+
+
+def ensure_committed_round(stack: Stack) -> str:
+    """The latest committed round; one is committed when this test runs alone."""
+    if not committed_rounds(stack):
+        started = operator_api(stack, "POST", f"/v1/networks/{stack.network['network_id']}/rounds",
+                               json={"first_week": WEEKS[0], "last_week": WEEKS[1],
+                                     "dry_run": False, "parameters": {"time_limit_s": 3}})
+        assert started.status_code == 202, started.text
+        assert wait_round(stack, started.json()["round_id"])["status"] == "completed"
+    return committed_rounds(stack)[0]["round_id"]
+
+
+def pdf_text(content: bytes, directory: Path) -> str:
+    found = shutil.which("pdftotext")
+    assert found, "pdftotext is missing: install Debian's poppler-utils"
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / "download.pdf"
+    path.write_bytes(content)
+    done = subprocess.run([found, str(path), "-"], check=True, capture_output=True, text=True)
+    return " ".join(done.stdout.split())
+
+
+def downloaded(page: Page, selector: str) -> tuple[str, bytes]:
+    """Click a download link; the file's suggested name and its bytes."""
+    with page.expect_download() as info:
+        page.click(selector)
+    download = info.value
+    return download.suggested_filename, Path(download.path()).read_bytes()
+
+
+def test_a_firm_uploads_a_sheet_libreoffice_wrote_and_a_bad_one_saves_nothing(
+        person, stack, tmp_path):
+    firm_id, name = firm_with_own_lines(stack)
+    firm = person("firm-upload")
+    firm.log_in(stack.tokens.firms[firm_id])
+    page = firm.page
+    expect(page.locator("#upload-h")).to_have_text("Carica un foglio di calcolo")
+    # Each choice on one line: its radio button and its label side by side.
+    for kind in ("lines", "survey"):
+        radio, label = page.locator(f"#kind-{kind}"), page.locator(f"label[for=kind-{kind}]")
+        r, lb = radio.bounding_box(), label.bounding_box()
+        assert abs((r["y"] + r["height"] / 2) - (lb["y"] + lb["height"] / 2)) < 6, (r, lb)
+        assert lb["x"] > r["x"]
+    firm.checked("firm-upload-form")
+    before = intake_lines(stack, firm_id)
+
+    # A row wrong: the page names its row and column in Italian; nothing of the file saved.
+    bad = libreoffice_csv([LINE_HEADERS,
+                           ["foglio-buono", "childcare", "036023", "2027-W26..2027-W30", 4,
+                            45.5, 12],
+                           ["foglio-cattivo", "childcare", "036023", "2027-W26..2027-W30",
+                            "tre", 45.5, 12]], tmp_path / "bad")
+    assert b";" in bad.read_bytes() and b"45,5" in bad.read_bytes()
+    page.check("#kind-lines")
+    page.set_input_files("#upload-file", str(bad))
+    page.click("form.upload button[type=submit]")
+    errors = page.locator(".upload-errors li")
+    expect(errors).to_have_count(1)
+    expect(errors).to_contain_text(re.compile(r"^riga 3, colonna E \(unità\): "))
+    expect(page.locator(".upload-errors")).to_contain_text("non è stato salvato")
+    firm.checked("firm-upload-refused")
+    assert intake_lines(stack, firm_id) == before
+
+    # The same sheet without the bad row: accepted, said so, and listed.
+    good = libreoffice_csv([LINE_HEADERS,
+                            ["foglio-buono", "childcare", "036023", "2027-W26..2027-W30", 4,
+                             45.5, 12]], tmp_path / "good")
+    page.set_input_files("#upload-file", str(good))
+    page.click("form.upload button[type=submit]")
+    notice = page.locator("#upload .notice.ok")
+    expect(notice).to_contain_text("Il file linee.csv è stato accettato.")
+    expect(notice).to_contain_text("1 riga di domanda salvata e inviata alla rete: foglio-buono.")
+    assert intake_lines(stack, firm_id) - before == {"foglio-buono"}
+    row = page.locator("#lines-h ~ table tbody tr", has=page.locator(
+        "th", has_text=exactly("foglio-buono")))
+    expect(row).to_contain_text("45,50")
+    firm.checked("firm-upload-accepted")
+
+    # The templates, from the services, through the console.
+    filename, content = downloaded(page, "a[href='/templates/lines.xlsx']")
+    assert filename == "lines.xlsx"
+    sheet = openpyxl.load_workbook(io.BytesIO(content))["Dati"]
+    assert [c.value for c in sheet[1]][:2] == ["linea", "categoria"]
+    filename, content = downloaded(page, "a[href='/templates/survey.csv']")
+    assert filename == "survey.csv" and content.startswith(b"\xef\xbb\xbf")
+
+
+def test_a_firm_downloads_its_own_statement_and_not_another_firms(person, stack, tmp_path):
+    ensure_committed_round(stack)
+    firms = sorted(stack.network["firms"], key=lambda f: f["firm_id"])
+    mine, other = firms[0], firms[1]
+    firm = person("firm-statement")
+    firm.log_in(stack.tokens.firms[mine["firm_id"]])
+    page = firm.page
+    link = page.locator("a.statement")
+    expect(link).to_have_count(1)
+    firm.checked("firm-statement")
+    filename, content = downloaded(page, "a.statement")
+    assert filename.endswith(f"-{mine['firm_id']}-statement.pdf")
+    text = pdf_text(content, tmp_path)
+    assert f"Rendiconto di {mine['name']} ({mine['firm_id']})" in text
+    assert other["name"] not in text
+    round_id = filename.removesuffix(f"-{mine['firm_id']}-statement.pdf")
+    refused = page.request.get(
+        f"{stack.console}/firms/{other['firm_id']}/rounds/{round_id}/statement.pdf")
+    assert refused.status == 403 and b"%PDF" not in refused.body()
+    assert other["name"] not in refused.text()
+
+
+def test_the_operator_downloads_the_contracts_and_the_report(person, stack, tmp_path):
+    round_id = ensure_committed_round(stack)
+    operator = person("operator-files")
+    operator.log_in(stack.tokens.operator)
+    operator.go(f"/rounds/{round_id}")
+    page = operator.page
+    expect(page.locator("h1")).to_contain_text("Esito del round", timeout=60_000)
+    operator.checked("round-downloads")
+
+    filename, content = downloaded(page, "a[href*='/contracts.csv']")
+    assert filename == f"{round_id}-contracts.csv"
+    rows = list(csv_module.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][:3] == ["Impresa", "Fornitore", "Offerta"] and len(rows) > 1
+    filename, content = downloaded(page, "a[href*='/contracts.xlsx']")
+    assert filename == f"{round_id}-contracts.xlsx"
+    sheet = openpyxl.load_workbook(io.BytesIO(content))["Contratti"]
+    assert sheet.max_row == len(rows)
+    filename, content = downloaded(page, "a[href*='/report.pdf']")
+    assert filename == f"{round_id}-report.pdf"
+    assert f"Esito del round {round_id}" in pdf_text(content, tmp_path)
+
+
+def test_a_provider_reads_its_awards_in_words_in_a_box_that_scrolls(person, stack, tmp_path):
+    latest = ensure_committed_round(stack)
+    holder = next(p for p in sorted(stack.network["providers"], key=lambda p: p["provider_id"])
+                  if any(a["round_id"] == latest for a in awards_of(stack, p["provider_id"])))
+    provider_id = holder["provider_id"]
+    p = person("provider-files")
+    p.page.set_viewport_size({"width": 800, "height": 900})  # narrower than the award table
+    p.log_in(stack.tokens.providers[provider_id])
+    page = p.page
+    award = next(a for a in awards_of(stack, provider_id) if a["round_id"] == latest)
+    article = page.locator(f"article[id='award-{award['contract_id']}']")
+    tags = {t for o in award["offers"] for line in o["lines"] for t in line["required_tags"]}
+    cells = " ".join(article.locator("tbody td:nth-child(5)").all_text_contents())
+    for tag in tags & {"meals", "accessible", "inclusive", "outdoor", "transport"}:
+        assert not re.search(rf"\b{tag}\b", cells), f"raw tag {tag} shown: {cells}"
+    if "meals" in tags:
+        assert "pasti inclusi" in cells
+    # The page does not scroll sideways; the table does, inside its box.
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    box = article.locator(".table-scroll")
+    assert box.evaluate("e => getComputedStyle(e).overflowX") == "auto"
+    p.checked("provider-award-scroll")
+
+    filename, content = downloaded(page, f"article[id='award-{award['contract_id']}'] "
+                                         ".downloads a")
+    assert filename == f"{latest}-{provider_id}-award.pdf"
+    assert f"({provider_id})" in pdf_text(content, tmp_path)
+    other = next(x["provider_id"] for x in stack.network["providers"]
+                 if x["provider_id"] != provider_id)
+    refused = page.request.get(f"{stack.console}/providers/{other}/rounds/{latest}/award.pdf")
+    assert refused.status == 403
+
+    # Offers as a spreadsheet: a wrong row refused with its row and column, nothing saved.
+    offers_before = httpx.get(f"{stack.urls['supply']}/v1/providers/{provider_id}/offers",
+                              timeout=30, headers={"Authorization":
+                                                   f"Bearer {stack.tokens.operator}"}).json()
+    sheet = tmp_path / "offerte.csv"
+    sheet.write_text("offerta;categoria;comuni;settimane;posti per settimana;fasce di prezzo\r\n"
+                     f"{provider_id}.nuova;childcare;036023;2027-W26..2027-W30;molti;0:90,00\r\n",
+                     encoding="utf-8")
+    page.set_input_files("#upload-file", str(sheet))
+    page.click("form.upload button[type=submit]")
+    expect(page.locator(".upload-errors li")).to_contain_text(
+        re.compile(r"^riga 2, colonna E \(posti per settimana\): "))
+    p.checked("provider-upload-refused")
+    sheet.write_text(sheet.read_text(encoding="utf-8").replace(";molti;", ";20;"),
+                     encoding="utf-8")
+    page.set_input_files("#upload-file", str(sheet))
+    page.click("form.upload button[type=submit]")
+    expect(page.locator("#upload .notice.ok")).to_contain_text(
+        f"1 offerta salvata e pubblicata: {provider_id}.nuova.")
+    offers_after = httpx.get(f"{stack.urls['supply']}/v1/providers/{provider_id}/offers",
+                             timeout=30, headers={"Authorization":
+                                                  f"Bearer {stack.tokens.operator}"}).json()
+    assert len(offers_after) == len(offers_before) + 1
+    p.checked("provider-upload-accepted")

@@ -56,6 +56,25 @@ CATEGORIES = {
 
 RESPONSES = {"accepted": N_("accepted"), "declined": N_("declined")}
 
+# What a line may require and an offer provide (``Tag``: free codes; these are the
+# catalogue's, services/scenario/catalogue.py). An unknown tag shows as its code.
+TAGS = {
+    "accessible": N_("accessible to people with disabilities"),
+    "bilingual": N_("bilingual staff"),
+    "dementia_care": N_("dementia care"),
+    "evening": N_("evening hours"),
+    "inclusive": N_("inclusive (special needs welcome)"),
+    "meals": N_("meals included"),
+    "night": N_("night hours"),
+    "outdoor": N_("outdoor activities"),
+    "transport": N_("transport included"),
+}
+
+
+def tag(t: Texts, code: str) -> str:
+    """A tag in words; a tag the catalogue does not know is shown as written."""
+    return t._(TAGS[code]) if code in TAGS else code
+
 
 def _known(t: Texts, table: Mapping[str, str], code: str | None) -> str:
     # StrEnum keys equal their values, so a plain code finds its entry; an unknown

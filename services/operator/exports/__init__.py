@@ -21,8 +21,9 @@ from services.operator.exports.contracts import (
     contracts_xlsx,
     headers,
 )
+from services.operator.exports.round_report import round_report_pdf
 from services.operator.exports.statement import firm_statement_pdf
 from services.operator.exports.subjects import NotInRound
 
 __all__ = ["ContractRow", "NotInRound", "contract_rows", "contracts_csv", "contracts_xlsx",
-           "firm_statement_pdf", "headers", "provider_award_pdf"]
+           "firm_statement_pdf", "headers", "provider_award_pdf", "round_report_pdf"]

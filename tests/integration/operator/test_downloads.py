@@ -61,6 +61,7 @@ async def run_round(settings, round_id: str, *, dry_run: bool, book: list = ()) 
 async def downloads(settings):
     operator = issue(settings.tokens_file, Role.OPERATOR, "ops-modena")
     firm = issue(settings.tokens_file, Role.FIRM, "ceramiche")
+    provider = issue(settings.tokens_file, Role.PROVIDER, "gulliver")
     await run_round(settings, "modena.r1", dry_run=False, book=SMALL_BOOK)
     async with running(build(settings, KafkaConnection.from_settings(settings))) as url, \
             httpx.AsyncClient(base_url=url, timeout=30) as client:
@@ -69,6 +70,7 @@ async def downloads(settings):
                 headers["Authorization"] = f"Bearer {token}"
             return await client.get(path, headers=headers)
         get.firm_token = firm  # type: ignore[attr-defined]
+        get.provider_token = provider  # type: ignore[attr-defined]
         get.url, get.operator_token = url, operator  # type: ignore[attr-defined]
         yield get
 
@@ -115,8 +117,6 @@ async def test_the_downloads_refuse_others_and_name_what_is_missing(downloads, s
     unknown_round = await downloads("/v1/rounds/modena.r9/contracts.csv")
     bad_language = await downloads("/v1/rounds/modena.r1/contracts.csv?lang=fr")
     anonymous = await downloads("/v1/rounds/modena.r1/contracts.csv", token=None)
-    as_a_firm = await downloads("/v1/rounds/modena.r1/firms/ceramiche/statement.pdf",
-                                token=downloads.firm_token)
 
     assert running_round.status_code == 409
     assert running_round.json()["error"] == (
@@ -128,7 +128,69 @@ async def test_the_downloads_refuse_others_and_name_what_is_missing(downloads, s
     assert unknown_round.status_code == 404
     assert bad_language.status_code == 422 and "lang" in bad_language.text
     assert anonymous.status_code == 401
+
+
+async def test_an_operator_downloads_the_round_report_as_pdf(downloads, tmp_path):
+    report = await downloads("/v1/rounds/modena.r1/report.pdf")
+    english = await downloads("/v1/rounds/modena.r1/report.pdf?lang=en")
+    as_a_firm = await downloads("/v1/rounds/modena.r1/report.pdf", token=downloads.firm_token)
+
+    assert report.status_code == 200, report.text
+    assert report.headers["content-type"] == "application/pdf"
+    assert 'filename="modena.r1-report.pdf"' in report.headers["content-disposition"]
+    text = pdf_text(report.content, tmp_path)
+    assert "modena.r1" in text and "(ceramiche)" in text and "(gulliver)" in text
+    assert "Round report modena.r1" in pdf_text(english.content, tmp_path)
     assert as_a_firm.status_code == 403
+
+
+# --- a firm's own statement, a provider's own award (helper "files") -------------------
+async def test_a_firm_downloads_its_own_statement_and_nothing_of_another(downloads, tmp_path):
+    own = await downloads("/v1/rounds/modena.r1/firms/ceramiche/statement.pdf",
+                          token=downloads.firm_token)
+    by_operator = await downloads("/v1/rounds/modena.r1/firms/ceramiche/statement.pdf")
+    other = await downloads("/v1/rounds/modena.r1/firms/tessile/statement.pdf",
+                            token=downloads.firm_token)
+    award = await downloads("/v1/rounds/modena.r1/providers/gulliver/award.pdf",
+                            token=downloads.firm_token)
+    contracts = await downloads("/v1/rounds/modena.r1/contracts.csv", token=downloads.firm_token)
+    unknown_round = await downloads("/v1/rounds/modena.r9/firms/ceramiche/statement.pdf",
+                                    token=downloads.firm_token)
+
+    assert own.status_code == 200, own.text
+    assert own.headers["content-type"] == "application/pdf"
+    text = pdf_text(own.content, tmp_path)
+    # Drawn from its slice, the same statement as the operator's of the whole round.
+    assert text == pdf_text(by_operator.content, tmp_path)
+    assert "Rendiconto di Ceramiche (ceramiche)" in text and "Tessile" not in text
+    assert other.status_code == 403 and "Tessile" not in other.text
+    assert award.status_code == 403 and contracts.status_code == 403
+    assert unknown_round.status_code == 404
+
+
+async def test_a_firm_gets_no_statement_of_a_dry_run(downloads, settings):
+    await run_round(settings, "modena.d1", dry_run=True)
+    draft = await downloads("/v1/rounds/modena.d1/firms/ceramiche/statement.pdf",
+                            token=downloads.firm_token)
+    by_operator = await downloads("/v1/rounds/modena.d1/firms/ceramiche/statement.pdf")
+    assert draft.status_code == 404
+    assert by_operator.status_code == 200
+
+
+async def test_a_provider_downloads_its_own_award_and_nothing_of_another(downloads, tmp_path):
+    own = await downloads("/v1/rounds/modena.r1/providers/gulliver/award.pdf?lang=en",
+                          token=downloads.provider_token)
+    by_operator = await downloads("/v1/rounds/modena.r1/providers/gulliver/award.pdf?lang=en")
+    other = await downloads("/v1/rounds/modena.r1/providers/aurora/award.pdf",
+                            token=downloads.provider_token)
+    statement = await downloads("/v1/rounds/modena.r1/firms/ceramiche/statement.pdf",
+                                token=downloads.provider_token)
+
+    assert own.status_code == 200, own.text
+    text = pdf_text(own.content, tmp_path)
+    assert text == pdf_text(by_operator.content, tmp_path)
+    assert "Award to" in text and "(gulliver)" in text and "(ceramiche)" in text
+    assert other.status_code == 403 and statement.status_code == 403
 
 
 async def test_welfare_round_export_writes_the_same_files(downloads, tmp_path, monkeypatch,
