@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from matcher.backends.raw import RawResult, Status
+from matcher.budget import TimeBudget
 from matcher.linear import LinearModel
 from matcher.prepare import Prepared
 from matcher.variables import Columns
@@ -43,15 +44,17 @@ def fractional(c: Columns, values: list[float]) -> bool:
 
 
 def integral_repair(m: LinearModel, c: Columns, raw: RawResult,
-                    run: Callable[[LinearModel, float], RawResult], time_limit: float) -> RawResult:
+                    run: Callable[[LinearModel, float], RawResult],
+                    budget: TimeBudget) -> RawResult:
     # A solution that is not a vertex may split a unit: keep its running and
-    # tier decisions and solve again for integral flows (cost can only match).
+    # tier decisions and solve again for integral flows (cost can only match), in
+    # what is left of ``budget`` (it once took a second at least, past the limit).
     for col in list(c.r.values()) + list(c.z.values()):
         m.lower[col] = m.upper[col] = round(raw.values[col])
     for cols_by_tier in c.x.values():
         for _, col in cols_by_tier:
             m.integer[col] = True
-    fixed = run(m, max(time_limit, 1.0))
+    fixed = run(m, budget.remaining())
     if fixed.values is None:
         return raw
     status = raw.status if fixed.status == Status.OPTIMAL else fixed.status

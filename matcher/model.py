@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from matcher import constraints, contract_rows
-from matcher.backends import cpsat, highs
+from matcher.backends import highs
 from matcher.backends.raw import RawResult
+from matcher.budget import TimeBudget
 from matcher.integrality import relax_flows_if_integral
 from matcher.linear import LinearModel
 from matcher.markets import line_markets, pieces
@@ -42,8 +43,13 @@ def build(prep: Prepared, scale: Scale, params: RoundParameters) -> tuple[Linear
     return m, c
 
 
-def run_backend(m: LinearModel, params: RoundParameters, time_limit: float,
+def run_backend(m: LinearModel, params: RoundParameters, time_limit: float | TimeBudget,
                 hint: list[float] | None = None) -> RawResult:
+    """``time_limit``: seconds, or the budget the call must end by."""
     if params.solver == "cpsat":
+        # Imported when asked for: CP-SAT's module brings pandas, a second of start-up
+        # that a ``welfare solve --time-limit 2`` with HiGHS would pay for nothing.
+        from matcher.backends import cpsat
+
         return cpsat.solve(m, time_limit, params.relative_gap, params.seed, hint)
     return highs.solve(m, time_limit, params.relative_gap, params.seed, hint)

@@ -15,7 +15,6 @@ Results are merged in part order, whichever worker finished first.
 from __future__ import annotations
 
 import multiprocessing
-import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
@@ -30,23 +29,31 @@ from schemas.parameters import RoundParameters
 START_SHARE = 0.45  # of a bin's time, for building and starting its parts
 ROUNDS = 8  # at most, improvement rounds over a bin's parts, largest gaps first
 LP_SECONDS_PER_WEIGHT = 7e-5  # about what a part's relaxation takes, per unit of _weight
+# Results travelling back from the workers and the pool closing (pickling the units,
+# joining the processes): an estimate, not measured apart; the 1k and 10k rounds'
+# bins ended 0-0.3 s before this deadline and the search returned in time.
+COLLECT_S = 0.05
+COLLECT_S_PER_PAIR = 2e-6
 
 
-def run_parts(parts: list[Part], scale: Scale, params: RoundParameters, deadline: float,
+def run_parts(parts: list[Part], scale: Scale, params: RoundParameters, budget: TimeBudget,
               workers: int, report: Callable[[int, str], None]) -> list[PartResult]:
+    """Every part's result by ``budget``'s deadline; with worker processes, the workers
+    stop ``COLLECT_S`` earlier, for their results to travel back and the pool to close."""
     bins = _bins(parts, workers)
     results: dict[int, PartResult] = {}
     if len(bins) <= 1:
         for batch in bins:
-            results.update(solve_bin(batch, [parts[i] for i in batch], scale, params, deadline,
+            results.update(solve_bin(batch, [parts[i] for i in batch], scale, params, budget,
                                      lambda n: report(n, f"{n}/{len(parts)} parts started")))
         report(len(results), f"{len(results)}/{len(parts)} parts solved")
         return [results[i] for i in range(len(parts))]
     context = multiprocessing.get_context(
         "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    in_workers = budget.before(COLLECT_S + COLLECT_S_PER_PAIR * sum(len(p.pairs) for p in parts))
     with ProcessPoolExecutor(max_workers=len(bins), mp_context=context) as pool:
         pending = {pool.submit(solve_bin, batch, [parts[i] for i in batch], scale, params,
-                               deadline) for batch in bins}
+                               in_workers.deadline) for batch in bins}
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
@@ -56,11 +63,12 @@ def run_parts(parts: list[Part], scale: Scale, params: RoundParameters, deadline
 
 
 def solve_bin(indices: list[int], parts: list[Part], scale: Scale, params: RoundParameters,
-              deadline: float, started: Callable[[int], None] | None = None
+              deadline: float | TimeBudget, started: Callable[[int], None] | None = None
               ) -> dict[int, PartResult]:
-    budget = TimeBudget.until(deadline)  # (a float crosses to the worker; the budget is rebuilt)
+    """``deadline``: the budget, or (to a worker process) its deadline as a float."""
+    budget = deadline if isinstance(deadline, TimeBudget) else TimeBudget.until(deadline)
     solvers: list[PartSolver] = []
-    halfway = time.perf_counter() + budget.share(0.5)
+    halfway = budget.part(0.5)
     late: dict[int, PartResult] = {}  # parts answered without a model
     for n, part in enumerate(parts):  # every part gets a solution at once ...
         left = budget.remaining()
@@ -76,24 +84,24 @@ def solve_bin(indices: list[int], parts: list[Part], scale: Scale, params: Round
             continue
         solver = PartSolver(part.problem, scale, params,
                             part.whole_budgets if part.split_firms else None)
-        if time.perf_counter() < halfway:  # (past that, serving nothing must do)
+        if not halfway.expired():  # (past that, serving nothing must do)
             solver.start_greedy()
         solvers.append(solver)
         if started:
             started(n + 1)
-    start_end = time.perf_counter() + budget.share(START_SHARE)
+    starting = budget.part(START_SHARE)
     alone = len(solvers) == 1  # no other part could use the time it would not take
     parts = [p for i, p in zip(indices, parts) if i not in late]
     weight = sum(_weight(p) for p in parts)
     for solver, part in zip(solvers, parts):  # ... then a better one and a bound
-        share = (start_end - time.perf_counter()) * _weight(part) / max(weight, 1)
+        share = starting.remaining() * _weight(part) / max(weight, 1)
         weight -= _weight(part)
         # A relaxation that cannot finish before the deadline would only take the
         # others' time; one that can gets at least what it needs.
         left = budget.remaining() - 0.05
         needs = LP_SECONDS_PER_WEIGHT * _weight(part)
         if needs <= 0.5 * left or alone:
-            solver.start(min(max(share, 2 * needs, 0.05), left), polish=False)
+            solver.start(budget.within(min(max(share, 2 * needs, 0.05), left)), polish=False)
     for _ in range(ROUNDS):
         open_parts = [s for s in solvers if not s.done]
         open_sizes = [p for s, p in zip(solvers, parts) if not s.done]
@@ -110,7 +118,7 @@ def solve_bin(indices: list[int], parts: list[Part], scale: Scale, params: Round
             total -= urgency[n]
             needs = LP_SECONDS_PER_WEIGHT * _weight(open_sizes[n])
             if needs <= 0.5 * left or alone:  # (less would not even see the relaxation)
-                open_parts[n].improve(min(max(share, 2 * needs, 0.05), left))
+                open_parts[n].improve(budget.within(min(max(share, 2 * needs, 0.05), left)))
     built = [i for i in indices if i not in late]
     return {**late, **{index: solver.result() for index, solver in zip(built, solvers)}}
 

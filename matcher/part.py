@@ -8,7 +8,9 @@ serves every part well; improvement then goes where the gap is largest.
 from __future__ import annotations
 
 import time
+
 from matcher.backends.raw import RawResult, Status
+from matcher.budget import TimeBudget
 from matcher.heuristic import greedy
 from matcher.integrality import fractional, integral_repair
 from matcher.linear import LinearModel
@@ -20,6 +22,9 @@ from matcher.prepare import prepare
 from matcher.problem import ProblemData
 from matcher.start import first_solution
 from schemas.parameters import RoundParameters
+
+OVERRUN_PER_START = 5.0  # a MIP call's first guessed overrun, per second its start took
+MIN_CALL_S = 0.05  # a solver call given less is not made
 
 
 class PartSolver:
@@ -42,6 +47,12 @@ class PartSolver:
         self.ceiling: float | None = None
         self.build_s = time.perf_counter() - started
         self.solve_s = 0.0
+        # How far a MIP call may run past the seconds it was given: HiGHS checks its
+        # clock between steps, and its root node alone took 0.8-1 s on the 100-line
+        # round's largest part, given 0.5 s (its start: 0.15 s). At first 5 x the
+        # start's time (the relaxation), then the most any call overran; the last call
+        # within the part's time gets that much less, or is not made (improve).
+        self.overrun = 0.0
 
     @property
     def gap(self) -> float:
@@ -63,8 +74,9 @@ class PartSolver:
                 self._offer(RawResult(Status.FEASIBLE, self._score(values), None, values))
         self.solve_s += time.perf_counter() - started
 
-    def start(self, time_limit: float, polish: bool = True) -> None:
-        """The relaxation's bound and its rounding; ``polish``: re-optimise the flows."""
+    def start(self, time_limit: float | TimeBudget, polish: bool = True) -> None:
+        """The relaxation's bound and its rounding; ``polish``: re-optimise the flows.
+        ``time_limit``: seconds, or the budget to end by."""
         started = time.perf_counter()
         values, self.ceiling = first_solution(self.prep, self.c, self.m, self.counts,
                                               self.params, time_limit, self.whole_budgets,
@@ -74,22 +86,34 @@ class PartSolver:
             self._offer(RawResult(Status.FEASIBLE, self._score(values), bound, values))
         elif self.c.x and bound is not None:
             self.best = RawResult(Status.NO_SOLUTION, None, bound, None)
-        self.solve_s += time.perf_counter() - started
+        took = time.perf_counter() - started
+        self.overrun = max(self.overrun, OVERRUN_PER_START * took)
+        self.solve_s += took
 
-    def improve(self, time_limit: float) -> None:
+    def improve(self, time_limit: float | TimeBudget) -> None:
+        """The MIP from the best solution so far, within ``time_limit`` (seconds, or
+        the budget to end by): every solver call gets at most what is left of it."""
         started = time.perf_counter()
+        budget = TimeBudget.of(time_limit)
 
         def run(model: LinearModel, limit: float, hint: list[float] | None) -> RawResult:
-            return run_backend(model, self.params, limit, hint)
+            share = budget.within(min(limit, budget.remaining() - self.overrun))
+            given, called = share.remaining(), time.perf_counter()
+            if given < MIN_CALL_S:  # it would end past the part's time: keep what we have
+                return RawResult(Status.NO_SOLUTION, None, None, None)
+            raw = run_backend(model, self.params, share, hint)
+            self.overrun = max(self.overrun, time.perf_counter() - called - given)
+            return raw
 
         if self.two_phase:
             raw = solve_two_phase(self.m, self.counts, self.value, self.params.relative_gap,
-                                  time_limit, self.best.values, self.ceiling, run)
+                                  budget, self.best.values, self.ceiling, run)
         else:
-            raw = run(self.m, time_limit, self.best.values)
+            raw = run(self.m, budget.remaining(), self.best.values)
         if raw.values is not None and fractional(self.c, raw.values):
-            left = time_limit - (time.perf_counter() - started)
-            raw = integral_repair(self.m, self.c, raw, lambda m, t: run(m, t, None), left)
+            raw = integral_repair(self.m, self.c, raw, lambda m, t: run(m, t, None), budget)
+            if fractional(self.c, raw.values):  # no time left to repair: keep its bound only
+                raw = RawResult(Status.NO_SOLUTION, None, raw.bound, None)
         if self.whole_budgets is not None:  # a bound under budget shares is not the round's
             raw = RawResult(raw.status if raw.status == Status.INFEASIBLE else Status.FEASIBLE,
                             raw.objective, None, raw.values)
@@ -126,11 +150,11 @@ class PartSolver:
 
 def solve_part(data: ProblemData, scale: Scale, params: RoundParameters,
                time_limit: float) -> PartResult:
-    """Start then improve one part within ``time_limit`` seconds."""
-    deadline = time.perf_counter() + time_limit
+    """Start then improve one part within ``time_limit`` (seconds, or the budget)."""
+    budget = TimeBudget.of(time_limit)
     part = PartSolver(data, scale, params)
     part.start_greedy()
-    part.start(0.35 * (deadline - time.perf_counter()))
+    part.start(budget.part(0.35))
     if not part.done:
-        part.improve(deadline - time.perf_counter())
+        part.improve(budget)
     return part.result()

@@ -25,15 +25,16 @@ PHASE_ONE_SHARE = 0.7  # of the time left, at most, for coverage
 
 
 def solve_two_phase(m: LinearModel, counts: dict[int, int], coverage_value: float,
-                    gap: float, time_limit: float, hint: list[float] | None,
+                    gap: float, time_limit: float | TimeBudget, hint: list[float] | None,
                     ceiling: float | None,
                     run: Callable[[LinearModel, float, list[float] | None], RawResult],
                     clock: Clock = time.perf_counter) -> RawResult:
     """``coverage_value``: what one unit of ``counts`` is worth in L (A x w_cov / 100);
     ``ceiling``: a known bound on coverage (in counts), e.g. the relaxation's.
     Phase 2 gets what phase 1 left of ``time_limit`` (a phase 1 that proves early
-    hands its time to phase 2)."""
-    budget = TimeBudget(time_limit, clock)
+    hands its time to phase 2). ``time_limit``: seconds or the budget to end by;
+    ``run`` gets seconds, never more than is left."""
+    budget = TimeBudget.of(time_limit, clock)
     weighted = list(m.cost)
     offset = m.offset
     cols = sorted(counts)
@@ -54,7 +55,7 @@ def solve_two_phase(m: LinearModel, counts: dict[int, int], coverage_value: floa
     m.add_row(cols, [float(counts[c]) for c in cols], float(served), INF, "coverage_kept")
     m.cost = [weighted[c] + coverage_value * counts.get(c, 0) for c in range(m.num_cols)]
     m.offset = offset
-    second = run(m, max(budget.remaining(), 0.05), first.values)
+    second = run(m, budget.remaining(), first.values)
     final = second if second.values is not None else _rest_of(first, m)
     m.pop_row()
     m.cost = weighted

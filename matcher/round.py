@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from matcher.backends.raw import Status
+from matcher.budget import TimeBudget
 from matcher.from_snapshot import index_round
 from matcher.prepare import prepare
 from matcher.reasons import unmet_demand
@@ -18,15 +19,39 @@ from schemas.result import RoundResult, SolverInfo, SolveStatus, Timings
 from schemas.snapshot import RoundSnapshot
 
 
+# What the result and the reasons take after the search, per demand line and at
+# least (measured at 100 to 10k lines; see after_search).
+AFTER_S = 0.03
+AFTER_S_PER_LINE = 1.7e-4
+# On a loaded machine all of it takes longer: at least as long as indexing and
+# preparing the round took just before (which it matched within a factor of 0.9 to 1.9
+# from 100 to 10k lines, unloaded).
+AFTER_PER_INDEX_S = 1.0
+# And of the time left, this share: HiGHS may end a call a little past the seconds it
+# was given (part.py).
+SLACK = 0.01
+
+
+def after_search(lines: int, left: float, indexing_s: float = 0.0) -> float:
+    """Seconds to set aside, of ``left``, for building the result and the reasons of
+    ``lines`` lines, when indexing them took ``indexing_s``."""
+    return (max(AFTER_S + AFTER_S_PER_LINE * lines, AFTER_PER_INDEX_S * indexing_s)
+            + SLACK * left)
+
+
 def solve_round(snapshot: RoundSnapshot, params: RoundParameters | None = None, *,
-                progress: ProgressCallback | None = None) -> RoundResult:
+                progress: ProgressCallback | None = None,
+                budget: TimeBudget | None = None) -> RoundResult:
     """Solve a round with ``params`` (default: the snapshot's own parameters).
 
     Always returns a result: an impossible pin gives status ``infeasible``
     with a message, a time limit before any solution ``no_solution``.
+    The result is back by ``budget``'s deadline (default: ``params.time_limit_s``
+    from the call, indexing included); what building it needs is kept from the search.
     """
     start = time.perf_counter()
     params = params or snapshot.parameters
+    budget = budget or TimeBudget(params.time_limit_s, start=start)
     idx = index_round(snapshot, params)
     prep = prepare(idx.problem)
     if idx.pinned_conflict:
@@ -35,10 +60,9 @@ def solve_round(snapshot: RoundSnapshot, params: RoundParameters | None = None, 
                        (-1,) * len(idx.problem.offers), _solver(params), 0, took, 0.0, took,
                        idx.pinned_conflict)
     else:  # the solve's build time counts from ``start``: indexing included
-        # Reasons and the result take about 0.1 ms a line after the solve, and the
-        # worker processes a moment to wind down.
-        reserve = 0.1 + 2e-4 * len(snapshot.demand_lines)
-        sol = solve_prepared(prep, params, progress, start, reserve)
+        search = budget.before(after_search(len(snapshot.demand_lines), budget.remaining(),
+                                            time.perf_counter() - start))
+        sol = solve_prepared(prep, params, progress, search, start)
     awarded = contracts(idx, sol) if _solved(sol) else []
     spent = firm_spending(idx, awarded)
     unmet = unmet_demand(idx, prep, sol, spent) if _solved(sol) else []

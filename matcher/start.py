@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import time
-
 from matcher.backends import highs
+from matcher.budget import TimeBudget
 from matcher.heuristic import round_relaxation
 from matcher.linear import LinearModel
 from matcher.prepare import Prepared
@@ -13,7 +12,7 @@ from schemas.parameters import RoundParameters
 
 
 def first_solution(prep: Prepared, c: Columns, m: LinearModel, counts: dict[int, int],
-                   params: RoundParameters, time_limit: float,
+                   params: RoundParameters, time_limit: float | TimeBudget,
                    whole_budgets: tuple[float, ...] | None = None, polish: bool = True
                    ) -> tuple[list[float] | None, float | None]:
     """A good start and the relaxation's bound on coverage (in counts), or None.
@@ -25,10 +24,12 @@ def first_solution(prep: Prepared, c: Columns, m: LinearModel, counts: dict[int,
     With ``whole_budgets`` (a part whose firms' budgets are split, see
     decompose.py) the relaxation is solved with the whole budgets, so that its
     bound holds for the round.
+    ``time_limit`` (seconds, or the budget to end by): the relaxation gets 70 % of
+    it (all of it without ``polish``), the polish what is then left.
     """
     if not c.x or not any(m.integer):
         return None, None
-    started = time.perf_counter()
+    budget = TimeBudget.of(time_limit)
     integer, cost, offset, lower, upper = m.integer, m.cost, m.offset, m.lower, m.upper
     m.integer = [False] * m.num_cols
     if counts:
@@ -38,7 +39,7 @@ def first_solution(prep: Prepared, c: Columns, m: LinearModel, counts: dict[int,
         shares = {row: m.row_upper[row] for row in c.budget_rows.values()}
         for firm, row in c.budget_rows.items():
             m.row_upper[row] = whole_budgets[firm]
-    relaxed = highs.solve(m, max((0.7 if polish else 1.0) * time_limit, 0.05), 0.0, params.seed)
+    relaxed = highs.solve(m, budget.part(0.7) if polish else budget, 0.0, params.seed)
     m.integer = integer
     for row, share in (shares or {}).items():
         m.row_upper[row] = share
@@ -47,8 +48,7 @@ def first_solution(prep: Prepared, c: Columns, m: LinearModel, counts: dict[int,
         m.lower, m.upper = list(lower), list(upper)
         for col in list(c.r.values()) + list(c.z.values()):
             m.lower[col] = m.upper[col] = round(rounded[col])
-        left = time_limit - (time.perf_counter() - started)
-        better = highs.solve(m, max(left, 0.05), params.relative_gap, params.seed, rounded)
+        better = highs.solve(m, budget, params.relative_gap, params.seed, rounded)
         if better.values is not None:
             rounded = better.values
     m.cost, m.offset, m.lower, m.upper = cost, offset, lower, upper

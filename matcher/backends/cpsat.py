@@ -15,6 +15,7 @@ import math
 from ortools.sat.python import cp_model
 
 from matcher.backends.raw import RawResult, status_from
+from matcher.budget import TimeBudget
 from matcher.linear import LinearModel
 
 BIG = 2**40  # a finite stand-in for an infinite row or column bound
@@ -44,14 +45,16 @@ def build(m: LinearModel) -> tuple[cp_model.CpModel, list[cp_model.IntVar]]:
     return model, cols
 
 
-def solve(m: LinearModel, time_limit: float, gap: float, seed: int,
+def solve(m: LinearModel, time_limit: float | TimeBudget, gap: float, seed: int,
           hint: list[float] | None = None, workers: int = 1) -> RawResult:
+    """``time_limit``: seconds, or the budget the call must end by (building counts)."""
+    budget = TimeBudget.of(time_limit)
     model, cols = build(m)
     if hint is not None:
         for col, value in zip(cols, hint):
             model.add_hint(col, round(value))
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(time_limit, 0.01)
+    solver.parameters.max_time_in_seconds = max(0.95 * budget.remaining() - 0.02, 0.01)
     solver.parameters.relative_gap_limit = gap
     solver.parameters.absolute_gap_limit = 1e-9
     solver.parameters.random_seed = seed

@@ -14,6 +14,7 @@ from ortools.math_opt import model_pb2
 from ortools.math_opt.python import mathopt
 
 from matcher.backends.raw import RawResult, Status, status_from
+from matcher.budget import TimeBudget
 from matcher.linear import LinearModel
 
 
@@ -39,12 +40,16 @@ def to_proto(m: LinearModel) -> model_pb2.ModelProto:
     return proto
 
 
-def solve(m: LinearModel, time_limit: float, gap: float, seed: int,
+def solve(m: LinearModel, time_limit: float | TimeBudget, gap: float, seed: int,
           hint: list[float] | None = None) -> RawResult:
+    """``time_limit``: seconds, or the budget the call must end by. Building the
+    model counts: HiGHS gets what is left once it is built."""
+    budget = TimeBudget.of(time_limit)
     model = mathopt.Model.from_model_proto(to_proto(m))
     params = mathopt.SolveParameters(
-        # HiGHS checks its clock between steps: aim a little early.
-        time_limit=dt.timedelta(seconds=max(0.9 * time_limit - 0.05, 0.01)),
+        # HiGHS checks its clock between steps, and reading the values back takes
+        # time too: aim a little early.
+        time_limit=dt.timedelta(seconds=max(0.9 * budget.remaining() - 0.05, 0.01)),
         relative_gap_tolerance=gap,
         absolute_gap_tolerance=1e-9,
         random_seed=seed,
@@ -59,7 +64,7 @@ def solve(m: LinearModel, time_limit: float, gap: float, seed: int,
                                model_params=model_params)
     except Exception:  # noqa: BLE001 - HiGHS reports numerical trouble as an error
         if hint is not None:  # a start HiGHS will not take must not cost the solve
-            return solve(m, time_limit, gap, seed)
+            return solve(m, budget, gap, seed)
         return RawResult(Status.NO_SOLUTION, None, None, None)
     reason = result.termination.reason
     bounds = result.termination.objective_bounds

@@ -12,6 +12,12 @@ for byte the old one (exit status 1 when it is not). Nothing is written.
 The summary is in Italian or English (``--lang``); its quality line says in
 words how much more could be served, from the coverage ceiling the bound
 proves (coverage_bound.py), and the whole objective's gap only apart.
+
+``--time-limit`` counts from the process's start when ``welfare solve`` runs as
+its own process (main.py, process_clock.py), else from the call: reading the
+file, the solve, the summary and writing the files all fit in it. The solve gets
+a budget that ends ``output_s`` before the limit, for the summary, the files and
+the process's exit.
 """
 
 from __future__ import annotations
@@ -32,6 +38,20 @@ from services.common.i18n import Names, Texts, formats, quality, texts, words
 from services.common.i18n.quality import SolveFigures
 
 MAX_ROWS = 10
+# After the solve: the summary, the result file and its sidecar, the process's exit
+# (without the interpreter's teardown, main.py); measured at 100 to 10k lines (75 ms
+# for the file at 10k).
+OUTPUT_S = 0.05
+OUTPUT_S_PER_LINE = 2e-5
+# On a loaded machine: at least this share of what reading the snapshot took (writing
+# took 0.05-0.1 of it unloaded, 100 to 10k lines).
+OUTPUT_PER_READ = 0.1
+
+
+def output_s(lines: int, reading_s: float = 0.0) -> float:
+    """Seconds to keep from the solve for printing and writing a round of ``lines`` lines,
+    when reading it took ``reading_s``."""
+    return max(OUTPUT_S + OUTPUT_S_PER_LINE * lines, OUTPUT_PER_READ * reading_s)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -58,11 +78,17 @@ def _read(t: Texts, path: Path, what: str) -> str:
 
 
 def _solve(args: argparse.Namespace) -> int:
+    started = getattr(args, "started", None)  # (main.py: the process's start, or its call)
+    started = time.perf_counter() if started is None else started
+    args.exit_at_once = True  # (main.py: when this process runs only this command)
     from matcher import solve_round
+    from matcher.budget import TimeBudget
     from matcher.reproducibility import input_hash
 
     t = language_texts(args)
+    reading = time.perf_counter()
     snapshot = RoundSnapshot.model_validate_json(_read(t, args.snapshot, t._("snapshot")))
+    reading = time.perf_counter() - reading
     if args.replay:
         recorded_text = _read(t, args.replay, t._("result to replay"))
         recorded = RoundResult.model_validate_json(recorded_text)
@@ -77,8 +103,12 @@ def _solve(args: argparse.Namespace) -> int:
             ("solver", args.solver), ("workers", args.workers)) if value is not None}
         params = snapshot.parameters.model_validate(
             {**snapshot.parameters.model_dump(), **overrides})
-    result = solve_round(snapshot, params, progress=_Progress(t))
-    print(summary(result, t.language, snapshot))
+    budget = TimeBudget(params.time_limit_s, start=started).before(
+        output_s(len(snapshot.demand_lines), reading))
+    result = solve_round(snapshot, params, progress=_Progress(t), budget=budget)
+    # The result's own coverage ceiling: computing it again from the snapshot took 2 s
+    # at 10k lines, past the limit (a replay compares files, so it may take the time).
+    print(summary(result, t.language, snapshot, ceiling_from_snapshot=bool(args.replay)))
     if args.replay:
         return _compare(t, recorded, recorded_text, result)
     out = args.out or args.snapshot.with_name(args.snapshot.stem + ".result.json")
@@ -131,16 +161,19 @@ class _Progress:
 
 def summary(result: RoundResult, lang: str | None = None,
             snapshot: RoundSnapshot | None = None,
-            names: Mapping[str, str] | None = None) -> str:
+            names: Mapping[str, str] | None = None, *,
+            ceiling_from_snapshot: bool = True) -> str:
     """The solve in words. With the ``snapshot`` the quality line uses the proven
-    ceiling on coverage (coverage_bound.py) and contracts name their category."""
+    ceiling on coverage (coverage_bound.py; ``ceiling_from_snapshot`` False: the one
+    the result carries, the same figure for a result this code just solved) and
+    contracts name their category."""
     t, named = texts(lang), Names(names)
     tot = result.totals
     figures = SolveFigures(
         status=result.status.value, objective=result.objective, bound=result.bound,
         gap=result.gap, tolerance=result.parameters.relative_gap,
         weighted_coverage=tot.weighted_coverage,
-        coverage_ceiling=_ceiling(result, snapshot))
+        coverage_ceiling=_ceiling(result, snapshot if ceiling_from_snapshot else None))
     lines = [t._("round {round} ({network}): {quality}", round=result.round_id,
                  network=result.network_id, quality=quality.describe(t, figures))]
     gap = quality.objective_gap(t, figures)

@@ -60,3 +60,71 @@ def test_phase_two_gets_what_phase_one_left():
     assert spent <= 10.0
     limits, spent = _two_phases(phase_one_takes=100.0)  # phase 1 takes all it may
     assert limits[1] == pytest.approx((1 - PHASE_ONE_SHARE) * 10.0) and spent <= 10.0
+
+
+def test_before_keeps_time_back_and_within_caps_a_share():
+    clock = FakeClock()
+    budget = TimeBudget(10.0, clock)
+    search = budget.before(2.5)
+    assert search.deadline == budget.deadline - 2.5 and search.start == budget.start
+    assert budget.before(50.0).remaining() == 0.0  # more kept back than there is: none left
+    clock.now += 3.0
+    assert budget.within(4.0).deadline == clock.now + 4.0
+    assert budget.within(40.0).deadline == budget.deadline  # never past the deadline
+    assert TimeBudget.of(budget) is budget and TimeBudget.of(2.0, clock).remaining() == 2.0
+    assert budget.elapsed() == 3.0
+
+
+class Ticking:
+    """A clock that moves ``step`` seconds each time it is read: the solve's time runs
+    out after a fixed number of looks at it, however fast the machine is."""
+
+    def __init__(self, step: float) -> None:
+        self.now, self.step = 0.0, step
+
+    def __call__(self) -> float:
+        self.now += self.step
+        return self.now
+
+
+def test_a_solve_out_of_time_returns_feasible_with_a_time_limit_note(monkeypatch):
+    # Issue 11: the round cannot be proven within its budget (gap 0, tight budgets,
+    # minimum groups): the solve stops when the budget says, with a checked plan, and
+    # every solver call was handed a piece of that one budget, ending by its deadline.
+    from matcher import solve_round
+    from matcher.backends import highs
+    from tests.support.checker import check
+    from tests.unit.matcher.rounds import random_round
+
+    snap = random_round(0, lines=60, offers=12, firms=6, relative_gap=0.0)
+    clock = Ticking(0.01)
+    budget = TimeBudget(0.3, clock)
+    calls = []
+    solve = highs.solve
+
+    def spy(m, limit, *args, **kwargs):
+        calls.append(limit)
+        return solve(m, limit, *args, **kwargs)
+
+    monkeypatch.setattr(highs, "solve", spy)
+    result = solve_round(snap, budget=budget)
+    assert result.status.value == "feasible"
+    assert "the time limit came before the gap was proven" in result.message
+    assert result.contracts and check(snap, result) == []
+    assert calls and all(isinstance(c, TimeBudget) and c.clock is clock
+                         and c.deadline <= budget.deadline for c in calls)
+
+
+def test_a_budget_already_spent_still_returns_a_checked_plan():
+    # A budget counted from the process's start may be gone before the solve begins
+    # (welfare solve at a short limit): the plan is then the quick one, still kept to
+    # every rule, and the result says the time limit came first.
+    from matcher import solve_round
+    from tests.support.checker import check
+    from tests.unit.matcher.rounds import random_round
+
+    snap = random_round(1, lines=30, offers=8, firms=4, relative_gap=0.0)
+    clock = FakeClock()
+    result = solve_round(snap, budget=TimeBudget(0.0, clock))
+    assert result.status.value == "feasible"
+    assert "time limit" in result.message and check(snap, result) == []

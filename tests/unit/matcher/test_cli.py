@@ -83,3 +83,73 @@ def test_replay_reports_a_mismatch(tmp_path, capsys):
     out.write_text(out.read_text().replace('"units": 5', '"units": 4', 1))
     assert main(["solve", str(path), "--replay", str(out), "--lang", "en"]) == 1
     assert "replay: MISMATCH" in capsys.readouterr().out
+
+
+def test_a_round_that_cannot_be_proven_in_time_is_feasible_with_a_note(tmp_path, capsys):
+    # Issue 11, from the command line: a short limit, gap 0, a round with tight
+    # budgets and minimum groups; the plan comes back checked, and says why it stopped.
+    from tests.unit.matcher.rounds import random_round
+
+    snap = random_round(0, lines=60, offers=12, firms=6, relative_gap=0.0)
+    path, out = tmp_path / "round.json", tmp_path / "result.json"
+    path.write_text(snap.model_dump_json())
+    assert main(["solve", str(path), "--time-limit", "0.5", "--out", str(out),
+                 "--lang", "en"]) == 0
+    printed = capsys.readouterr().out
+    result = RoundResult.model_validate_json(out.read_text())
+    assert result.status.value == "feasible" and check(snap, result) == []
+    assert "the time limit came before the gap was proven" in result.message
+    assert "note from the optimiser: the time limit came before the gap was proven" in printed
+
+
+def test_as_its_own_process_the_limit_counts_from_the_process_start(tmp_path, capsys,
+                                                                     monkeypatch):
+    # main() without argv is the console script: the limit counts from when the
+    # process started (here: made to look long ago), so no time is left for the search.
+    import time
+
+    import services.cli.main as cli
+    import services.cli.process_clock as process_clock
+
+    _, path = write_round(tmp_path)
+    out = tmp_path / "result.json"
+    monkeypatch.setattr(process_clock, "process_start", lambda: time.perf_counter() - 100.0)
+    exits = []
+    monkeypatch.setattr(cli, "_exit_at_once", exits.append)  # (it would end pytest)
+    monkeypatch.setattr("sys.argv", ["welfare", "solve", str(path), "--time-limit", "20",
+                                     "--gap", "0", "--out", str(out), "--lang", "en"])
+    assert cli.main() == 0 and exits == [0]
+    result = RoundResult.model_validate_json(out.read_text())
+    assert result.status.value == "feasible" and "time limit" in result.message
+    capsys.readouterr()
+    # Called with a list (tests, other code), the same limit counts from the call.
+    assert main(["solve", str(path), "--time-limit", "20", "--gap", "0", "--out", str(out),
+                 "--lang", "en"]) == 0
+    assert RoundResult.model_validate_json(out.read_text()).status.value == "optimal"
+
+
+def test_only_the_command_asked_for_is_imported():
+    from services.cli.main import _command_module
+
+    assert _command_module(["solve", "round.json"]) == "services.cli.solve_cmd"
+    assert _command_module(["--token-file", "solve", "solve", "x"]) == "services.cli.solve_cmd"
+    assert _command_module(["--version"]) is None
+    assert _command_module(["completion", "bash"]) is None  # (needs every command)
+
+
+def test_the_process_age_is_read_from_proc(tmp_path):
+    import os
+    import time
+
+    from services.cli.process_clock import process_age
+
+    ticks = os.sysconf("SC_CLK_TCK")
+    started = int((time.clock_gettime(time.CLOCK_BOOTTIME) - 5.0) * ticks)
+    fields = ["S"] + ["0"] * 18 + [str(started)] + ["0"] * 30  # fields 3..52
+    stat = tmp_path / "stat"
+    stat.write_text(f"4242 (a (strange) name) {' '.join(fields)}\n")
+    assert 4.9 <= process_age(str(stat)) <= 60.0
+    stat.write_text("4242 (x) S 1 2\n")
+    assert process_age(str(stat)) is None  # unreadable: the caller falls back
+    age = process_age()  # (None once pytest has run longer than OLDEST_S)
+    assert age is None or age >= 0.0
