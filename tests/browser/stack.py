@@ -38,7 +38,9 @@ class Stack:
 
 
 @contextlib.contextmanager
-def running_stack(workdir: Path, database_url: str) -> Stack:
+def running_stack(workdir: Path, database_url: str,
+                  demand_lines: int | None = None) -> Stack:
+    """The Modena network (about 90 lines), or grown by provinces to ``demand_lines``."""
     stack = Stack()
     ready = threading.Event()
     stop: asyncio.Event | None = None
@@ -54,7 +56,7 @@ def running_stack(workdir: Path, database_url: str) -> Stack:
                 kafka_session_timeout_ms=3000, kafka_heartbeat_interval_ms=300,
                 kafka_request_timeout_ms=5000, database_url=database_url,
                 data_dir=workdir)
-            scenario = generate("modena", 7, None, *WEEKS)
+            scenario = generate("modena", 7, demand_lines, *WEEKS)
             write_scenario(scenario, workdir / "scenario")
             stack.network = json.loads((workdir / "scenario" / "network.json").read_text())
             stack.tokens = Tokens.issue_for(
