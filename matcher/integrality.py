@@ -12,6 +12,9 @@ from matcher.variables import Columns
 
 
 def relax_flows_if_integral(prep: Prepared, c: Columns, m: LinearModel) -> None:
+    # Part of the build, and kept: where ``flows_integral`` holds this drops no integer
+    # solution and adds none that matter (an optimum with integral flows exists for
+    # any running and tier decisions); a fractional answer is repaired below.
     if flows_integral(prep, c, m):
         for cols_by_tier in c.x.values():
             for _, col in cols_by_tier:
@@ -49,12 +52,14 @@ def integral_repair(m: LinearModel, c: Columns, raw: RawResult,
     # A solution that is not a vertex may split a unit: keep its running and
     # tier decisions and solve again for integral flows (cost can only match), in
     # what is left of ``budget`` (it once took a second at least, past the limit).
-    for col in list(c.r.values()) + list(c.z.values()):
-        m.lower[col] = m.upper[col] = round(raw.values[col])
-    for cols_by_tier in c.x.values():
-        for _, col in cols_by_tier:
-            m.integer[col] = True
-    fixed = run(m, budget.remaining())
+    # Those decisions are this one answer's, not the part's: they hold for this call
+    # only (the override puts the bounds and the flows' integrality back), so that a
+    # later improvement of the part may still open, close or re-tier any contract.
+    decided = list(c.r.values()) + list(c.z.values())
+    flows = [col for cols_by_tier in c.x.values() for _, col in cols_by_tier]
+    fixing = {col: (float(round(raw.values[col])),) * 2 for col in decided}
+    with m.overridden(bounds=fixing, integrality=dict.fromkeys(flows, True)):
+        fixed = run(m, budget.remaining())
     if fixed.values is None:
         return raw
     status = raw.status if fixed.status == Status.OPTIMAL else fixed.status

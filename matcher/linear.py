@@ -6,14 +6,35 @@ solver and lets the same model go to HiGHS and to CP-SAT.
 
 Rows may carry an integer ``scale``: CP-SAT needs integer coefficients, so a
 row whose coefficients are euro amounts is multiplied by 100 (cents) there.
+
+A part's model lives as long as the part and is solved many times (its start,
+then up to ``parallel.ROUNDS`` improvements). A stage that needs it changed for
+one call (columns fixed, integrality forced or relaxed, another objective, a
+budget row widened, a row that keeps a phase's coverage) changes it only inside
+``overridden``, which puts back exactly what it changed when the block ends, on
+an exception too: no stage's decision narrows a later stage's search.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 INF = math.inf
+
+
+class Row(NamedTuple):
+    """A row to add for the length of an override (``LinearModel.overridden``)."""
+
+    cols: list[int]
+    coefs: list[float]
+    lower: float = -INF
+    upper: float = INF
+    family: str = ""
+    scale: int = 1
 
 
 @dataclass
@@ -77,6 +98,59 @@ class LinearModel:
         self.row_start.pop()
         for column in (self.row_lower, self.row_upper, self.row_scale, self.row_family):
             column.pop()
+
+    @contextmanager
+    def overridden(self, *, bounds: Mapping[int, tuple[float, float]] | None = None,
+                   integrality: bool | Mapping[int, bool] | None = None,
+                   objective: tuple[Sequence[float], float] | None = None,
+                   row_upper: Mapping[int, float] | None = None,
+                   rows: Sequence[Row] = ()) -> Iterator[LinearModel]:
+        """The model changed for the length of a ``with`` block, then as it was.
+
+        ``bounds``: column -> (lower, upper); ``integrality``: column -> integer, or
+        one bool for every column; ``objective``: (cost per column, offset);
+        ``row_upper``: row -> upper bound; ``rows``: rows added. On leaving, on an
+        exception too, every value changed is put back and every row added inside
+        the block (``rows``, or ``add_row`` in it) is removed: each of these is a
+        decision of one stage (a fixing, a forced integrality, a phase's objective or
+        coverage), not something true of every solution of the part. A cut valid for
+        every solution belongs in the model's build (model.py), where it stays.
+        Overrides nest; the inner one ends first.
+        """
+        saved_bounds = {col: (self.lower[col], self.upper[col]) for col in bounds or {}}
+        saved_all_integer = self.integer  # put back whole when every column is set
+        saved_integer = ({} if isinstance(integrality, bool)
+                         else {col: self.integer[col] for col in integrality or {}})
+        saved_objective = (self.cost, self.offset)
+        saved_row_upper = {row: self.row_upper[row] for row in row_upper or {}}
+        rows_before = self.num_rows
+        try:
+            for col, (low, up) in (bounds or {}).items():
+                self.lower[col], self.upper[col] = low, up
+            if isinstance(integrality, bool):  # a new list, as for the objective
+                self.integer = [integrality] * self.num_cols
+            else:
+                for col, integer in (integrality or {}).items():
+                    self.integer[col] = integer
+            if objective is not None:
+                # A new list: what the block writes into it never reaches the saved one.
+                self.cost, self.offset = list(objective[0]), objective[1]
+            for row, up in (row_upper or {}).items():
+                self.row_upper[row] = up
+            for row in rows:
+                self.add_row(*row)
+            yield self
+        finally:
+            while self.num_rows > rows_before:
+                self.pop_row()
+            for row, up in saved_row_upper.items():
+                self.row_upper[row] = up
+            self.cost, self.offset = saved_objective
+            self.integer = saved_all_integer
+            for col, integer in saved_integer.items():
+                self.integer[col] = integer
+            for col, (low, up) in saved_bounds.items():
+                self.lower[col], self.upper[col] = low, up
 
     def row(self, index: int) -> tuple[list[int], list[float]]:
         start, end = self.row_start[index], self.row_start[index + 1]

@@ -19,7 +19,7 @@ from collections.abc import Callable
 
 from matcher.backends.raw import RawResult, Status
 from matcher.budget import Clock, TimeBudget
-from matcher.linear import INF, LinearModel
+from matcher.linear import INF, LinearModel, Row
 
 PHASE_ONE_SHARE = 0.7  # of the time left, at most, for coverage
 
@@ -35,16 +35,16 @@ def solve_two_phase(m: LinearModel, counts: dict[int, int], coverage_value: floa
     hands its time to phase 2). ``time_limit``: seconds or the budget to end by;
     ``run`` gets seconds, never more than is left."""
     budget = TimeBudget.of(time_limit, clock)
-    weighted = list(m.cost)
-    offset = m.offset
+    # Each phase's objective and phase 2's coverage row hold for its call only
+    # (LinearModel.overridden): the part's model, L and all, comes out as it went in.
+    weighted, offset = m.cost, m.offset
     cols = sorted(counts)
-    m.cost = [0.0] * m.num_cols
+    coverage = [0.0] * m.num_cols
     for col in cols:
-        m.cost[col] = -float(counts[col])
-    m.offset = 0.0
-    first = run(m, budget.share(PHASE_ONE_SHARE), hint)
+        coverage[col] = -float(counts[col])
+    with m.overridden(objective=(coverage, 0.0)):
+        first = run(m, budget.share(PHASE_ONE_SHARE), hint)
     if first.values is None:
-        m.cost, m.offset = weighted, offset
         return RawResult(first.status, None, None if first.bound is None
                          else coverage_value * first.bound, None)
     served = round(-first.objective)
@@ -52,13 +52,11 @@ def solve_two_phase(m: LinearModel, counts: dict[int, int], coverage_value: floa
         ceiling = -first.bound if ceiling is None else min(ceiling, -first.bound)
     elif ceiling is None:
         ceiling = sum(counts[c] * m.upper[c] for c in cols)
-    m.add_row(cols, [float(counts[c]) for c in cols], float(served), INF, "coverage_kept")
-    m.cost = [weighted[c] + coverage_value * counts.get(c, 0) for c in range(m.num_cols)]
-    m.offset = offset
-    second = run(m, budget.remaining(), first.values)
-    final = second if second.values is not None else _rest_of(first, m)
-    m.pop_row()
-    m.cost = weighted
+    rest = [weighted[c] + coverage_value * counts.get(c, 0) for c in range(m.num_cols)]
+    kept = Row(cols, [float(counts[c]) for c in cols], float(served), INF, "coverage_kept")
+    with m.overridden(objective=(rest, offset), rows=[kept]):
+        second = run(m, budget.remaining(), first.values)
+        final = second if second.values is not None else _rest_of(first, m)
     reached = sum(counts[c] * round(final.values[c]) for c in cols)
     objective = final.objective - coverage_value * reached
     proven = first.status == Status.OPTIMAL and ceiling <= served + 0.5

@@ -30,28 +30,21 @@ def first_solution(prep: Prepared, c: Columns, m: LinearModel, counts: dict[int,
     if not c.x or not any(m.integer):
         return None, None
     budget = TimeBudget.of(time_limit)
-    integer, cost, offset, lower, upper = m.integer, m.cost, m.offset, m.lower, m.upper
-    m.integer = [False] * m.num_cols
-    if counts:
-        m.cost, m.offset = [-float(counts.get(col, 0)) for col in range(m.num_cols)], 0.0
-    shares = None
-    if whole_budgets is not None:
-        shares = {row: m.row_upper[row] for row in c.budget_rows.values()}
-        for firm, row in c.budget_rows.items():
-            m.row_upper[row] = whole_budgets[firm]
-    relaxed = highs.solve(m, budget.part(0.7) if polish else budget, 0.0, params.seed)
-    m.integer = integer
-    for row, share in (shares or {}).items():
-        m.row_upper[row] = share
-    rounded = None if relaxed.values is None else round_relaxation(prep, c, m, relaxed.values)
-    if rounded is not None and polish:
-        m.lower, m.upper = list(lower), list(upper)
-        for col in list(c.r.values()) + list(c.z.values()):
-            m.lower[col] = m.upper[col] = round(rounded[col])
-        better = highs.solve(m, budget, params.relative_gap, params.seed, rounded)
-        if better.values is not None:
-            rounded = better.values
-    m.cost, m.offset, m.lower, m.upper = cost, offset, lower, upper
+    coverage = ([-float(counts.get(col, 0)) for col in range(m.num_cols)], 0.0) if counts else None
+    whole = (None if whole_budgets is None
+             else {row: whole_budgets[firm] for firm, row in c.budget_rows.items()})
+    # Every change below is for one call and undone after it (LinearModel.overridden):
+    # the part's model must come out as it went in, for the improvements that follow.
+    with m.overridden(objective=coverage):
+        with m.overridden(integrality=False, row_upper=whole):
+            relaxed = highs.solve(m, budget.part(0.7) if polish else budget, 0.0, params.seed)
+        rounded = None if relaxed.values is None else round_relaxation(prep, c, m, relaxed.values)
+        if rounded is not None and polish:
+            decided = list(c.r.values()) + list(c.z.values())
+            with m.overridden(bounds={col: (float(round(rounded[col])),) * 2 for col in decided}):
+                better = highs.solve(m, budget, params.relative_gap, params.seed, rounded)
+            if better.values is not None:
+                rounded = better.values
     if relaxed.values is None:
         return None, None
     return rounded, (-relaxed.bound if counts and relaxed.bound is not None else None)
