@@ -59,9 +59,10 @@ def _load(args: argparse.Namespace) -> int:
     items, errors = _read(found, settings.k_anonymity)
     if errors:
         return _refuse(t, errors)
+    # Refusals come back in the language the CLI prints in (--lang, else the environment).
     services = plan.Services(args.intake_url or settings.intake_url,
                              args.supply_url or settings.supply_url,
-                             operator_token(t, args, settings))
+                             operator_token(t, args, settings), language=t.language)
     try:
         planned = plan.make_plan(args.network, items, services)
         if planned.errors:

@@ -10,11 +10,13 @@ value of the message), then by the contract's sentence, whole or as one of
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from string import Formatter
 
 from services.common.errors import message_of
 from services.common.i18n import N_, Texts, formats
-from services.common.refusals import match_frame
 
 # pydantic's error type -> (msgid, the ctx entry that fills ``{limit}``, if any).
 _BY_TYPE: dict[str, tuple[str, str | None]] = {
@@ -106,6 +108,32 @@ def field_message(error: dict, t: Texts) -> str:
         return t._(message, **{name: _money(t, value) if name in _MONEY else value
                                for name, value in values.items()})
     return t._(said)
+
+
+def match_frame(text: str, frames: tuple[str, ...] = FRAMES
+                ) -> tuple[str, dict[str, str]] | None:
+    """The frame ``text`` was written from and the values it was filled with, if any.
+
+    Only for the contracts' sentences, which pydantic hands over as English text;
+    the services' own refusals keep their msgid and values (services.common.refusals)."""
+    for frame, pattern in _patterns(frames):
+        found = pattern.fullmatch(text)
+        if found is not None:
+            return frame, found.groupdict()
+    return None
+
+
+@lru_cache(maxsize=8)
+def _patterns(frames: tuple[str, ...]) -> list[tuple[str, re.Pattern[str]]]:
+    compiled = []
+    for frame in frames:
+        pattern = ""
+        for literal, name, _spec, _conversion in Formatter().parse(frame):
+            pattern += re.escape(literal)
+            if name is not None:
+                pattern += f"(?P<{name}>.+?)"
+        compiled.append((frame, re.compile(pattern, re.DOTALL)))
+    return compiled
 
 
 def _money(t: Texts, written: str) -> str:

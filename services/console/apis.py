@@ -13,6 +13,8 @@ from typing import Any
 
 import httpx
 
+from services.common.i18n import DEFAULT_LANGUAGE
+
 
 class ApiRefused(Exception):
     """A service answered 4xx or 5xx; ``status`` and its one-line ``detail``."""
@@ -38,12 +40,15 @@ class ServiceUrls:
 
 
 class Apis:
-    """One person's view of the services: every call carries their token."""
+    """One person's view of the services: every call carries their token, and asks in
+    their language (``Accept-Language``), so that a refusal's words shown on a page
+    are in the page's language."""
 
-    def __init__(self, client: httpx.AsyncClient, urls: ServiceUrls, token: str) -> None:
+    def __init__(self, client: httpx.AsyncClient, urls: ServiceUrls, token: str,
+                 language: str = DEFAULT_LANGUAGE) -> None:
         self._client = client
         self._urls = urls
-        self._headers = {"Authorization": f"Bearer {token}"}
+        self._headers = {"Authorization": f"Bearer {token}", "Accept-Language": language}
 
     async def _call(self, method: str, base: str, path: str, **kwargs: Any) -> Any:
         try:
@@ -57,7 +62,7 @@ class Apis:
     async def _send(self, method: str, url: str, *, language: str | None = None,
                     **kwargs: Any) -> httpx.Response:
         headers = dict(self._headers)
-        if language:  # a refused file's errors come back in the reader's language
+        if language:  # the language of the page that sends it, if it says
             headers["Accept-Language"] = language
         try:
             return await self._client.request(method, url, headers=headers, **kwargs)

@@ -29,7 +29,8 @@ from services.console import files, forms
 from services.console.awards import DECLINE_REASONS, award_rows
 from services.console.apis import ApiRefused, Apis, ServiceDown, ServiceUrls
 from services.console.charts import bar_chart, coverage_legend, demand_capacity_chart, network_map
-from services.console.network import forget, network_of
+from services.console.comparison import compare, previous_committed
+from services.console.network import book_of, forget, freshness, network_of
 from services.console.outcome import firm_outcome
 from services.console.pages import Pages, language_of
 from services.console.report import build_report
@@ -67,7 +68,7 @@ def console_app(app: FastAPI, *, tokens: TokenStore, urls: ServiceUrls, secret: 
         return login
 
     def apis(login: Login) -> Apis:
-        return Apis(client, urls, login.token)
+        return Apis(client, urls, login.token, login.language)
 
     def own(login: Login, role: Role, subject: str) -> None:
         """A firm sees only its own pages, a provider likewise; an operator any."""
@@ -161,8 +162,9 @@ def console_app(app: FastAPI, *, tokens: TokenStore, urls: ServiceUrls, secret: 
                               category=_category(t, category)), weeks, per_week),
                    "rows": [(w, d, c) for w, (d, c) in per_week.items()]}
                   for category, per_week in table.items()]
+        book = freshness(t, await book_of(apis(login), network.network_id))
         return pages.render(request, "overview.html", login=login, network=network,
-                            charts=charts, weeks=weeks)
+                            charts=charts, weeks=weeks, book=book)
 
     @router.get("/rounds")
     async def rounds(request: Request) -> Response:
@@ -209,9 +211,13 @@ def console_app(app: FastAPI, *, tokens: TokenStore, urls: ServiceUrls, secret: 
             except ApiRefused as exc:
                 if exc.status != 404:
                     raise
+        comparison = None
+        if detail["status"] == "completed":
+            comparison = await _comparison(t, apis(login), detail, network)
         return pages.render(request, "round.html", login=login, round=detail, report=report,
                             map_svg=figure, firm_chart=firm_chart,
-                            legend=coverage_legend(t), changes=changes)
+                            legend=coverage_legend(t), changes=changes,
+                            comparison=comparison)
 
     @router.post("/rounds/{round_id}/commit")
     async def commit_dry_run(request: Request, round_id: str) -> Response:
@@ -445,6 +451,22 @@ def _csrf_refused(request: Request, pages: Pages) -> HTMLResponse:
     return pages.render(request, "error.html", status=403,
                         title=L_("The form has expired"),
                         message=L_("Reload the page and send the form again."))
+
+
+async def _comparison(t, apis: Apis, detail: dict, network):
+    """The round against the network's last committed round before it (helper "overview")."""
+    from services.common.i18n import Names
+    # The rounds list is the latest 50: a round older than that is compared with
+    # the last committed one among them, or said to have none.
+    previous_id = previous_committed(await apis.rounds(detail["network_id"]), detail)
+    previous = None
+    if previous_id is not None:
+        try:
+            previous = await apis.round(previous_id)
+        except ApiRefused as exc:
+            if exc.status != 404:
+                raise
+    return compare(t, detail, previous, Names(network.names, detail.get("names")))
 
 
 def _category(t, code: str) -> str:

@@ -5,15 +5,24 @@ report places lines on the map by their municipality) and every standing
 offer (the overview's demand against capacity). Fetched with the operator's
 own token; kept a few seconds per token, so a report and its refreshes do not
 ask intake for every firm each time.
+
+And how fresh the matcher's book is (``book_of``, ``freshness``): whether it has
+applied everything sent to it, and when its book of the network last changed,
+read afresh through the operator on every overview.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
-from services.console.apis import Apis, gather_limited
+from services.common.i18n import Texts, formats
+from services.console.apis import ApiRefused, Apis, ServiceDown, gather_limited
+from services.console.texts import say, say_n
 
 CACHE_S = 10.0
 
@@ -99,3 +108,94 @@ async def _gather(apis: Apis) -> Network:
 def _offer_of(standing: dict) -> dict:
     # A standing offer is {"offer": {...}, ...} or the offer itself; tolerate both.
     return standing.get("offer", standing)
+
+
+# --- how fresh the matcher's book is (helper "overview") ---------------------------------
+
+# The networks are Italian: an operator reads the matcher's times on the clock of Italy.
+LOCAL_TIME = ZoneInfo("Europe/Rome")
+
+
+@dataclass
+class Freshness:
+    state: str  # applied, pending, unknown (not measured) or unread (the matcher away)
+    said: list[str]  # what the page says, sentence by sentence
+
+
+async def book_of(apis: Apis, network_id: str | None) -> dict | None:
+    """The matcher's book of the network, through the operator; None if it cannot say.
+
+    Read afresh on every page, not cached: how fresh the book is is its point.
+    A matcher away leaves the rest of the overview shown (it comes from intake
+    and supply); a revoked token still goes to the login page.
+    """
+    if network_id is None:
+        return None
+    try:
+        # Apis has no method for this route yet: its own _call, so the token and the
+        # refusals are handled as for every other call.
+        return await apis._call("GET", apis._urls.operator,
+                                f"/v1/networks/{quote(network_id)}/book")
+    except ServiceDown:
+        return None
+    except ApiRefused as exc:
+        if exc.status in (401, 403):
+            raise
+        return None
+
+
+def freshness(t: Texts, book: dict | None, now: dt.datetime | None = None) -> Freshness:
+    """In words: has the matcher applied everything sent to it, and when did its
+    book of this network last change."""
+    now = now or dt.datetime.now(dt.UTC)
+    if book is None:
+        return Freshness("unread", [say(t, "The matcher's book could not be read just now: "
+                                          "whether it has applied everything is not known.")])
+    said = []
+    pending, measured = book.get("unapplied_events"), _time(book.get("measured_at"))
+    if pending is None or measured is None:
+        state = "unknown"
+        said.append(say(t, "The matcher has not yet measured how many events it still has "
+                           "to apply."))
+    elif pending == 0:
+        state = "applied"
+        said.append(say(t, "The matcher has applied everything sent to it "
+                           "(measured {when}).", when=clock(t, measured, now)))
+    else:
+        state = "pending"
+        said.append(say_n(t, "The matcher still has {n} event to apply, of all networks "
+                             "(measured {when}): what was sent last may not be in its "
+                             "book yet.",
+                          "The matcher still has {n} events to apply, of all networks "
+                          "(measured {when}): what was sent last may not be in its "
+                          "book yet.",
+                          pending, when=clock(t, measured, now)))
+    changed = _time(book.get("changed_at"))
+    if changed is None:
+        said.append(say(t, "The matcher's book holds nothing of this network yet."))
+    else:
+        said.append(say(t, "Its book of this network holds {firms}, {lines} and {offers}; "
+                           "it last changed {when}.",
+                        firms=say_n(t, "{n} firm", "{n} firms", book.get("firms", 0)),
+                        lines=say_n(t, "{n} demand line", "{n} demand lines",
+                                    book.get("demand_lines", 0)),
+                        offers=say_n(t, "{n} offer", "{n} offers", book.get("offers", 0)),
+                        when=clock(t, changed, now)))
+    return Freshness(state, said)
+
+
+def clock(t: Texts, when: dt.datetime, now: dt.datetime) -> str:
+    """"alle 09:05" today, "il 2 dicembre 2026 alle 18:40" another day: Italy's clock."""
+    from babel.dates import format_time
+    local, today = when.astimezone(LOCAL_TIME), now.astimezone(LOCAL_TIME).date()
+    time = format_time(local, "short", locale=t.locale)
+    if local.date() == today:
+        return say(t, "at {time}", time=time)
+    return say(t, "on {date} at {time}", date=formats.date(t, local.date()), time=time)
+
+
+def _time(shown: str | None) -> dt.datetime | None:
+    if not shown:
+        return None
+    when = dt.datetime.fromisoformat(shown)
+    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)

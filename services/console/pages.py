@@ -9,8 +9,8 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from services.common.i18n import DEFAULT_LANGUAGE, LANGUAGES, Names, formats, words
-from services.console.session import csrf_token
+from services.common.i18n import Names, formats, words
+from services.console.session import chosen_language, csrf_token
 from services.console.texts import console_texts
 from services.scenario.municipalities import municipalities
 
@@ -19,10 +19,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 
 def language_of(request: Request) -> str:
     """``?lang=en`` switches and is remembered in the session; Italian first."""
-    chosen = request.query_params.get("lang")
-    if chosen in LANGUAGES:
-        request.session["lang"] = chosen
-    return request.session.get("lang", DEFAULT_LANGUAGE)
+    return chosen_language(request)  # the session keeps it (services/console/session.py)
 
 
 class Pages:

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from fastapi import Request
 
 from services.common.auth import Principal
+from services.common.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from services.common.settings import Settings
 
 SECRET_FILE = "console-secret"
@@ -26,6 +27,9 @@ SECRET_FILE = "console-secret"
 class Login:
     token: str
     principal: Principal
+    # The session's language as this request chose it: the services are asked in it
+    # (services.console.apis), so that what they refuse is said in the page's language.
+    language: str = DEFAULT_LANGUAGE
 
 
 class Sessions:
@@ -49,7 +53,16 @@ class Sessions:
 
     def current(self, request: Request) -> Login | None:
         sid = request.session.get("sid")
-        return self._logins.get(sid) if sid else None
+        login = self._logins.get(sid) if sid else None
+        return replace(login, language=chosen_language(request)) if login else None
+
+
+def chosen_language(request: Request) -> str:
+    """``?lang=en`` switches and is remembered in the session; Italian first."""
+    chosen = request.query_params.get("lang")
+    if chosen in LANGUAGES:
+        request.session["lang"] = chosen
+    return request.session.get("lang", DEFAULT_LANGUAGE)
 
 
 def csrf_token(request: Request) -> str:

@@ -17,6 +17,7 @@ from fastapi import APIRouter, Depends, File, Path, Query, UploadFile
 from schemas.types import Identifier
 from services.common.auth import Principal, Role, require_role, require_subject
 from services.common.http import REFUSALS
+from services.common.i18n import N_
 from services.common.refusals import Invalid, must_match
 from services.common.spreadsheets.downloads import template_routes
 from services.intake.adapters.lines_csv import LINES, parse_lines
@@ -48,7 +49,8 @@ UPLOAD = ("CSV (';' or ',' separated, UTF-8 or Windows-1252, decimal comma or po
 async def upload_bytes(file: UploadFile) -> bytes:
     content = await file.read(MAX_UPLOAD_BYTES + 1)
     if len(content) > MAX_UPLOAD_BYTES:
-        raise Invalid("file", f"larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MiB")
+        raise Invalid("file", N_("larger than {size} MiB"),
+                      size=MAX_UPLOAD_BYTES // (1024 * 1024))
     return content
 
 

@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 
 from schemas.demand import DemandLine, FirmProfile
 from schemas.types import Identifier
+from services.common.i18n import N_
 from services.common.refusals import Invalid, must_match
 from services.intake.domain.answers import SurveyAnswer
 
@@ -42,6 +43,7 @@ def answers_for(firm_id: str, items: Sequence[AnswerIn]) -> list[SurveyAnswer]:
             must_match(f"body.{index}.firm_id", item.firm_id, firm_id)
         if item.pseudonym in first_index:
             raise Invalid(f"body.{index}.pseudonym",
-                          f"repeats the pseudonym of answer {first_index[item.pseudonym]}")
+                          N_("repeats the pseudonym of answer {index}"),
+                          index=first_index[item.pseudonym])
         first_index[item.pseudonym] = index
     return [SurveyAnswer.model_validate(item.model_dump(exclude={"firm_id"})) for item in items]

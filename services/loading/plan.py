@@ -17,7 +17,7 @@ from pydantic import BaseModel
 
 from schemas.capacity import CapacityOffer, ProviderProfile
 from schemas.demand import DemandLine, FirmProfile
-from services.common.i18n import N_
+from services.common.i18n import DEFAULT_LANGUAGE, N_
 from services.common.spreadsheets.problems import CellError, Problem
 from services.loading.kinds import ORDER, Item
 from services.loading.sheets import Sheet
@@ -26,7 +26,7 @@ CREATE, UPDATE, UNCHANGED = "create", "update", "unchanged"
 
 
 class ServiceError(Exception):
-    """A service refused a call or could not be reached (its words, in English)."""
+    """A service refused a call or could not be reached (its words, in the language asked)."""
 
 
 @dataclass(frozen=True)
@@ -60,11 +60,13 @@ class Plan:
 
 
 class Services:
-    """Intake and supply as the operator reaches them."""
+    """Intake and supply as the operator reaches them, asked in ``language``: what they
+    refuse (an id held by another firm, a network that differs) is said in it."""
 
     def __init__(self, intake_url: str, supply_url: str, token: str,
-                 transport: httpx.BaseTransport | None = None) -> None:
-        headers = {"Authorization": f"Bearer {token}"}
+                 transport: httpx.BaseTransport | None = None,
+                 language: str = DEFAULT_LANGUAGE) -> None:
+        headers = {"Authorization": f"Bearer {token}", "Accept-Language": language}
         self.intake = httpx.Client(base_url=intake_url, headers=headers, timeout=60,
                                    transport=transport)
         self.supply = httpx.Client(base_url=supply_url, headers=headers, timeout=60,

@@ -25,6 +25,7 @@ from services.common.outbox import Outbox, OutboxRelay
 from services.common.runtime import Service
 from services.common.settings import Settings
 from services.matcher import tables
+from services.matcher.freshness import BookLag
 from services.matcher.gauges import BookGauges
 from services.matcher.handlers import Handlers
 from services.matcher.lag import LagProbe, ProviderGroupLag, ProviderLagOptions
@@ -54,6 +55,8 @@ def build(settings: Settings, connection: KafkaConnection,
     log_watch = BrokerLogWatch(relay, connection.aiokafka_options(),
                                [ROUND_EVENTS, ASSIGNMENTS, DEAD_LETTER])
     lag = LagProbe(broker, metrics, interval_s=options.lag_interval_s)
+    # The network overview's "N events still to apply": measured beside the gauges.
+    book_lag = BookLag(lag, BOOK_TOPICS)
     solver = SolverPool(options.solver, grace_s=options.solver_grace_s)
     runner = RoundRunner(
         engine, outbox, solver, metrics,
@@ -88,7 +91,8 @@ def build(settings: Settings, connection: KafkaConnection,
     )
     # What the operator service reads: it never opens this service's database.
     app.include_router(read_router(
-        authenticate=authenticator(TokenStore.from_settings(settings)), engine=engine))
+        authenticate=authenticator(TokenStore.from_settings(settings)), engine=engine,
+        book_lag=book_lag))
 
     async def on_starting() -> None:
         await asyncio.to_thread(upgrade, engine, MIGRATIONS, NAME)
@@ -99,7 +103,7 @@ def build(settings: Settings, connection: KafkaConnection,
 
     return Service(
         name=NAME, app=app, port=settings.matcher_port, broker=broker,
-        loops=[relay.run, log_watch.run, runner.run, lag.run, gauges.run, provider_lag.run,
-               pruner.run],
+        loops=[relay.run, log_watch.run, runner.run, lag.run, book_lag.run, gauges.run,
+               provider_lag.run, pruner.run],
         on_starting=on_starting, on_stopped=on_stopped,
     )

@@ -17,6 +17,9 @@ Plain functions over an ``Engine``; they only read, and return the models of
   solving, storing), ``part`` of ``parts`` while solving, ``phase_since``.
 - ``round_files(engine, round_id) -> tuple[str | None, str | None] | None``:
   the stored snapshot and result files (JSON text), to replay a round.
+- ``book_state(engine, network) -> dict``: the network's standing firms,
+  providers, demand lines and offers in the book, and ``changed_at``, when an
+  event was last applied to it (the network overview's freshness).
 
 These signatures are stable; new needs get new functions.
 """
@@ -250,3 +253,36 @@ def latest_committed_round_of_firm(engine: Engine, firm_id: str) -> tuple[str | 
                 return round_id, {line_id: {**entry, **names.line_fields(line_id)}
                                   for line_id, entry in names.lines.items()}
     return None, {}
+
+
+def book_state(engine: Engine, network: str) -> dict:
+    """What the book holds of ``network`` now: standing firms, providers, demand lines
+    and offers, and when the last event was applied to any of them (``changed_at``,
+    None for a network the book has never heard of).
+
+    A withdrawal is a change too: ``changed_at`` counts withdrawn rows, the counts
+    do not. Lines and offers count as the snapshot takes them (a payload, not
+    withdrawn).
+    """
+    from sqlalchemy import case, func
+
+    # (table, whether a standing row needs a payload: lines and offers, as the snapshot)
+    counted = {"firms": (t.firms, False), "providers": (t.providers, False),
+               "demand_lines": (t.demand_lines, True), "offers": (t.offers, True)}
+    state: dict = {}
+    changed: list[dt.datetime] = []
+    with engine.connect() as connection:
+        for name, (table, needs_payload) in counted.items():
+            c = table.c
+            standing = c.withdrawn.is_(False)
+            if needs_payload:
+                standing = standing & c.payload.is_not(None)
+            row = connection.execute(
+                select(func.coalesce(func.sum(case((standing, 1), else_=0)), 0).label("n"),
+                       func.max(c.updated_at).label("changed"))
+                .where(c.network_id == network)).one()
+            state[name] = int(row.n)
+            if row.changed is not None:
+                changed.append(_utc(row.changed))
+    state["changed_at"] = max(changed, default=None)
+    return state

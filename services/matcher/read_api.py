@@ -19,9 +19,11 @@ from sqlalchemy import Engine
 from schemas.types import Identifier
 from services.common.auth import Principal, Role, require_role, require_subject
 from services.common.http import REFUSALS
+from services.common.i18n import N_
 from services.common.refusals import NotFound
 from services.matcher import queries
 from services.matcher.firm_outcome import FirmOutcomeView, firm_outcome
+from services.matcher.freshness import BookView, MeasuredLag
 from services.matcher.provider_awards import (
     ProviderAward,
     RoundChanges,
@@ -34,7 +36,10 @@ from services.matcher.views import RoundDetail, RoundView
 MAX_LIMIT = 500
 
 
-def read_router(*, authenticate: Callable[..., Principal], engine: Engine) -> APIRouter:
+def read_router(*, authenticate: Callable[..., Principal], engine: Engine,
+                book_lag: Callable[[], MeasuredLag | None] = lambda: None) -> APIRouter:
+    """``book_lag``: the last measured count of book events not yet applied (None: not
+    measured yet), for ``GET /v1/networks/{network_id}/book``."""
     router = APIRouter(prefix="/v1", tags=["rounds"], responses=REFUSALS)
 
     def operator(principal: Principal = Depends(authenticate)) -> Principal:
@@ -54,7 +59,7 @@ def read_router(*, authenticate: Callable[..., Principal], engine: Engine) -> AP
                          _principal: Principal = Depends(operator)) -> RoundDetail:
         found = await asyncio.to_thread(queries.get_round, engine, round_id)
         if found is None:
-            raise NotFound(f"the matcher has no round {round_id!r}")
+            raise NotFound(N_("the matcher has no round '{round_id}'"), round_id=round_id)
         return found
 
     @router.get("/rounds/{round_id}/changes")
@@ -63,7 +68,7 @@ def read_router(*, authenticate: Callable[..., Principal], engine: Engine) -> AP
         """What the round keeps, amends and withdraws of the contracts providers hold."""
         found = await asyncio.to_thread(round_changes, engine, round_id)
         if found is None:
-            raise NotFound(f"the matcher has no round {round_id!r}")
+            raise NotFound(N_("the matcher has no round '{round_id}'"), round_id=round_id)
         return found
 
     @router.get("/networks/{network_id}/known")
@@ -86,8 +91,9 @@ def read_router(*, authenticate: Callable[..., Principal], engine: Engine) -> AP
 
         found = await asyncio.to_thread(read)
         if found is None:
-            raise NotFound(f"no committed round has firm {firm_id!r} yet: its outcome is "
-                           "known once the network's operator commits a round with it")
+            raise NotFound(N_("no committed round has firm '{firm_id}' yet: its outcome is "
+                              "known once the network's operator commits a round with it"),
+                           firm_id=firm_id)
         return found
 
     @router.get("/providers/{provider_id}/awards")
@@ -111,7 +117,8 @@ def read_router(*, authenticate: Callable[..., Principal], engine: Engine) -> AP
         found = await asyncio.to_thread(
             lambda: firm_slice(queries.get_round(engine, round_id), firm_id))
         if found is None:
-            raise NotFound(f"no committed round {round_id!r} with firm {firm_id!r}")
+            raise NotFound(N_("no committed round '{round_id}' with firm '{firm_id}'"),
+                           round_id=round_id, firm_id=firm_id)
         return found
 
     @router.get("/rounds/{round_id}/providers/{provider_id}")
@@ -123,8 +130,21 @@ def read_router(*, authenticate: Callable[..., Principal], engine: Engine) -> AP
         found = await asyncio.to_thread(
             lambda: provider_slice(queries.get_round(engine, round_id), provider_id))
         if found is None:
-            raise NotFound(f"no committed round {round_id!r} with a contract of provider "
-                           f"{provider_id!r}")
+            raise NotFound(N_("no committed round '{round_id}' with a contract of provider "
+                              "'{provider_id}'"), round_id=round_id, provider_id=provider_id)
         return found
+
+    # --- how fresh the book is (helper "overview") ---------------------------------------
+    @router.get("/networks/{network_id}/book")
+    async def book_of_network(network_id: Identifier,
+                              _principal: Principal = Depends(operator)) -> BookView:
+        """What the book holds of the network (standing firms, providers, lines, offers),
+        when it last changed, and how many events sent to the matcher it has yet to
+        apply (of every network; None until measured), as of when that was measured."""
+        state = await asyncio.to_thread(queries.book_state, engine, network_id)
+        lag = book_lag()
+        return BookView(network_id=network_id, **state,
+                        unapplied_events=lag.unapplied_events if lag else None,
+                        measured_at=lag.measured_at if lag else None)
 
     return router

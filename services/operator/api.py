@@ -26,6 +26,7 @@ from services.common.refusals import Conflict, NotFound, Word
 from services.operator.api_models import (
     CommitAccepted,
     FirmOutcome,
+    NetworkBook,
     ProviderAward,
     RoundChanges,
     RoundDetail,
@@ -52,6 +53,15 @@ class RoundReader(Protocol):
     async def provider_awards(self, token: str, provider_id: str) -> Any: ...
 
     async def round_changes(self, token: str, round_id: str) -> Any | None: ...
+
+    async def network_book(self, token: str, network: str) -> Any: ...
+
+    async def round_of_firm(self, token: str, round_id: str, firm_id: str) -> Any | None:
+        """The firm's slice of a committed round; None: no committed round has it."""
+
+    async def round_of_provider(self, token: str, round_id: str, provider_id: str
+                                ) -> Any | None:
+        """The provider's slice of a committed round; None: none has its contract."""
 
 
 def bearer_token(request: Request) -> str:
@@ -182,5 +192,15 @@ def operator_router(
         require_role(principal, Role.PROVIDER, Role.OPERATOR)
         require_subject(principal, Role.PROVIDER, provider_id)
         return await rounds.provider_awards(token, provider_id)
+
+    # --- how fresh the book is (helper "overview") ---------------------------------------
+    @router.get("/networks/{network_id}/book", **RELAYED)
+    async def network_book(network_id: Identifier, _principal: Principal = Depends(operator),
+                           token: str = Depends(bearer_token)) -> NetworkBook:
+        """What the matcher's book holds of the network (standing firms, providers, demand
+        lines, offers), when it last changed, and how many events sent to the matcher it
+        has yet to apply (of every network; null until measured) and when that was
+        measured. Operators only."""
+        return await rounds.network_book(token, network_id)
 
     return router

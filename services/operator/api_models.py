@@ -200,3 +200,23 @@ class ProviderAward(Open):
     replaced_by_round_id: str | None = None
     cost_eur: Decimal
     offers: list[dict[str, Any]] = Field(default_factory=list)
+
+
+# --- how fresh the book is (helper "overview") ------------------------------------------
+
+class NetworkBook(Open):
+    """What the matcher's book holds of a network, and what it has yet to apply."""
+
+    network_id: str
+    firms: int
+    providers: int
+    demand_lines: int
+    offers: int
+    changed_at: dt.datetime | None = Field(
+        default=None, description="When the matcher last applied an event to this network's "
+                                  "book; null if it never did.")
+    unapplied_events: int | None = Field(
+        default=None, description="Events sent to the matcher (of every network) it has not "
+                                  "applied yet, as last measured; null until measured.")
+    measured_at: dt.datetime | None = Field(
+        default=None, description="When unapplied_events was measured.")

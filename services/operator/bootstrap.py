@@ -21,7 +21,7 @@ from services.common.settings import Settings
 from services.operator import tables
 from services.operator.api import operator_router
 from services.operator.downloads import downloads_router
-from services.operator.rounds import MatcherRounds
+from services.operator.rounds import ForwardLanguage, MatcherRounds
 
 NAME = "operator"
 
@@ -50,8 +50,10 @@ def build(settings: Settings, connection: KafkaConnection) -> Service:
         # is away answers 503 with the reason.
         checks={"database": database_ready, "kafka": kafka_ready},
     )
-    # Rounds are read through the matcher's API, never from its database.
+    # Rounds are read through the matcher's API, never from its database, in the
+    # caller's language (ForwardLanguage keeps its Accept-Language for MatcherRounds).
     rounds = MatcherRounds(settings.matcher_url, engine, outbox)
+    app.add_middleware(ForwardLanguage)
     app.include_router(operator_router(
         authenticate=authenticator(TokenStore.from_settings(settings)),
         engine=engine,

@@ -23,9 +23,9 @@ from fastapi.responses import Response
 from schemas.types import Identifier
 from services.common.auth import Principal, Role, require_role, require_subject
 from services.common.http import REFUSALS
-from services.common.i18n import Texts, texts
+from services.common.i18n import N_, Texts, texts
 from services.common.i18n.language import language_of_request
-from services.common.refusals import Conflict, NotFound
+from services.common.refusals import Conflict, NotFound, Word
 from services.operator import exports
 from services.operator.api import RoundReader, bearer_token
 
@@ -59,10 +59,11 @@ def downloads_router(*, authenticate: Callable[..., Principal],
         """The round, read as the calling operator; only a completed one has contracts."""
         found = await rounds.get_round(token, round_id)
         if found is None:
-            raise NotFound(f"no round {round_id!r}")
+            raise NotFound(N_("no round '{round_id}'"), round_id=round_id)
         if found.get("status") != "completed":
-            raise Conflict(f"round {round_id!r} is {found.get('status')}: its contracts "
-                           "can be exported once it has completed")
+            raise Conflict(N_("round '{round_id}' is {status}: its contracts can be exported "
+                              "once it has completed"),
+                           round_id=round_id, status=Word(found.get("status")))
         return found
 
     Round = Annotated[dict, Depends(completed_round)]
@@ -77,9 +78,16 @@ def downloads_router(*, authenticate: Callable[..., Principal],
         require_subject(principal, role, subject)
         if principal.role == Role.OPERATOR:
             return await completed_round(round_id, principal, token)
-        found = await _slice(rounds, token, round_id, role, subject)
+        if role == Role.FIRM:
+            found = await rounds.round_of_firm(token, round_id, subject)
+            if found is None:
+                raise NotFound(N_("no committed round '{round_id}' with firm '{firm_id}'"),
+                               round_id=round_id, firm_id=subject)
+            return found
+        found = await rounds.round_of_provider(token, round_id, subject)
         if found is None:
-            raise NotFound(f"no committed round {round_id!r} with {role.value} {subject!r}")
+            raise NotFound(N_("no committed round '{round_id}' with a contract of provider "
+                              "'{provider_id}'"), round_id=round_id, provider_id=subject)
         return found
 
     @router.get("/rounds/{round_id}/report.pdf", response_class=Response,
@@ -112,10 +120,8 @@ def downloads_router(*, authenticate: Callable[..., Principal],
     async def statement(round_id: Identifier, firm_id: Identifier, principal: Caller,
                         token: Token, t: Language) -> Response:
         detail = await round_for(principal, token, round_id, Role.FIRM, firm_id)
-        try:
-            content = exports.firm_statement_pdf(t, detail, firm_id)
-        except exports.NotInRound as exc:
-            raise NotFound(str(exc)) from None
+        # A round without the firm raises exports.NotInRound: a 404, in the reader's words.
+        content = exports.firm_statement_pdf(t, detail, firm_id)
         return _file(content, PDF_TYPE, f"{round_id}-{firm_id}-statement.pdf")
 
     @router.get("/rounds/{round_id}/providers/{provider_id}/award.pdf", response_class=Response,
@@ -125,10 +131,7 @@ def downloads_router(*, authenticate: Callable[..., Principal],
     async def award(round_id: Identifier, provider_id: Identifier, principal: Caller,
                     token: Token, t: Language) -> Response:
         detail = await round_for(principal, token, round_id, Role.PROVIDER, provider_id)
-        try:
-            content = exports.provider_award_pdf(t, detail, provider_id)
-        except exports.NotInRound as exc:
-            raise NotFound(str(exc)) from None
+        content = exports.provider_award_pdf(t, detail, provider_id)  # or NotInRound: 404
         return _file(content, PDF_TYPE, f"{round_id}-{provider_id}-award.pdf")
 
     return router
@@ -138,14 +141,3 @@ def _file(content: bytes, media_type: str, filename: str) -> Response:
     return Response(content, media_type=media_type,
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
-
-async def _slice(rounds: RoundReader, token: str, round_id: str, role: Role,
-                 subject: str) -> dict[str, Any] | None:
-    """A firm's or provider's slice of a committed round, from the matcher's read API.
-
-    Through the reader's own matcher client (services/operator/rounds.py, whose
-    ``_get`` turns the matcher's silence or errors into a 503 with the reason):
-    RoundReader itself, in services/operator/api.py, has no such read yet."""
-    path = {Role.FIRM: "firms", Role.PROVIDER: "providers"}[role]
-    return await rounds._get(token, f"/v1/rounds/{round_id}/{path}/{subject}",  # noqa: SLF001
-                             missing_ok=True)

@@ -8,22 +8,52 @@ secret is needed and the matcher checks the role itself.
 A round exists in the matcher once it has taken the command. Until then the
 operator still knows it asked for it, so a fresh round shows as ``requested``
 instead of "not found".
+
+Each read asks the matcher in the caller's own language (its ``Accept-Language``,
+kept by ``ForwardLanguage`` while its request is served), so that a refusal of
+the matcher's quoted inside the operator's own answer is in the same language.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+from contextvars import ContextVar
 from typing import Any
 
 import httpx
 from sqlalchemy import Engine, select
 
 from schemas.topics import ROUND_COMMANDS
+from services.common.i18n import N_
 from services.common.outbox import Outbox
 from services.common.refusals import Refused
 
 ROUND_COMMAND_TYPES = ("StartRound", "CommitRound")
+
+# The Accept-Language of the request being served (None: it sent none, or no request).
+CALLER_LANGUAGE: ContextVar[str | None] = ContextVar("caller_language", default=None)
+
+
+class ForwardLanguage:
+    """ASGI middleware: keeps the caller's ``Accept-Language`` while its request is
+    served, for ``MatcherRounds`` to ask the matcher in it.
+
+    A context variable rather than a parameter of every read: the routes already
+    pass the caller's token to each one, and the language is the request's too."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        said = dict(scope.get("headers") or []).get(b"accept-language")
+        kept = CALLER_LANGUAGE.set(said.decode("latin-1") if said else None)
+        try:
+            return await self.app(scope, receive, send)
+        finally:
+            CALLER_LANGUAGE.reset(kept)
 
 
 class MatcherUnavailable(Refused):
@@ -71,18 +101,37 @@ class MatcherRounds:
         """What the round keeps, amends and withdraws; None: the matcher has not got it."""
         return await self._get(token, f"/v1/rounds/{round_id}/changes", missing_ok=True)
 
+    async def round_of_firm(self, token: str, round_id: str, firm_id: str) -> Any | None:
+        """The firm's slice of a committed round; None: no committed round has it."""
+        return await self._get(token, f"/v1/rounds/{round_id}/firms/{firm_id}",
+                               missing_ok=True)
+
+    async def round_of_provider(self, token: str, round_id: str, provider_id: str
+                                ) -> Any | None:
+        """The provider's slice of a committed round; None: none has its contract."""
+        return await self._get(token, f"/v1/rounds/{round_id}/providers/{provider_id}",
+                               missing_ok=True)
+
+    async def network_book(self, token: str, network: str) -> Any:
+        """What the matcher's book holds of the network and how many events it has yet
+        to apply (helper "overview")."""
+        return await self._get(token, f"/v1/networks/{network}/book")
+
     async def close(self) -> None:
         await self.http.aclose()
 
     async def _get(self, token: str, path: str, *, missing_ok: bool = False,
                    **kwargs: Any) -> Any:
+        headers = {"Authorization": f"Bearer {token}"}
+        language = CALLER_LANGUAGE.get()
+        if language:
+            headers["Accept-Language"] = language
         try:
-            reply = await self.http.get(path, headers={"Authorization": f"Bearer {token}"},
-                                        **kwargs)
+            reply = await self.http.get(path, headers=headers, **kwargs)
         except httpx.TransportError as exc:
             raise MatcherUnavailable(
-                f"the matcher's API at {self.http.base_url} does not answer ({exc}); "
-                f"rounds cannot be read until it does") from None
+                N_("the matcher's API at {url} does not answer ({error}); rounds cannot be "
+                   "read until it does"), url=str(self.http.base_url), error=str(exc)) from None
         if reply.status_code == 404 and missing_ok:
             return None
         if reply.status_code >= 400:
@@ -90,8 +139,9 @@ class MatcherRounds:
                 said = reply.json().get("error") or reply.text
             except ValueError:
                 said = reply.text
-            raise MatcherUnavailable(
-                f"the matcher's API answered {reply.status_code} to {path}: {said}")
+            raise MatcherUnavailable(N_("the matcher's API answered {status} to {path}: "
+                                        "{said}"), status=str(reply.status_code), path=path,
+                                     said=said)
         return reply.json()
 
     def requested(self, round_id: str) -> dict[str, Any] | None:

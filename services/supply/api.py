@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, File, Path, UploadFile
 from schemas.types import Identifier
 from services.common.auth import Principal, Role, require_role, require_subject
 from services.common.http import REFUSALS
+from services.common.i18n import N_
 from services.common.refusals import Invalid, must_match
 from services.common.spreadsheets.downloads import template_routes
 from services.supply.adapters.offers_csv import OFFERS, parse_offers
@@ -105,7 +106,8 @@ def routes(supply: Supply, authenticate: Callable, wake: Callable[[], None]) -> 
         for_provider(caller, provider_id)
         content = await file.read(MAX_UPLOAD_BYTES + 1)
         if len(content) > MAX_UPLOAD_BYTES:
-            raise Invalid("file", f"larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MiB")
+            raise Invalid("file", N_("larger than {size} MiB"),
+                          size=MAX_UPLOAD_BYTES // (1024 * 1024))
         parsed = parse_offers(content, provider_id, file.filename, file.content_type)
         return await run(offers.put_offers, provider_id, parsed)
 

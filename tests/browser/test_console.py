@@ -135,6 +135,9 @@ def test_operator_reads_the_network_runs_a_dry_run_and_reads_its_report(person, 
     expect(page.locator("main")).to_contain_text(some["name"])
     expect(page.locator("main")).to_contain_text(stack.network["providers"][0]["name"])
     assert page.locator("svg.columns").count() >= 2  # demand against capacity per category
+    expect(page.locator("#book-h")).to_have_text("Quanto è aggiornato il motore di abbinamento")
+    expect(page.locator(".freshness")).to_contain_text(re.compile(
+        r"ha applicato tutto|deve ancora applicare|non ha ancora misurato"))
     operator.checked("network")
 
     page.click("a[href='/rounds']:has-text('prova')")
@@ -164,6 +167,10 @@ def test_operator_reads_the_network_runs_a_dry_run_and_reads_its_report(person, 
     assert bars.count() >= 10
     firm_names = {f["name"][:20] for f in stack.network["firms"]}
     assert any(label[:20] in firm_names for label in bars.all_text_contents())
+    # Against the network's last committed round, if another test committed one first.
+    expect(page.locator(".comparison-sentence")).to_have_text(re.compile(
+        r"^(Nessun round di questa rete è stato confermato prima di questo"
+        r"|Rispetto al round confermato)"))
     operator.checked("round-report")
 
     # Selecting a municipality lists its lines.
@@ -480,6 +487,7 @@ def test_a_provider_declines_in_its_page_and_the_repair_round_keeps_the_accepted
     repair_id = page.url.rsplit("/", 1)[1]
     assert repair_id != dry_run_id
     expect(page.locator("section.changes li.kept li", has_text=f"({keeper})")).to_be_visible()
+    expect(page.locator(".comparison-sentence")).to_contain_text("Rispetto al round confermato")
     o.checked("repair-committed")
 
     # The accepted contract is kept: the keeper's award is the repair round's, still

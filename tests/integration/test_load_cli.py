@@ -184,3 +184,40 @@ async def test_a_directory_of_italian_csv_files_loads_the_same_as_the_workbook(
     code, out, err = await welfare(capsys, "load", str(workbooks["good"]), *common)
     assert (code, "nothing to change" in out) == (0, True), out
     assert await held(intake, supply) == loaded
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # the words, not the store
+async def test_a_services_refusal_stops_the_load_in_the_clis_language(
+        services, token_file, tmp_path, capsys, monkeypatch):
+    for name in ("WELFARE_LOCALE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(name, raising=False)  # Italian unless --lang says otherwise
+    intake, supply = services
+    operator = auth("operator", "ops")
+    for firm in ("acme", "bolts"):
+        assert (await intake.put(f"/v1/firms/{firm}", headers=operator, json={
+            "network_id": "modena", "firm": {"firm_id": firm, "name": firm, "ateco_sector": "C",
+                                             "employees": 50, "welfare_budget_eur": "1000.00"}})
+                ).status_code == 200
+    line = {"line_id": "shared.line", "category": "childcare", "municipality": "036023",
+            "weeks": ["2027-W27"], "units": 4, "max_unit_price_eur": "120.00",
+            "respondents": 12}
+    assert (await intake.put("/v1/firms/bolts/demand/shared.line", headers=operator,
+                             json={"line": line})).status_code == 200
+    # acme's sheet takes bolts's line id: intake refuses the PUT with 409.
+    sheets = tmp_path / "sheets"
+    sheets.mkdir()
+    (sheets / "linee.csv").write_text(
+        ",".join(LINES[0]) + "\nacme,shared.line,childcare,036023,2027-W27,4,120.00,12\n")
+    args = ["load", str(sheets), "--network", "modena", *connection(intake, supply, token_file)]
+
+    code, _, italian = await welfare(capsys, *args)
+    assert code == 2, italian
+    assert "welfare: error: il caricamento si è fermato: PUT " in italian
+    assert italian.rstrip().endswith(
+        "/v1/firms/acme/demand/shared.line: 409 l'id di riga 'shared.line' è già usato da "
+        "un'altra impresa")
+    code, _, english = await welfare(capsys, *args, "--lang", "en")
+    assert code == 2, english
+    assert english.rstrip().endswith(
+        "/v1/firms/acme/demand/shared.line: 409 line id 'shared.line' is already used by "
+        "another firm")

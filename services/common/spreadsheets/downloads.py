@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Path
 from fastapi.responses import Response
 
-from services.common.i18n import texts
+from services.common.i18n import N_, texts
 from services.common.i18n.language import language_of_request
 from services.common.refusals import NotFound
 from services.common.spreadsheets.columns import FileKind
@@ -31,7 +31,8 @@ def template_routes(kinds: tuple[FileKind, ...], authenticate) -> APIRouter:
                 media = XLSX_TYPE if file.endswith(".xlsx") else CSV_TYPE
                 return Response(content, media_type=media, headers={
                     "Content-Disposition": f'attachment; filename="{file}"'})
-        raise NotFound(f"no template {file!r}; the templates are {names}")
+        raise NotFound(N_("no template '{file}'; the templates are {names}"), file=file,
+                       names=names)
 
     return api
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 from schemas.demand import DemandLine
+from services.common.i18n import N_
 from services.common.refusals import Invalid, NotFound
 from services.intake.adapters import repository as repo
 from services.intake.domain.changes import Changes, plan_changes
@@ -25,7 +26,8 @@ def put_line(intake: Intake, firm_id: str, line: DemandLine) -> Receipt:
     """Submit or replace an aggregated line; it must stand for at least k employees."""
     if line.respondents < intake.k:
         raise Invalid("body.line.respondents",
-                      f"a line must aggregate at least {intake.k} employees (k-anonymity)")
+                      N_("a line must aggregate at least {k} employees (k-anonymity)"),
+                      k=intake.k)
     with intake.engine.begin() as db:
         firm = _locked(db, firm_id)
         claim(db, firm_id, FIRM, [line.line_id])
@@ -48,7 +50,7 @@ def withdraw_line(intake: Intake, firm_id: str, line_id: str) -> Receipt:
         stored = repo.stored_lines(db, firm_id, FIRM)
         before = stored.get(line_id)
         if before is None:
-            raise NotFound(f"the firm has no line {line_id!r}")
+            raise NotFound(N_("the firm has no line '{line_id}'"), line_id=line_id)
         if not before.standing:
             return Receipt(entity_id=line_id, entity_version=before.version, changed=False)
         changes = Changes(submitted=(), withdrawn=((line_id, before.version + 1),))
@@ -92,6 +94,6 @@ def firm_demand(intake: Intake, firm_id: str) -> FirmDemand:
 def _locked(db, firm_id: str) -> repo.FirmRecord:
     firm = repo.lock_firm(db, firm_id)
     if firm is None:
-        raise NotFound(f"firm {firm_id!r} is not enrolled")
+        raise NotFound(N_("firm '{firm_id}' is not enrolled"), firm_id=firm_id)
     return firm
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 
 from schemas.demand import FirmEnrolled, FirmProfile
+from services.common.i18n import N_
 from services.common.refusals import Conflict, Forbidden, NotFound
 from services.intake.adapters import repository as repo
 from services.intake.service_layer.context import Intake, Receipt
@@ -22,10 +23,10 @@ def enrol_firm(
     with intake.engine.begin() as db:
         before = repo.lock_firm(db, profile.firm_id)
         if before is None and not may_enrol:
-            raise Forbidden("only an operator may enrol a new firm")
+            raise Forbidden(N_("only an operator may enrol a new firm"))
         if before is not None and before.network_id != network_id:
-            raise Conflict(f"the firm belongs to network {before.network_id!r}; "
-                           "moving it is not supported")
+            raise Conflict(N_("the firm belongs to network '{network_id}'; moving it is "
+                              "not supported"), network_id=before.network_id)
         if before is not None and before.profile == profile:
             return Receipt(entity_id=profile.firm_id, entity_version=before.version, changed=False)
         version = before.version + 1 if before else 1
@@ -41,7 +42,7 @@ def firm(intake: Intake, firm_id: str) -> repo.FirmRecord:
     with intake.engine.connect() as db:
         found = repo.get_firm(db, firm_id)
     if found is None:
-        raise NotFound(f"firm {firm_id!r} is not enrolled")
+        raise NotFound(N_("firm '{firm_id}' is not enrolled"), firm_id=firm_id)
     return found
 
 

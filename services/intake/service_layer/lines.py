@@ -8,6 +8,7 @@ from sqlalchemy import Connection
 
 from schemas.demand import DemandLine, DemandSubmitted, DemandWithdrawn
 from schemas.limits import MAX_LINES_PER_FIRM
+from services.common.i18n import N_
 from services.common.refusals import Conflict, Invalid, NotFound
 from services.intake.adapters import repository as repo
 from services.intake.domain.changes import Changes, StoredLine, plan_changes
@@ -28,10 +29,13 @@ def claim(db: Connection, firm_id: str, source: str, line_ids: Iterable[str]) ->
         if holder is None or holder == (firm_id, source):
             continue
         if holder[0] != firm_id:
-            raise Conflict(f"line id {line_id!r} is already used by another firm")
-        raise Conflict(f"line {line_id!r} is aggregated from the firm's survey; "
-                       "change or withdraw the answers instead" if holder[1] == SURVEY else
-                       f"line id {line_id!r} is already used by one of the firm's own lines")
+            raise Conflict(N_("line id '{line_id}' is already used by another firm"),
+                           line_id=line_id)
+        if holder[1] == SURVEY:
+            raise Conflict(N_("line '{line_id}' is aggregated from the firm's survey; change "
+                              "or withdraw the answers instead"), line_id=line_id)
+        raise Conflict(N_("line id '{line_id}' is already used by one of the firm's own "
+                          "lines"), line_id=line_id)
 
 
 def check_line_count(db: Connection, firm_id: str, changes: Changes, field: str) -> None:
@@ -42,8 +46,9 @@ def check_line_count(db: Connection, firm_id: str, changes: Changes, field: str)
     standing |= {line.line_id for line, _ in changes.submitted}
     standing -= {line_id for line_id, _ in changes.withdrawn}
     if len(standing) > MAX_LINES_PER_FIRM:
-        raise Invalid(field, f"the firm would have {len(standing):,} demand lines; one firm "
-                             f"may have at most {MAX_LINES_PER_FIRM:,} (withdraw some first)")
+        raise Invalid(field, N_("the firm would have {count} demand lines; one firm may have "
+                                "at most {limit} (withdraw some first)"),
+                      count=len(standing), limit=MAX_LINES_PER_FIRM)
 
 
 def record(intake: Intake, db: Connection, firm: repo.FirmRecord, source: str, changes: Changes,
@@ -71,13 +76,14 @@ def put_lines(intake: Intake, firm_id: str, lines: Sequence[DemandLine]) -> list
     transaction: all of them, or none. Lines of the firm not in the sheet stand."""
     for line in lines:
         if line.respondents < intake.k:
-            raise Invalid("file", f"line {line.line_id!r} must aggregate at least {intake.k} "
-                                  "employees (k-anonymity)")
+            raise Invalid("file", N_("line '{line_id}' must aggregate at least {k} "
+                                     "employees (k-anonymity)"),
+                          line_id=line.line_id, k=intake.k)
     ids = [line.line_id for line in lines]
     with intake.engine.begin() as db:
         firm = repo.lock_firm(db, firm_id)
         if firm is None:
-            raise NotFound(f"firm {firm_id!r} is not enrolled")
+            raise NotFound(N_("firm '{firm_id}' is not enrolled"), firm_id=firm_id)
         claim(db, firm_id, FIRM, ids)
         stored = repo.stored_lines(db, firm_id, FIRM)
         changes = plan_changes({i: stored[i] for i in ids if i in stored}, lines)

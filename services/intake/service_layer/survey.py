@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from pydantic import BaseModel
 from sqlalchemy import Connection
 
+from services.common.i18n import N_
 from services.common.logs import bind
 from services.common.refusals import NotFound
 from services.intake.adapters import answers_store
@@ -93,7 +94,7 @@ def _change(intake: Intake, firm_id: str, apply: Callable[[Connection], int]) ->
     with intake.engine.begin() as db:
         firm = repo.lock_firm(db, firm_id)
         if firm is None:
-            raise NotFound(f"firm {firm_id!r} is not enrolled")
+            raise NotFound(N_("firm '{firm_id}' is not enrolled"), firm_id=firm_id)
         affected = apply(db)
         answers = answers_store.answers_of(db, firm_id)
         aggregation = aggregate(firm_id, answers, intake.k, firm.secret)

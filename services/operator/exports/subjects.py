@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from services.common.i18n import Names
+from services.common.i18n import N_, Names
+from services.common.refusals import NotFound
 from services.operator.report import names_in
 
 
-class NotInRound(LookupError):
-    """The round has no such firm or provider (the caller answers 404)."""
+class NotInRound(NotFound, LookupError):
+    """The round has no such firm or provider: a 404 over HTTP, in the reader's words."""
 
 
 def names(detail: dict, extra: Mapping[str, str] | None = None) -> Names:
@@ -38,12 +39,13 @@ def firm(detail: dict, firm_id: str) -> dict:
     if any(line["firm_id"] == firm_id for _, _, line in served_lines(detail)) or any(
             line["firm_id"] == firm_id for _, line in unmet_lines(detail)):
         return {"firm_id": firm_id}
-    raise NotInRound(f"round {detail.get('round_id')!r} has no firm {firm_id!r}")
+    raise NotInRound(N_("round '{round_id}' has no firm '{firm_id}'"),
+                     round_id=detail.get("round_id"), firm_id=firm_id)
 
 
 def provider(detail: dict, provider_id: str) -> dict:
     for contract in detail.get("contracts", []):
         if contract["provider_id"] == provider_id:
             return contract
-    raise NotInRound(f"round {detail.get('round_id')!r} has no contract with provider "
-                     f"{provider_id!r}")
+    raise NotInRound(N_("round '{round_id}' has no contract with provider '{provider_id}'"),
+                     round_id=detail.get("round_id"), provider_id=provider_id)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 from schemas.responses import ContractAccepted, ContractDeclined
+from services.common.i18n import N_
 from services.common.refusals import Invalid, NotFound
 from services.supply.adapters import repository as repo
 from services.supply.domain.answers import (
@@ -35,21 +36,22 @@ class AnswerReceipt(BaseModel):
 def answer_contract(supply: Supply, provider_id: str, contract_id: str,
                     answer: ContractAnswer) -> AnswerReceipt:
     if contract_of(answer.round_id, provider_id) != contract_id:
-        raise NotFound(f"contract {contract_id!r} is not the contract of provider "
-                       f"{provider_id!r} in round {answer.round_id!r}: check the award's "
-                       "contract and round")
+        raise NotFound(N_("contract '{contract_id}' is not the contract of provider "
+                          "'{provider_id}' in round '{round_id}': check the award's contract "
+                          "and round"),
+                       contract_id=contract_id, provider_id=provider_id, round_id=answer.round_id)
     accept = answer.answer == "accepted"
     if accept and (answer.reason is not None or answer.note):
-        raise Invalid("reason", "an acceptance takes no reason; only a decline does")
+        raise Invalid("reason", N_("an acceptance takes no reason; only a decline does"))
     if not accept and answer.reason is None:
-        raise Invalid("reason", "a decline needs a reason: one of "
-                      + ", ".join(r.value for r in DeclineReason))
+        raise Invalid("reason", N_("a decline needs a reason: one of {reasons}"),
+                      reasons=", ".join(r.value for r in DeclineReason))
     if answer.reason == DeclineReason.OTHER and not answer.note.strip():
-        raise Invalid("note", "with the reason 'other', say the reason in the note")
+        raise Invalid("note", N_("with the reason 'other', say the reason in the note"))
     with supply.engine.begin() as db:
         found = repo.get_provider(db, provider_id)
         if found is None:
-            raise NotFound(f"provider {provider_id!r} is not enrolled")
+            raise NotFound(N_("provider '{provider_id}' is not enrolled"), provider_id=provider_id)
         common = dict(
             event_id=answer_event_id(contract_id, answer.entity_version, accept),
             network_id=found.network_id, entity_version=answer.entity_version,

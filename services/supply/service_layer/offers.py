@@ -13,6 +13,7 @@ from sqlalchemy import Connection
 
 from schemas.capacity import CapacityOffer, CapacityOffered, CapacityWithdrawn
 from schemas.limits import MAX_OFFERS_PER_PROVIDER
+from services.common.i18n import N_
 from services.common.refusals import Conflict, Invalid, NotFound
 from services.supply.adapters import repository as repo
 from services.supply.domain.versions import version_to_offer, version_to_withdraw
@@ -49,7 +50,7 @@ def withdraw_offer(supply: Supply, provider_id: str, offer_id: str) -> Receipt:
         _claim(db, provider_id, offer_id)
         before = repo.offers_of(db, provider_id).get(offer_id)
         if before is None:
-            raise NotFound(f"the provider has no offer {offer_id!r}")
+            raise NotFound(N_("the provider has no offer '{offer_id}'"), offer_id=offer_id)
         version = version_to_withdraw(before)
         if version is None:
             return Receipt(entity_id=offer_id, entity_version=before.version, changed=False)
@@ -67,7 +68,7 @@ class StandingOffer(BaseModel):
 def standing_offers(supply: Supply, provider_id: str) -> list[StandingOffer]:
     with supply.engine.connect() as db:
         if repo.get_provider(db, provider_id) is None:
-            raise NotFound(f"provider {provider_id!r} is not enrolled")
+            raise NotFound(N_("provider '{provider_id}' is not enrolled"), provider_id=provider_id)
         stored = repo.offers_of(db, provider_id)
     return [StandingOffer(offer=entry.offer, entity_version=entry.version)
             for _, entry in sorted(stored.items()) if entry.standing]
@@ -76,7 +77,7 @@ def standing_offers(supply: Supply, provider_id: str) -> list[StandingOffer]:
 def _locked(db: Connection, provider_id: str) -> repo.ProviderRecord:
     found = repo.lock_provider(db, provider_id)
     if found is None:
-        raise NotFound(f"provider {provider_id!r} is not enrolled")
+        raise NotFound(N_("provider '{provider_id}' is not enrolled"), provider_id=provider_id)
     return found
 
 
@@ -84,13 +85,14 @@ def _check_offer_count(stored: dict, offers: Sequence[CapacityOffer]) -> None:
     standing = {offer_id for offer_id, entry in stored.items() if entry.standing}
     standing |= {offer.offer_id for offer in offers}
     if len(standing) > MAX_OFFERS_PER_PROVIDER:
-        raise Invalid("offers", f"the provider would have {len(standing):,} offers; one "
-                                f"provider may have at most {MAX_OFFERS_PER_PROVIDER:,} "
-                                "(withdraw some first)")
+        raise Invalid("offers", N_("the provider would have {count} offers; one provider "
+                                   "may have at most {limit} (withdraw some first)"),
+                      count=len(standing), limit=MAX_OFFERS_PER_PROVIDER)
 
 
 def _claim(db: Connection, provider_id: str, offer_id: str) -> None:
     """Offer ids are entity ids on a shared topic: one provider's must not replace another's."""
     holder = repo.offer_holder(db, offer_id)
     if holder is not None and holder != provider_id:
-        raise Conflict(f"offer id {offer_id!r} is already used by another provider")
+        raise Conflict(N_("offer id '{offer_id}' is already used by another provider"),
+                       offer_id=offer_id)

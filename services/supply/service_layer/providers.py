@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from schemas.capacity import ProviderEnrolled, ProviderProfile
+from services.common.i18n import N_
 from services.common.refusals import Conflict, Forbidden, NotFound
 from services.supply.adapters import repository as repo
 from services.supply.service_layer.context import Receipt, Supply
@@ -19,10 +20,10 @@ def enrol_provider(supply: Supply, network_id: str, profile: ProviderProfile, *,
     with supply.engine.begin() as db:
         before = repo.lock_provider(db, provider_id)
         if before is None and not may_enrol:
-            raise Forbidden("only an operator may enrol a new provider")
+            raise Forbidden(N_("only an operator may enrol a new provider"))
         if before is not None and before.network_id != network_id:
-            raise Conflict(f"the provider belongs to network {before.network_id!r}; "
-                           "moving it is not supported")
+            raise Conflict(N_("the provider belongs to network '{network_id}'; moving it "
+                              "is not supported"), network_id=before.network_id)
         if before is not None and before.profile == profile:
             return Receipt(entity_id=provider_id, entity_version=before.version, changed=False)
         version = before.version + 1 if before else 1
@@ -37,7 +38,7 @@ def provider(supply: Supply, provider_id: str) -> repo.ProviderRecord:
     with supply.engine.connect() as db:
         found = repo.get_provider(db, provider_id)
     if found is None:
-        raise NotFound(f"provider {provider_id!r} is not enrolled")
+        raise NotFound(N_("provider '{provider_id}' is not enrolled"), provider_id=provider_id)
     return found
 
 

@@ -118,16 +118,55 @@ async def test_the_downloads_refuse_others_and_name_what_is_missing(downloads, s
     bad_language = await downloads("/v1/rounds/modena.r1/contracts.csv?lang=fr")
     anonymous = await downloads("/v1/rounds/modena.r1/contracts.csv", token=None)
 
-    assert running_round.status_code == 409
-    assert running_round.json()["error"] == (
-        "round 'modena.r2' is running: its contracts can be exported once it has completed")
-    assert unknown_firm.status_code == 404
-    assert unknown_firm.json()["error"] == "round 'modena.r1' has no firm 'nobody'"
+    assert running_round.status_code == 409 and running_round.json()["code"] == "conflict"
+    assert running_round.json()["error"] == (  # Italian: the request asks for no other
+        "il round 'modena.r2' è in corso: i suoi contratti si potranno esportare quando sarà "
+        "completato")
+    assert unknown_firm.status_code == 404 and unknown_firm.json()["code"] == "not_found"
+    assert unknown_firm.json()["error"] == "il round 'modena.r1' non comprende l'impresa 'nobody'"
     assert unknown_provider.status_code == 404
-    assert "no contract with provider 'nobody'" in unknown_provider.json()["error"]
+    assert unknown_provider.json()["error"] == (
+        "il round 'modena.r1' non ha contratti con il fornitore 'nobody'")
     assert unknown_round.status_code == 404
+    assert unknown_round.json()["error"] == "nessun round 'modena.r9'"
     assert bad_language.status_code == 422 and "lang" in bad_language.text
     assert anonymous.status_code == 401
+
+
+async def test_the_downloads_refusals_are_said_in_english_when_asked(downloads, settings):
+    seed_round(settings, "modena.r2", dry_run=False, status="running")
+    english = {"Accept-Language": "en"}
+    running_round = await downloads("/v1/rounds/modena.r2/contracts.xlsx", **english)
+    unknown_firm = await downloads("/v1/rounds/modena.r1/firms/nobody/statement.pdf",
+                                   **english)
+    unknown_provider = await downloads("/v1/rounds/modena.r1/providers/nobody/award.pdf",
+                                       **english)
+    unknown_round = await downloads("/v1/rounds/modena.r9/contracts.csv", **english)
+
+    assert running_round.status_code == 409 and running_round.json()["code"] == "conflict"
+    assert running_round.json()["error"] == (
+        "round 'modena.r2' is running: its contracts can be exported once it has completed")
+    assert unknown_firm.status_code == 404 and unknown_firm.json()["code"] == "not_found"
+    assert unknown_firm.json()["error"] == "round 'modena.r1' has no firm 'nobody'"
+    assert unknown_provider.json()["error"] == (
+        "round 'modena.r1' has no contract with provider 'nobody'")
+    assert unknown_round.json()["error"] == "no round 'modena.r9'"
+
+
+async def test_a_firm_told_its_round_is_missing_hears_it_in_its_language(downloads):
+    # Read through the matcher's slice of a committed round (RoundReader.round_of_firm).
+    path = "/v1/rounds/modena.r9/firms/ceramiche/statement.pdf"
+    italian = await downloads(path, token=downloads.firm_token)
+    english = await downloads(path, token=downloads.firm_token, **{"Accept-Language": "en"})
+    provider = await downloads("/v1/rounds/modena.r9/providers/gulliver/award.pdf",
+                               token=downloads.provider_token, **{"Accept-Language": "en"})
+    assert italian.status_code == english.status_code == 404
+    assert italian.json()["code"] == english.json()["code"] == "not_found"
+    assert italian.json()["error"] == (
+        "nessun round confermato 'modena.r9' con l'impresa 'ceramiche'")
+    assert english.json()["error"] == "no committed round 'modena.r9' with firm 'ceramiche'"
+    assert provider.json()["error"] == (
+        "no committed round 'modena.r9' with a contract of provider 'gulliver'")
 
 
 async def test_an_operator_downloads_the_round_report_as_pdf(downloads, tmp_path):

@@ -3,7 +3,9 @@ with a ``code`` that is the same in both: 401, 403, 404, 409, 413 and 422."""
 
 from __future__ import annotations
 
+import ast
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from fastapi import Depends
@@ -11,6 +13,7 @@ from fastapi.testclient import TestClient
 from prometheus_client import CollectorRegistry
 from pydantic import BaseModel, Field
 
+import services
 from schemas.types import IstatCode
 from services.common.auth import (
     Principal,
@@ -24,7 +27,7 @@ from services.common.auth import (
 from services.common.http import create_api
 from services.common.i18n import N_, texts
 from services.common.metrics import ServiceMetrics
-from services.common.refusals import Conflict, Invalid, NotFound, Word, match_frame
+from services.common.refusals import Conflict, Invalid, NotFound, Word
 
 ENGLISH = {"Accept-Language": "en-GB,en;q=0.9"}
 EXPIRED = (datetime.now(UTC) - timedelta(hours=1)).replace(microsecond=0)
@@ -50,8 +53,8 @@ def service(tmp_path, *, with_tokens: bool = True, max_body_bytes: int = 10_000)
     def firm(firm_id: str, principal: Principal = Depends(caller)) -> dict:
         require_role(principal, Role.FIRM, Role.OPERATOR)
         require_subject(principal, Role.FIRM, firm_id)
-        if firm_id == "nobody":  # a use case's f-string: matched by its frame
-            raise NotFound(f"firm {firm_id!r} is not enrolled")
+        if firm_id == "nobody":  # as a use case says it: the msgid and the id
+            raise NotFound(N_("firm '{firm_id}' is not enrolled"), firm_id=firm_id)
         return {"firm_id": firm_id}
 
     @app.post("/v1/rounds/{round_id}/commit")
@@ -127,7 +130,7 @@ def test_acting_for_another_firm_is_refused_with_identity_forbidden(tmp_path):
     assert english.json()["detail"] == "this token may not act for firm 'other'"
 
 
-def test_a_use_cases_not_found_is_translated_by_its_frame_keeping_the_id(tmp_path):
+def test_a_use_cases_not_found_is_translated_keeping_the_id(tmp_path):
     client, tokens = service(tmp_path)
     italian, english = both(client, "GET", "/v1/firms/nobody", tokens["ops"])
     assert italian.status_code == 404
@@ -199,22 +202,42 @@ def test_a_body_too_large_is_refused_in_both_languages(tmp_path):
         "the request body is larger than this service accepts (100 bytes); send less at once")
 
 
-@pytest.mark.parametrize("said", [
-    "firm 'acme' is not enrolled",
-    "the firm would have 1,201 demand lines; one firm may have at most 1,200 (withdraw some "
-    "first)",
-    "contract 'r1:p1' is not the contract of provider 'p1' in round 'r1': check the award's "
-    "contract and round",
-])
-def test_every_frame_a_use_case_writes_is_found_and_translated(said):
-    frame = match_frame(said)
-    assert frame is not None
-    message, values = frame
-    assert texts("en")._(message, **values) == said
-    assert texts("it")._(message, **values) != said
+def test_a_count_is_written_as_the_readers_locale_writes_numbers():
+    refused = Invalid("offers", N_("the provider would have {count} offers; one provider may "
+                                   "have at most {limit} (withdraw some first)"),
+                      count=1201, limit=1200)
+    assert refused.render(texts("it")) == (
+        "il fornitore avrebbe 1.201 offerte; un fornitore può averne al massimo 1.200 "
+        "(ritirarne prima alcune)")
+    assert refused.render(texts("en")) == (
+        "the provider would have 1,201 offers; one provider may have at most 1,200 "
+        "(withdraw some first)")
+    assert str(refused) == "offers: " + refused.render(texts("en"))
 
 
-def test_a_text_no_frame_knows_is_shown_as_written():
-    assert match_frame("something nobody wrote a frame for") is None
-    assert NotFound("something nobody wrote a frame for").render(texts("it")) == (
-        "something nobody wrote a frame for")
+def test_a_text_the_catalogue_does_not_know_is_shown_as_written():
+    assert NotFound("something nobody wrote a msgid for").render(texts("it")) == (
+        "something nobody wrote a msgid for")
+
+
+# The refusals the services raise, and where the message is (Invalid names its field first).
+REFUSALS = {"NotFound": 0, "Conflict": 0, "Forbidden": 0, "Refused": 0,
+            "MatcherUnavailable": 0, "NotInRound": 0, "Invalid": 1}
+
+
+def test_every_refusal_the_services_raise_passes_a_msgid_and_its_values():
+    """An f-string (or any text not marked N_) is not a message of the catalogue: it would
+    be shown in English to an Italian reader, whatever the request asks for."""
+    written = []
+    for path in sorted(Path(services.__file__).parent.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                    and node.func.id in REFUSALS):
+                continue
+            at = REFUSALS[node.func.id]
+            message = node.args[at] if len(node.args) > at else None
+            if not (isinstance(message, ast.Call) and isinstance(message.func, ast.Name)
+                    and message.func.id == "N_"):
+                written.append(f"{path.relative_to(Path(services.__file__).parent)}:"
+                               f"{node.lineno}: {ast.unparse(node)[:80]}")
+    assert written == []
