@@ -33,6 +33,8 @@ from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, MetaData, text
+from sqlalchemy.exc import OperationalError
+from tenacity import Retrying, retry_if_exception, stop_after_delay, wait_fixed
 
 # Alembic's ``context`` and ``op`` are process-wide: two upgrades running at
 # once in one process (several services started together, each migrating in a
@@ -57,12 +59,30 @@ def _one_process_at_a_time(connection: Connection, version_table: str) -> None:
     rollback) that ends the upgrade, and if the process dies holding them.
     """
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        _begin_immediate(connection)
         return
     if connection.dialect.name != "postgresql":
         return
     connection.execute(text("SELECT pg_advisory_xact_lock(:key)"),
                        {"key": advisory_key(f"migrations:{version_table}")})
+
+
+# How long a process waits for others' upgrades of one SQLite file. SQLite's busy
+# timeout (30 s) covers a write, not three other processes' whole upgrades one
+# after another on a loaded machine (the CI saw "database is locked" there).
+SQLITE_UPGRADE_WAIT_S = 600.0
+
+
+def _begin_immediate(connection: Connection) -> None:
+    """``BEGIN IMMEDIATE``, tried again while another process holds the file's write lock."""
+    for attempt in Retrying(stop=stop_after_delay(SQLITE_UPGRADE_WAIT_S), wait=wait_fixed(0.2),
+                            retry=retry_if_exception(_locked), reraise=True):
+        with attempt:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _locked(exc: BaseException) -> bool:
+    return isinstance(exc, OperationalError) and "database is locked" in str(exc)
 
 
 def advisory_key(name: str) -> int:
