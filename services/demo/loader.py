@@ -74,6 +74,21 @@ async def _ok(response: httpx.Response) -> dict | list:
     return response.json()
 
 
+async def request_again_on_reset(client: httpx.AsyncClient, method: str, path: str,
+                                 tries: int = 3, **kw) -> httpx.Response:
+    """The request, sent again when the service closed a kept-alive connection as it
+    was reused (its idle timeout met the next request). Only for requests that may
+    be repeated: every call of the loader is (a PUT or an upload of the same content
+    again changes nothing)."""
+    for attempt in range(1, tries + 1):
+        try:
+            return await client.request(method, path, **kw)
+        except (httpx.RemoteProtocolError, httpx.ReadError):
+            if attempt == tries:
+                raise
+    raise AssertionError("tries must be at least 1")
+
+
 async def load_scenario(scenario: Path, intake_url: str, supply_url: str,
                         tokens: Tokens) -> Loaded:
     network = json.loads((scenario / "network.json").read_text())
@@ -86,7 +101,8 @@ async def load_scenario(scenario: Path, intake_url: str, supply_url: str,
 
     async def call(client: httpx.AsyncClient, method: str, path: str, token: str, **kw):
         async with limit:
-            return await _ok(await client.request(method, path, headers=_bearer(token), **kw))
+            return await _ok(await request_again_on_reset(client, method, path,
+                                                          headers=_bearer(token), **kw))
 
     async with httpx.AsyncClient(base_url=intake_url, timeout=60) as intake, \
             httpx.AsyncClient(base_url=supply_url, timeout=60) as supply:
