@@ -13,7 +13,7 @@ from matcher.reproducibility import input_hash, solver_version
 from matcher.round_result import (contracts, coverage_share, fairness, firm_outcomes,
                                   firm_spending, totals)
 from matcher.solution import Solution
-from matcher.solve import ProgressCallback, solve_prepared
+from matcher.solve import Progress, ProgressCallback, solve_prepared
 from schemas.parameters import RoundParameters
 from schemas.result import RoundResult, SolverInfo, SolveStatus, Timings
 from schemas.snapshot import RoundSnapshot
@@ -52,6 +52,12 @@ def solve_round(snapshot: RoundSnapshot, params: RoundParameters | None = None, 
     start = time.perf_counter()
     params = params or snapshot.parameters
     budget = budget or TimeBudget(params.time_limit_s, start=start)
+
+    def stage(name: str, parts: int = 0) -> None:
+        if progress:
+            progress(Progress(parts, parts, time.perf_counter() - start, "", stage=name))
+
+    stage("preparing")
     idx = index_round(snapshot, params)
     prep = prepare(idx.problem)
     if idx.pinned_conflict:
@@ -63,6 +69,7 @@ def solve_round(snapshot: RoundSnapshot, params: RoundParameters | None = None, 
         search = budget.before(after_search(len(snapshot.demand_lines), budget.remaining(),
                                             time.perf_counter() - start))
         sol = solve_prepared(prep, params, progress, search, start)
+    stage("reasons", sol.parts)
     awarded = contracts(idx, sol) if _solved(sol) else []
     spent = firm_spending(idx, awarded)
     unmet = unmet_demand(idx, prep, sol, spent) if _solved(sol) else []

@@ -37,6 +37,9 @@ class Progress:
     parts_total: int
     elapsed_s: float
     message: str
+    # Where the solve is, for a person watching: "preparing" (index, markets, parts),
+    # "solving" (the parts, counted above), "reasons" (contracts, reasons, totals).
+    stage: str = "solving"
 
 
 ProgressCallback = Callable[[Progress], None]

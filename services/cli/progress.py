@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable
 from typing import TextIO
 
-from services.common.i18n import Texts, formats
+from services.common.i18n import N_, Texts, formats
 from services.common.i18n.round_phase import PHASES, round_phase
 
 __all__ = ["PHASES", "RoundProgress", "clock", "phase"]
@@ -99,3 +99,74 @@ class RoundProgress:
 
     def callbacks(self) -> dict[str, Callable | float]:
         return {"on_change": self.on_change, "on_tick": self.on_tick, "tick_s": 0.0}
+
+
+SOLVE_STAGES = {
+    "reading": N_("reading the snapshot"),
+    "preparing": N_("preparing the round: lines, offers, markets and parts"),
+    "reasons": N_("working out the contracts and why the rest is not served"),
+    "writing": N_("writing the result"),
+}
+
+
+class SolveProgress:
+    """Where ``welfare solve`` is, on stderr: reading, preparing, solving part k of n,
+    the reasons, writing; with the time against the limit.
+
+    On a terminal one live line (rich), each stage left in the scroll-back; anywhere
+    else a plain line per stage, and the parts at most once a second. ``stage()``
+    is the CLI's own steps, ``__call__`` the optimiser's ``progress`` callback.
+    """
+
+    def __init__(self, t: Texts, limit_s: float | None, stream: TextIO | None = None,
+                 began: float | None = None) -> None:
+        self.t, self.limit_s = t, limit_s
+        self.stream = stream or sys.stderr
+        self.live = self.stream.isatty()
+        self.began = time.perf_counter() if began is None else began
+        self._told = ""
+        self._parts_at = float("-inf")
+        self._progress = None
+        self._task = None
+
+    def __enter__(self) -> SolveProgress:
+        if self.live:
+            from rich.console import Console
+            from rich.progress import Progress, SpinnerColumn, TextColumn
+
+            self._progress = Progress(SpinnerColumn(), TextColumn("{task.description}"),
+                                      console=Console(file=self.stream), transient=True)
+            self._progress.start()
+            self._task = self._progress.add_task("")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+    def stage(self, code: str) -> None:
+        self._say(self.t._(SOLVE_STAGES[code]), new=True)
+
+    def __call__(self, report) -> None:
+        stage = getattr(report, "stage", "solving")
+        if stage != "solving":
+            self.stage(stage)
+            return
+        text = self.t._("solving part {part} of {parts}",
+                        part=min(report.parts_done + 1, report.parts_total),
+                        parts=report.parts_total)
+        now = time.perf_counter()
+        if report.parts_done == 0 or now - self._parts_at >= 1.0 \
+                or report.parts_done == report.parts_total:
+            self._parts_at = now
+            self._say(text, new=text != self._told)
+
+    def _say(self, text: str, *, new: bool) -> None:
+        line = f"{text} ({clock(self.t, time.perf_counter() - self.began, self.limit_s)})"
+        if self._progress is not None:
+            self._progress.update(self._task, description=line)
+            if new:
+                self._progress.console.print("  " + text, highlight=False)
+        elif new:
+            print("  " + line, file=self.stream, flush=True)
+        self._told = text

@@ -23,7 +23,6 @@ the process's exit.
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from collections import defaultdict
 from collections.abc import Mapping
@@ -34,6 +33,7 @@ from schemas.snapshot import RoundSnapshot
 from services.cli.coverage_bound import coverage_ceiling
 from services.cli.errors import CliError
 from services.cli.language import add_language_option, language_texts
+from services.cli.progress import SolveProgress
 from services.common.i18n import Names, Texts, formats, quality, texts, words
 from services.common.i18n.quality import SolveFigures
 
@@ -81,11 +81,19 @@ def _solve(args: argparse.Namespace) -> int:
     started = getattr(args, "started", None)  # (main.py: the process's start, or its call)
     started = time.perf_counter() if started is None else started
     args.exit_at_once = True  # (main.py: when this process runs only this command)
+    t = language_texts(args)
+    with SolveProgress(t, args.time_limit, began=started) as shown:
+        return _solve_shown(args, t, started, shown)
+
+
+def _solve_shown(args: argparse.Namespace, t: Texts, started: float,
+                 shown: SolveProgress) -> int:
     from matcher import solve_round
     from matcher.budget import TimeBudget
     from matcher.reproducibility import input_hash
 
-    t = language_texts(args)
+    if shown.live:  # a plain line before the snapshot is known good would precede its error
+        shown.stage("reading")
     reading = time.perf_counter()
     snapshot = RoundSnapshot.model_validate_json(_read(t, args.snapshot, t._("snapshot")))
     reading = time.perf_counter() - reading
@@ -105,7 +113,9 @@ def _solve(args: argparse.Namespace) -> int:
             {**snapshot.parameters.model_dump(), **overrides})
     budget = TimeBudget(params.time_limit_s, start=started).before(
         output_s(len(snapshot.demand_lines), reading))
-    result = solve_round(snapshot, params, progress=_Progress(t), budget=budget)
+    shown.limit_s = params.time_limit_s
+    result = solve_round(snapshot, params, progress=shown, budget=budget)
+    shown.stage("writing")
     # The result's own coverage ceiling: computing it again from the snapshot took 2 s
     # at 10k lines, past the limit (a replay compares files, so it may take the time).
     print(summary(result, t.language, snapshot, ceiling_from_snapshot=bool(args.replay)))
@@ -140,23 +150,6 @@ def _compare(t: Texts, recorded: RoundResult, recorded_text: str, result: RoundR
         print("  " + t._("a solve stopped at its time limit: its answer depends on the "
                          "machine's speed"))
     return 1
-
-
-class _Progress:
-    """Parts solved so far, on stderr, at most once a second."""
-
-    def __init__(self, t: Texts) -> None:
-        self.t = t
-        self.last = time.monotonic()
-
-    def __call__(self, progress) -> None:
-        now = time.monotonic()
-        if now - self.last >= 1.0 or progress.parts_done == progress.parts_total > 1:
-            self.last = now
-            print("  " + self.t._("solving: {done}/{total} parts, {elapsed}",
-                                  done=progress.parts_done, total=progress.parts_total,
-                                  elapsed=formats.duration(self.t, progress.elapsed_s)),
-                  file=sys.stderr)
 
 
 def summary(result: RoundResult, lang: str | None = None,

@@ -24,7 +24,14 @@ def test_solve_prints_a_summary_and_writes_the_result(tmp_path, capsys):
     out = tmp_path / "result.json"
     assert main(["solve", str(path), "--time-limit", "20", "--gap", "0", "--out", str(out),
                  "--lang", "en"]) == 0
-    printed = capsys.readouterr().out
+    captured = capsys.readouterr()
+    printed = captured.out
+    # Where the solve is, on stderr (plain lines: not a terminal), stage by stage.
+    stages = [line.strip().split(" (")[0] for line in captured.err.splitlines()]
+    assert stages[0] == "preparing the round: lines, offers, markets and parts"
+    assert any(s.startswith("solving part 1 of ") for s in stages)
+    assert stages[-2:] == ["working out the contracts and why the rest is not served",
+                           "writing the result"]
     assert "the best possible plan" in printed
     assert "coverage: 15 of the 17 unit-weeks asked for" in printed
     assert ("no provider in the area offers what the line requires (e.g. accessible): 2 units"
