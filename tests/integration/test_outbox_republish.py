@@ -122,7 +122,8 @@ class Log:
 
 
 async def test_an_acknowledgement_below_an_earlier_one_queues_the_latest_events_again(
-        sqlite_url, caplog):
+        sqlite_url, caplog, monkeypatch):
+    monkeypatch.setattr("services.common.outbox.SETTLED_S", 0.0)  # acknowledged() at once
     outbox, engine = make_outbox(sqlite_url)
     broker = Log()
     metrics = ServiceMetrics(CollectorRegistry(), "test")

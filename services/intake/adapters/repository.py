@@ -72,6 +72,20 @@ def stored_lines(db: Connection, firm_id: str, source: str | None = None) -> dic
     }
 
 
+def stored_line(db: Connection, firm_id: str, source: str, line_id: str) -> StoredLine | None:
+    """One line of the firm from ``source``, if it has it (one row, not all of them)."""
+    row = db.execute(select(lines).where(lines.c.line_id == line_id, lines.c.firm_id == firm_id,
+                                         lines.c.source == source)).first()
+    if row is None:
+        return None
+    return StoredLine(DemandLine.model_validate_json(row.content), row.version, row.standing)
+
+
+def standing_line_ids(db: Connection, firm_id: str) -> set[str]:
+    query = select(lines.c.line_id).where(lines.c.firm_id == firm_id, lines.c.standing)
+    return set(db.execute(query).scalars())
+
+
 def line_holder(db: Connection, line_id: str) -> tuple[str, str] | None:
     """(firm id, source) of the line with this id, if any firm has one."""
     row = db.execute(select(lines.c.firm_id, lines.c.source).where(lines.c.line_id == line_id))

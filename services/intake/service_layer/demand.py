@@ -31,9 +31,10 @@ def put_line(intake: Intake, firm_id: str, line: DemandLine) -> Receipt:
     with intake.engine.begin() as db:
         firm = _locked(db, firm_id)
         claim(db, firm_id, FIRM, [line.line_id])
-        stored = repo.stored_lines(db, firm_id, FIRM)
-        before = stored.get(line.line_id)
-        changes = plan_changes({line.line_id: before} if before else {}, [line])
+        # This line only: the firm's other lines are neither read nor parsed.
+        before = repo.stored_line(db, firm_id, FIRM, line.line_id)
+        stored = {line.line_id: before} if before else {}
+        changes = plan_changes(stored, [line])
         check_line_count(db, firm_id, changes, "body.line")
         record(intake, db, firm, FIRM, changes, stored)
     count_published(intake, changes)

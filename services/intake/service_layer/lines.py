@@ -41,8 +41,8 @@ def claim(db: Connection, firm_id: str, source: str, line_ids: Iterable[str]) ->
 def check_line_count(db: Connection, firm_id: str, changes: Changes, field: str) -> None:
     """Refuse a change that would leave the firm more standing lines than any network
     needs (``MAX_LINES_PER_FIRM``), naming the field that brought them."""
-    standing = {line_id for line_id, entry in repo.stored_lines(db, firm_id).items()
-                if entry.standing}
+    # Ids only: parsing every line of the firm cost each request a model per line.
+    standing = repo.standing_line_ids(db, firm_id)
     standing |= {line.line_id for line, _ in changes.submitted}
     standing -= {line_id for line_id, _ in changes.withdrawn}
     if len(standing) > MAX_LINES_PER_FIRM:
