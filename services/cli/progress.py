@@ -40,23 +40,16 @@ def clock(t: Texts, elapsed_s: float, limit_s: float | None) -> str:
     return formats.duration(t, elapsed_s)
 
 
-class RoundProgress:
-    """``on_change`` and ``on_tick`` for ``OperatorClient.wait``, and how often to tick."""
+class _LiveLine:
+    """On a terminal, one live line (rich, a spinner) for as long as the ``with``
+    lasts; ``_progress`` stays None anywhere else, where the subclasses print lines."""
 
-    def __init__(self, t: Texts, limit_s: float | None, stream: TextIO | None = None) -> None:
-        self.t, self.limit_s = t, limit_s
-        self.stream = stream or sys.stderr
-        self.live = self.stream.isatty()
-        # Called at every poll (tick 0); a plain line only when the phase changes or
-        # every ``quiet_s``, so a long solve does not look stuck nor flood a log.
-        self.quiet_s = 5.0
-        self.began = time.monotonic()
-        self._printed_at = 0.0
-        self._progress = None
-        self._task = None
-        self._told: str | None = None
+    stream: TextIO
+    live: bool
+    _progress = None
+    _task = None
 
-    def __enter__(self) -> RoundProgress:
+    def __enter__(self):
         if self.live:
             from rich.console import Console
             from rich.progress import Progress, SpinnerColumn, TextColumn
@@ -70,6 +63,21 @@ class RoundProgress:
     def __exit__(self, *exc: object) -> None:
         if self._progress is not None:
             self._progress.stop()
+
+
+class RoundProgress(_LiveLine):
+    """``on_change`` and ``on_tick`` for ``OperatorClient.wait``, and how often to tick."""
+
+    def __init__(self, t: Texts, limit_s: float | None, stream: TextIO | None = None) -> None:
+        self.t, self.limit_s = t, limit_s
+        self.stream = stream or sys.stderr
+        self.live = self.stream.isatty()
+        # Called at every poll (tick 0); a plain line only when the phase changes or
+        # every ``quiet_s``, so a long solve does not look stuck nor flood a log.
+        self.quiet_s = 5.0
+        self.began = time.monotonic()
+        self._printed_at = 0.0
+        self._told: str | None = None
 
     def _show(self, detail: dict, elapsed_s: float, *, changed: bool) -> None:
         text = f"{phase(self.t, detail)} ({clock(self.t, elapsed_s, self.limit_s)})"
@@ -109,7 +117,7 @@ SOLVE_STAGES = {
 }
 
 
-class SolveProgress:
+class SolveProgress(_LiveLine):
     """Where ``welfare solve`` is, on stderr: reading, preparing, solving part k of n,
     the reasons, writing; with the time against the limit.
 
@@ -126,23 +134,6 @@ class SolveProgress:
         self.began = time.perf_counter() if began is None else began
         self._told = ""
         self._parts_at = float("-inf")
-        self._progress = None
-        self._task = None
-
-    def __enter__(self) -> SolveProgress:
-        if self.live:
-            from rich.console import Console
-            from rich.progress import Progress, SpinnerColumn, TextColumn
-
-            self._progress = Progress(SpinnerColumn(), TextColumn("{task.description}"),
-                                      console=Console(file=self.stream), transient=True)
-            self._progress.start()
-            self._task = self._progress.add_task("")
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._progress is not None:
-            self._progress.stop()
 
     def stage(self, code: str) -> None:
         self._say(self.t._(SOLVE_STAGES[code]), new=True)
