@@ -7,6 +7,7 @@ of it shown); every form carries the session's CSRF token, checked on POST.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from pathlib import Path
 from urllib.parse import quote
@@ -34,6 +35,7 @@ from services.console.network import book_of, forget, freshness, network_of
 from services.console.outcome import firm_outcome
 from services.console.pages import Pages, language_of
 from services.console.report import build_report
+from services.console.round_network import round_network
 from services.console.session import Login, Sessions, csrf_valid
 from services.console.texts import L_, console_texts, say
 
@@ -199,21 +201,16 @@ def console_app(app: FastAPI, *, tokens: TokenStore, urls: ServiceUrls, secret: 
         if detail["status"] in RUNNING:
             return pages.render(request, "progress.html", login=login, round=detail,
                                 progress=_progress(t, detail))
-        network = await network_of(apis(login), login.token)
+        # The round as it was solved (its own lines and names), not today's network.
+        network = round_network(detail)
+        changes = comparison = None
+        if detail["status"] == "completed":  # both asked at once: each is a round trip
+            changes, comparison = await asyncio.gather(
+                _changes(apis(login), round_id), _comparison(t, apis(login), detail, network))
         report = build_report(t, detail, network, comune)
         figure = network_map(t, report.places, comune,
                              lambda code: f"/rounds/{quote(round_id)}?comune={code}#comune")
         firm_chart = bar_chart(t, say(t, "Coverage per firm"), report.bars)
-        changes = None
-        if detail["status"] == "completed":
-            try:
-                changes = await apis(login).round_changes(round_id)
-            except ApiRefused as exc:
-                if exc.status != 404:
-                    raise
-        comparison = None
-        if detail["status"] == "completed":
-            comparison = await _comparison(t, apis(login), detail, network)
         return pages.render(request, "round.html", login=login, round=detail, report=report,
                             map_svg=figure, firm_chart=firm_chart,
                             legend=coverage_legend(t), changes=changes,
@@ -451,6 +448,16 @@ def _csrf_refused(request: Request, pages: Pages) -> HTMLResponse:
     return pages.render(request, "error.html", status=403,
                         title=L_("The form has expired"),
                         message=L_("Reload the page and send the form again."))
+
+
+async def _changes(apis: Apis, round_id: str) -> dict | None:
+    """What the round keeps, amends and withdraws; None: the matcher has none."""
+    try:
+        return await apis.round_changes(round_id)
+    except ApiRefused as exc:
+        if exc.status != 404:
+            raise
+        return None
 
 
 async def _comparison(t, apis: Apis, detail: dict, network):

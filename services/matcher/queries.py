@@ -208,7 +208,9 @@ def _unmet(connection, round_id: str, names: _RoundNames) -> list[UnmetByReason]
         grouped[row.reason].append(UnmetLineView(
             line_id=row.line_id, firm_id=row.firm_id, firm_name=names.firms.get(row.firm_id),
             units=row.units, unit_weeks=row.unit_weeks,
-            change=SmallestChange.model_validate_json(row.change) if row.change else None))
+            change=SmallestChange.model_validate_json(row.change) if row.change else None,
+            weeks=names.lines.get(row.line_id, {}).get("weeks", []),
+            **names.line_fields(row.line_id)))
     views = [UnmetByReason(reason=reason, units=sum(v.units for v in lines),
                            unit_weeks=sum(v.unit_weeks for v in lines), lines=lines)
              for reason, lines in grouped.items()]

@@ -122,6 +122,13 @@ class UnmetLineView(View):
     units: int
     unit_weeks: int
     change: SmallestChange | None  # the smallest change that would serve it, if any
+    # Where and what the line asks, from the round's snapshot (as contract lines say it),
+    # so that a report places the round's own lines, not today's, on its map.
+    weeks: list[str] = []
+    municipality: str | None = None  # ISTAT code
+    municipality_name: str | None = None  # "Modena (MO)"
+    category: str | None = None
+    required_tags: list[str] = []
 
 
 class UnmetByReason(View):

@@ -13,7 +13,7 @@ import asyncio
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from fastapi import APIRouter, Depends, Path, Request, status
+from fastapi import APIRouter, Depends, Path, Request, Response, status
 from pydantic import BaseModel
 from sqlalchemy import Engine
 
@@ -34,6 +34,7 @@ from services.operator.api_models import (
     RoundStarted,
 )
 from services.operator.commands import StartRoundRequest, commit_round, start_round
+from services.operator.rounds import RelayedJson
 
 # What the matcher relays is passed on as it wrote it: no field it left out becomes null.
 RELAYED = {"response_model_exclude_unset": True}
@@ -45,6 +46,9 @@ class RoundReader(Protocol):
     async def list_rounds(self, token: str, network: str | None, limit: int) -> list[Any]: ...
 
     async def get_round(self, token: str, round_id: str) -> Any | None: ...
+
+    async def round_as_sent(self, token: str, round_id: str) -> Any | None:
+        """``get_round``, or the matcher's own bytes of it (``RelayedJson``)."""
 
     async def network_known(self, token: str, network: str) -> bool: ...
 
@@ -151,9 +155,11 @@ def operator_router(
     @router.get("/rounds/{round_id}", **RELAYED)
     async def show_round(round_id: Identifier, _principal: Principal = Depends(operator),
                          token: str = Depends(bearer_token)) -> RoundDetail:
-        found = await rounds.get_round(token, round_id)
+        found = await rounds.round_as_sent(token, round_id)
         if found is None:
             raise NotFound(N_("no round '{round_id}'"), round_id=round_id)
+        if isinstance(found, RelayedJson):
+            return Response(found.body, media_type="application/json")
         return found
 
     @router.get("/firms/{firm_id}/outcome", **RELAYED)

@@ -32,7 +32,9 @@ NAMES = Names({"ceramiche": "Ceramiche Rossi", "tessile": "Tessile Bianchi",
 
 
 def firm(firm_id: str, coverage: float) -> dict:
-    return {"firm_id": firm_id, "coverage": coverage, "served_unit_weeks": 0,
+    # Named as the matcher names them, from the round's snapshot.
+    return {"firm_id": firm_id, "firm_name": NAMES.names[firm_id], "coverage": coverage,
+            "served_unit_weeks": 0,
             "demanded_unit_weeks": 10, "cost_eur": "0.00", "budget_eur": "100.00"}
 
 
@@ -200,11 +202,12 @@ def test_the_round_report_compares_with_the_last_committed_round_in_italian(clie
             "complessiva da 58,0% a 65,0%.") in shown
     table = text_of(page.text.split('class="comparison"')[1].split("</section>")[0])
     assert "Copertura in r1 Copertura in questo round Differenza" in table
-    # Names next to ids where the network names them; gains first, by size.
+    # Names next to ids, as the rounds name them; gains first, by size.
     assert table.index("Ceramiche Rossi (ceramiche) 50,0% 75,0% +25,0 punti") < table.index(
-        "meccanica 40,0% 45,0% +5,0 punti") < table.index(
-        "tessile 90,0% 80,0% -10,0 punti") < table.index("legno – 30,0% nuova in questo round")
-    assert "vetro 70,0% – non in questo round" in table
+        "Meccanica Verdi (meccanica) 40,0% 45,0% +5,0 punti") < table.index(
+        "Tessile Bianchi (tessile) 90,0% 80,0% -10,0 punti") < table.index(
+        "Legno Blu (legno) – 30,0% nuova in questo round")
+    assert "Vetreria Neri (vetro) 70,0% – non in questo round" in table
 
 
 def test_the_round_report_says_when_nothing_was_committed_before(client):
