@@ -1,25 +1,18 @@
 """Intake's composition root: settings in, a runnable Service out.
 
 Building connects to nothing: migrations run in ``on_starting``, the broker
-connects when the service runs, and the outbox relay is one of its loops.
+connects when the service runs, and the outbox relay is one of its loops
+(the parts intake shares with supply and the operator: services.common.composition).
 """
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
-
-from prometheus_client import CollectorRegistry
 
 from schemas.topics import DEMAND
 from services.common.auth import TokenStore, authenticator
-from services.common.broker_log import BrokerLogWatch
-from services.common.database import database_url, make_engine, reachable
-from services.common.http import create_api
-from services.common.kafka import KafkaConnection, declared_publish
-from services.common.metrics import ServiceMetrics
-from services.common.migrations import upgrade
-from services.common.outbox import OutboxRelay
+from services.common.composition import PublishingService
+from services.common.kafka import KafkaConnection
 from services.common.runtime import Service
 from services.common.settings import Settings
 from services.intake.adapters.tables import outbox
@@ -28,43 +21,24 @@ from services.intake.service_layer.context import Intake
 
 NAME = "intake"
 MIGRATIONS = Path(__file__).parent / "migrations"
-PING_TIMEOUT_S = 2.0
 
 
 def build(settings: Settings, connection: KafkaConnection) -> Service:
-    engine = make_engine(database_url(settings, NAME))
-    metrics = ServiceMetrics(CollectorRegistry(), NAME)
-    broker = connection.faststream_broker(client_id=NAME, metrics=metrics)
-    relay = OutboxRelay(outbox, engine, declared_publish(broker, [DEMAND]), metrics)
     # A broker that comes back empty gets the latest event of every firm and line again.
-    log_watch = BrokerLogWatch(relay, connection.aiokafka_options(), [DEMAND])
-    intake = Intake(engine=engine, outbox=outbox, metrics=metrics, k=settings.k_anonymity)
-
-    async def database_up() -> bool:
-        return await asyncio.to_thread(reachable, engine)
-
-    async def kafka_up() -> bool:
-        return await broker.ping(PING_TIMEOUT_S)
-
-    app = create_api(
+    parts = PublishingService.build(settings, connection, name=NAME, outbox=outbox,
+                                    publishes=[DEMAND], republishes=[DEMAND],
+                                    migrations=MIGRATIONS)
+    intake = Intake(engine=parts.engine, outbox=outbox, metrics=parts.metrics,
+                    k=settings.k_anonymity)
+    app = parts.api(
         title="Welfare intake",
         description=(
             "Firms submit their employees' survey answers, or lines they aggregated "
             f"themselves; intake publishes only aggregates of at least k = "
             f"{settings.k_anonymity} employees to {DEMAND}."
         ),
-        metrics=metrics,
-        checks={"database": database_up, "kafka": kafka_up},
         max_body_bytes=MAX_BODY_BYTES,
     )
     app.include_router(routes(intake, authenticator(TokenStore.from_settings(settings)),
-                              relay.wake))
-
-    async def migrate() -> None:
-        await asyncio.to_thread(upgrade, engine, MIGRATIONS, NAME)
-
-    async def dispose() -> None:
-        engine.dispose()
-
-    return Service(name=NAME, app=app, port=settings.intake_port, broker=broker,
-                   loops=[relay.run, log_watch.run], on_starting=migrate, on_stopped=dispose)
+                              parts.relay.wake))
+    return parts.service(app, settings.intake_port)
