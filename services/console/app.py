@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import quote
 
@@ -132,7 +133,8 @@ def console_app(app: FastAPI, *, tokens: TokenStore, urls: ServiceUrls, secret: 
             error = error or L_("This token is not valid: check that you copied all of it.")
             return pages.render(request, "login.html", status=401, next=_local(
                 str(form.get("next", "/"))), error=error)
-        sessions.open(request, Login(token, principal))
+        login = Login(token, principal, language_of(request))
+        sessions.open(request, replace(login, name=await _name_of(apis(login), principal)))
         return RedirectResponse(_local(str(form.get("next", "/"))), status_code=303)
 
     @router.post("/logout")
@@ -448,6 +450,18 @@ def _csrf_refused(request: Request, pages: Pages) -> HTMLResponse:
     return pages.render(request, "error.html", status=403,
                         title=L_("The form has expired"),
                         message=L_("Reload the page and send the form again."))
+
+
+async def _name_of(apis: Apis, principal) -> str | None:
+    """A firm's or provider's own name, for the header; None if its service cannot say."""
+    try:
+        if principal.role == Role.FIRM:
+            return (await apis.firm(principal.subject))["firm"]["name"]
+        if principal.role == Role.PROVIDER:
+            return (await apis.provider(principal.subject))["provider"]["name"]
+    except (ApiRefused, ServiceDown, KeyError, TypeError):
+        pass  # not yet enrolled, or its service away: the header shows the id
+    return None
 
 
 async def _changes(apis: Apis, round_id: str) -> dict | None:

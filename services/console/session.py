@@ -30,6 +30,9 @@ class Login:
     # The session's language as this request chose it: the services are asked in it
     # (services.console.apis), so that what they refuse is said in the page's language.
     language: str = DEFAULT_LANGUAGE
+    # The firm's or provider's name, read once at login, for the header ("Impresa:
+    # Ceramiche Rossi (MO-F0001)"); None where the service could not say it.
+    name: str | None = None
 
 
 class Sessions:

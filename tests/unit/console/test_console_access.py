@@ -91,3 +91,33 @@ def test_a_form_without_its_csrf_token_is_refused_and_sends_nothing():
     assert client.post("/firms/firm-a/lines", data={**form, "csrf": token},
                        follow_redirects=False).status_code == 303
     assert PUT == ["/v1/firms/firm-a/demand/l1"]
+
+
+def test_the_header_names_the_logged_in_firm_next_to_its_id():
+    client, _ = logged_in()
+    header = client.get("/firms/firm-a").text.split('class="who"')[1].split("</span>")[0]
+    assert "Impresa: Secret name of firm-a (firm-a)" in header
+
+
+def test_the_header_shows_the_id_when_the_firms_service_cannot_name_it():
+    app = create_api(title="t", description="t", metrics=ServiceMetrics(CollectorRegistry(),
+                                                                        "console"), checks={})
+
+    def intake_away(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/v1/firms/firm-a":
+            return httpx.Response(404, json={"error": "no firm 'firm-a'"})
+        return everything_allowed(request)
+
+    console_app(app, tokens=TokenStore([{"sha256": digest(TOKEN), "role": "firm",
+                                         "subject": "firm-a"}]),
+                urls=ServiceUrls("http://intake", "http://supply", "http://operator"),
+                secret="test-secret",
+                client=httpx.AsyncClient(transport=httpx.MockTransport(intake_away)))
+    client = TestClient(app)
+    token = csrf(client.get("/login").text)
+    answer = client.post("/login", data={"csrf": token, "token": TOKEN, "next": "/login"},
+                         follow_redirects=False)
+    assert answer.status_code == 303  # logged in all the same
+    page = client.get("/firms/firm-a")  # the page says intake refused; the header stays
+    header = page.text.split('class="who"')[1].split("</span>")[0]
+    assert "Impresa: firm-a" in header and "(firm-a)" not in header
