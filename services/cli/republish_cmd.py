@@ -29,7 +29,7 @@ _OUTBOX_OF = {
     "intake": "services.intake.adapters.tables",
     "supply": "services.supply.adapters.tables",
     "matcher": "services.matcher.tables",
-    "operator": "services.operator.tables",
+    "operator": "services.operator.adapters.tables",
 }
 
 

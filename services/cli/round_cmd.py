@@ -176,7 +176,7 @@ def _list(args: argparse.Namespace) -> int:
 def _export(args: argparse.Namespace) -> int:
     """The same bytes as the operator API's downloads (services/operator/downloads.py),
     built here from the round detail, so one call reads the round."""
-    from services.operator import exports
+    from services.operator.adapters import exports
 
     t = language_texts(args)
     if args.contracts is not None:

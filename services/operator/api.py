@@ -4,7 +4,7 @@ Only operators may call it, but a firm may read its own outcome of the latest
 committed round (``GET /v1/firms/{firm_id}/outcome``). Starting or committing a
 round answers 202 at once: the round runs in the matcher; poll
 ``GET /v1/rounds/{round_id}`` for its progress. Rounds are read through the
-matcher's API with the caller's own token (services/operator/rounds.py).
+matcher's API with the caller's own token (services/operator/adapters/rounds.py).
 """
 
 from __future__ import annotations
@@ -33,8 +33,8 @@ from services.operator.api_models import (
     RoundListed,
     RoundStarted,
 )
-from services.operator.commands import StartRoundRequest, commit_round, start_round
-from services.operator.rounds import RelayedJson
+from services.operator.service_layer.commands import StartRoundRequest, commit_round, start_round
+from services.operator.adapters.rounds import RelayedJson
 
 # What the matcher relays is passed on as it wrote it: no field it left out becomes null.
 RELAYED = {"response_model_exclude_unset": True}

@@ -11,10 +11,10 @@ from services.common.composition import PublishingService
 from services.common.kafka import KafkaConnection
 from services.common.runtime import Service
 from services.common.settings import Settings
-from services.operator import tables
+from services.operator.adapters import tables
 from services.operator.api import operator_router
 from services.operator.downloads import downloads_router
-from services.operator.rounds import ForwardLanguage, MatcherRounds
+from services.operator.adapters.rounds import ForwardLanguage, MatcherRounds
 
 NAME = "operator"
 MIGRATIONS = Path(__file__).parent / "migrations"

@@ -2,7 +2,7 @@
 statement PDF, a provider's award PDF (services/operator/exports builds the bytes).
 
 The round is read through the matcher's API with the caller's token
-(services/operator/rounds.py). The contracts and the report: operators only, as
+(services/operator/adapters/rounds.py). The contracts and the report: operators only, as
 the matcher's round detail is. A firm's statement: an operator, or that firm's
 own token, which reads from the matcher only its own slice of a committed round
 (``GET /v1/rounds/{id}/firms/{firm}``, services/matcher/round_slices.py); a
@@ -26,7 +26,7 @@ from services.common.http import REFUSALS
 from services.common.i18n import N_, Texts, texts
 from services.common.i18n.language import language_of_request
 from services.common.refusals import Conflict, NotFound, Word
-from services.operator import exports
+from services.operator.adapters import exports
 from services.operator.api import RoundReader, bearer_token
 
 CSV_TYPE = "text/csv; charset=utf-8"

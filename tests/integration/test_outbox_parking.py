@@ -260,7 +260,7 @@ def _service_tables(service: str) -> MetaData:
     elif service == "supply":
         from services.supply.adapters.tables import metadata
     elif service == "operator":
-        from services.operator.tables import metadata
+        from services.operator.adapters.tables import metadata
     else:
         from services.matcher.tables import metadata
     return metadata

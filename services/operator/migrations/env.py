@@ -1,4 +1,4 @@
 from services.common.migrations import run_env
-from services.operator.tables import metadata
+from services.operator.adapters.tables import metadata
 
 run_env(metadata)

@@ -1,5 +1,5 @@
 """The operator asks the matcher's read API in its caller's language (Accept-Language,
-forwarded by services/operator/rounds.py), so a refusal of the matcher's it quotes is in
+forwarded by services/operator/adapters/rounds.py), so a refusal of the matcher's it quotes is in
 the same language as the words around it; and the matcher away is said in that language.
 
 SQLite only: the words do not depend on the database."""

@@ -15,7 +15,7 @@ import openpyxl
 import pytest
 
 from services.common.i18n import texts
-from services.operator.exports import (
+from services.operator.adapters.exports import (
     NotInRound,
     contracts_csv,
     contracts_xlsx,

@@ -8,7 +8,7 @@ import json
 from services.common.i18n import texts
 from services.matcher.round_slices import firm_slice, provider_slice
 from services.matcher.views import RoundDetail
-from services.operator.exports import firm_statement_pdf, provider_award_pdf
+from services.operator.adapters.exports import firm_statement_pdf, provider_award_pdf
 from tests.unit.exports.test_exports import named_round
 
 

@@ -9,8 +9,8 @@ section titles, deeper ones the items under them.
 from __future__ import annotations
 
 from services.common.i18n import Texts
-from services.operator.exports.document import Document
-from services.operator.exports.statement import created_at, round_line
+from services.operator.adapters.exports.document import Document
+from services.operator.adapters.exports.statement import created_at, round_line
 from services.operator.report import format_round
 
 

@@ -4,9 +4,9 @@ weekly load) and the firm lines it is to staff (where, what, which weeks)."""
 from __future__ import annotations
 
 from services.common.i18n import Texts, formats, words
-from services.operator.exports import subjects
-from services.operator.exports.document import Document
-from services.operator.exports.statement import created_at, line_terms, place, round_line
+from services.operator.adapters.exports import subjects
+from services.operator.adapters.exports.document import Document
+from services.operator.adapters.exports.statement import created_at, line_terms, place, round_line
 
 
 def provider_award_pdf(t: Texts, detail: dict, provider_id: str) -> bytes:

@@ -13,17 +13,17 @@ euro sign, the no-break space and the en dash, so no font file has to be found
 or shipped. reportlab would do too, but is several times larger for no gain here.
 """
 
-from services.operator.exports.award import provider_award_pdf
-from services.operator.exports.contracts import (
+from services.operator.adapters.exports.award import provider_award_pdf
+from services.operator.adapters.exports.contracts import (
     ContractRow,
     contract_rows,
     contracts_csv,
     contracts_xlsx,
     headers,
 )
-from services.operator.exports.round_report import round_report_pdf
-from services.operator.exports.statement import firm_statement_pdf
-from services.operator.exports.subjects import NotInRound
+from services.operator.adapters.exports.round_report import round_report_pdf
+from services.operator.adapters.exports.statement import firm_statement_pdf
+from services.operator.adapters.exports.subjects import NotInRound
 
 __all__ = ["ContractRow", "NotInRound", "contract_rows", "contracts_csv", "contracts_xlsx",
            "firm_statement_pdf", "headers", "provider_award_pdf", "round_report_pdf"]

@@ -7,9 +7,9 @@ from __future__ import annotations
 import datetime as dt
 
 from services.common.i18n import Texts, formats, words
-from services.operator.exports import subjects
-from services.operator.exports.contracts import week_runs
-from services.operator.exports.document import Document
+from services.operator.adapters.exports import subjects
+from services.operator.adapters.exports.contracts import week_runs
+from services.operator.adapters.exports.document import Document
 
 
 def firm_statement_pdf(t: Texts, detail: dict, firm_id: str) -> bytes:

@@ -22,7 +22,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from services.common.i18n import Texts, formats, words
-from services.operator.exports.subjects import names, served_lines
+from services.operator.adapters.exports.subjects import names, served_lines
 
 EURO_FORMAT = '#,##0.00 "€"'
 CSV_DIALECT = {"it": ";", "en": ","}

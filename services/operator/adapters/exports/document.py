@@ -2,7 +2,7 @@
 
 fpdf2's core fonts (Helvetica) in Windows-1252: every letter Italian writes, the
 euro sign, the no-break space Babel puts before it and the en dash of ranges;
-no font file to find or ship (services/operator/exports/__init__.py says why).
+no font file to find or ship (services/operator/adapters/exports/__init__.py says why).
 A character outside it (a name in another script) prints as "?" rather than
 failing the whole document.
 """
