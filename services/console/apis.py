@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -112,7 +113,23 @@ class Apis:
                                 f"/v1/firms/{firm_id}/demand/{line['line_id']}",
                                 json={"line": line})
 
+    async def withdraw_line(self, firm_id: str, line_id: str) -> dict:
+        """The firm's own line no longer stands (intake publishes its withdrawal)."""
+        return await self._call("DELETE", self._urls.intake,
+                                f"/v1/firms/{_q(firm_id)}/demand/{_q(line_id)}")
+
     # --- supply ------------------------------------------------------------------
+    async def put_offer(self, provider_id: str, offer: dict) -> dict:
+        """Publish or replace one offer (helper "forms")."""
+        return await self._call("PUT", self._urls.supply,
+                                f"/v1/providers/{_q(provider_id)}/offers/"
+                                f"{_q(offer['offer_id'])}",
+                                json={"offer": offer})
+
+    async def withdraw_offer(self, provider_id: str, offer_id: str) -> dict:
+        return await self._call("DELETE", self._urls.supply,
+                                f"/v1/providers/{_q(provider_id)}/offers/{_q(offer_id)}")
+
     async def provider_ids(self) -> list[str]:
         return await self._call("GET", self._urls.supply, "/v1/providers")
 
@@ -194,6 +211,11 @@ class Download:
 
     async def close(self) -> None:
         await self._response.aclose()
+
+
+def _q(part: str) -> str:
+    """One path segment, whatever it holds (an id read from the console's own URL)."""
+    return quote(part, safe="")
 
 
 def _refusal(response: httpx.Response) -> ApiRefused:

@@ -27,11 +27,13 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from schemas.types import Category
 from services.common.auth import Role, TokenExpired, TokenStore
+from services.common.i18n.words import TAGS
 from services.console import files, forms
 from services.console.awards import DECLINE_REASONS, award_rows
 from services.console.apis import ApiRefused, Apis, ServiceDown, ServiceUrls
 from services.console.charts import bar_chart, coverage_legend, demand_capacity_chart, network_map
 from services.console.comparison import compare, previous_committed
+from services.console.editing import line_and_offer_forms, offer_context, values_of
 from services.console.network import book_of, forget, freshness, network_of
 from services.console.outcome import firm_outcome
 from services.console.pages import Pages, language_of
@@ -196,7 +198,8 @@ def console_app(app: FastAPI, *, tokens: TokenStore, urls: ServiceUrls, secret: 
         return RedirectResponse(f"/rounds/{quote(started['round_id'])}", status_code=303)
 
     @router.get("/rounds/{round_id}")
-    async def round_page(request: Request, round_id: str, comune: str | None = None) -> Response:
+    async def round_page(request: Request, round_id: str, comune: str | None = None,
+                         provider: str | None = None) -> Response:
         login = login_of(request, Role.OPERATOR)
         t = console_texts(language_of(request))
         detail = await apis(login).round(round_id)
@@ -209,7 +212,7 @@ def console_app(app: FastAPI, *, tokens: TokenStore, urls: ServiceUrls, secret: 
         if detail["status"] == "completed":  # both asked at once: each is a round trip
             changes, comparison = await asyncio.gather(
                 _changes(apis(login), round_id), _comparison(t, apis(login), detail, network))
-        report = build_report(t, detail, network, comune)
+        report = build_report(t, detail, network, comune, provider)
         figure = network_map(t, report.places, comune,
                              lambda code: f"/rounds/{quote(round_id)}?comune={code}#comune")
         firm_chart = bar_chart(t, say(t, "Coverage per firm"), report.bars)
@@ -239,7 +242,7 @@ def console_app(app: FastAPI, *, tokens: TokenStore, urls: ServiceUrls, secret: 
     async def firm_page(request: Request, login: Login, firm_id: str, status: int = 200,
                         form: dict | None = None, errors: dict | None = None,
                         refused: str | None = None, saved: str | None = None,
-                        upload: dict | None = None) -> Response:
+                        upload: dict | None = None, withdrawn: str | None = None) -> Response:
         t = console_texts(language_of(request))
         profile = await apis(login).firm(firm_id)
         demand = await apis(login).firm_demand(firm_id)
@@ -251,21 +254,23 @@ def console_app(app: FastAPI, *, tokens: TokenStore, urls: ServiceUrls, secret: 
                             profile=profile, demand=demand, outcome=outcome,
                             categories=[c.value for c in Category],
                             form=form or _default_line_form(demand), errors=errors or {},
-                            refused=refused, saved=saved, kinds=kinds,
+                            refused=refused, saved=saved, withdrawn=withdrawn, kinds=kinds,
+                            tag_codes=list(TAGS),
                             uploads=files.UPLOADS, templates=files.template_files,
                             upload=upload or {}, accepted=_flash(request, f"firm:{firm_id}"))
 
     @router.get("/firms/{firm_id}")
-    async def firm(request: Request, firm_id: str, saved: str | None = None) -> Response:
+    async def firm(request: Request, firm_id: str, saved: str | None = None,
+                   withdrawn: str | None = None) -> Response:
         login = login_of(request, Role.FIRM, Role.OPERATOR)
         own(login, Role.FIRM, firm_id)
-        return await firm_page(request, login, firm_id, saved=saved)
+        return await firm_page(request, login, firm_id, saved=saved, withdrawn=withdrawn)
 
     @router.post("/firms/{firm_id}/lines")
     async def add_line(request: Request, firm_id: str) -> Response:
         login = login_of(request, Role.FIRM, Role.OPERATOR)
         own(login, Role.FIRM, firm_id)
-        form = dict(await request.form())
+        form = values_of(await request.form())
         if not csrf_valid(request, form.get("csrf")):
             return _csrf_refused(request, pages)
         t = console_texts(language_of(request))
@@ -374,8 +379,8 @@ def console_app(app: FastAPI, *, tokens: TokenStore, urls: ServiceUrls, secret: 
     async def provider_page(request: Request, login: Login, provider_id: str,
                             status: int = 200, sent: str | None = None,
                             errors: dict | None = None, form: dict | None = None,
-                            refused: str | None = None, upload: dict | None = None
-                            ) -> Response:
+                            refused: str | None = None, upload: dict | None = None,
+                            offer: dict | None = None) -> Response:
         t = console_texts(language_of(request))
         profile = await apis(login).provider(provider_id)
         offers = await apis(login).offers(provider_id)
@@ -385,13 +390,17 @@ def console_app(app: FastAPI, *, tokens: TokenStore, urls: ServiceUrls, secret: 
                             awards=awards, reasons=DECLINE_REASONS, sent=sent,
                             errors=errors or {}, form=form or {}, refused=refused,
                             templates=files.template_files, upload=upload or {},
-                            accepted=_flash(request, f"provider:{provider_id}"))
+                            accepted=_flash(request, f"provider:{provider_id}"),
+                            **offer_context(offer or {}))
 
     @router.get("/providers/{provider_id}")
-    async def provider(request: Request, provider_id: str, sent: str | None = None) -> Response:
+    async def provider(request: Request, provider_id: str, sent: str | None = None,
+                       offer_saved: str | None = None,
+                       offer_withdrawn: str | None = None) -> Response:
         login = login_of(request, Role.PROVIDER, Role.OPERATOR)
         own(login, Role.PROVIDER, provider_id)
-        return await provider_page(request, login, provider_id, sent=sent)
+        return await provider_page(request, login, provider_id, sent=sent, offer={
+            "saved": offer_saved, "withdrawn": offer_withdrawn})
 
     @router.post("/providers/{provider_id}/awards/{contract_id}/answer")
     async def answer_award(request: Request, provider_id: str, contract_id: str) -> Response:
@@ -425,6 +434,8 @@ def console_app(app: FastAPI, *, tokens: TokenStore, urls: ServiceUrls, secret: 
         return RedirectResponse(f"/providers/{quote(provider_id)}?sent={quote(contract_id)}"
                                 f"#award-{quote(contract_id)}", status_code=303)
 
+    line_and_offer_forms(router, pages, login_of, apis, own, provider_page,
+                         _csrf_refused)
     app.include_router(router)
     return app
 
@@ -535,4 +546,4 @@ def _default_round_form(network) -> dict:
 def _default_line_form(demand: dict) -> dict:
     return {"line_id": "", "category": "", "municipality": "", "first_week": "",
             "last_week": "", "units": "", "max_unit_price_eur": "", "priority": "1",
-            "respondents": ""}
+            "respondents": "", "payer": "firm", "tags": []}

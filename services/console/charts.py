@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from markupsafe import Markup, escape
 
 from services.common.i18n import Texts, formats
-from services.console.texts import say
+from services.console.texts import say, say_n
 
 # Coverage classes, from nothing served to all served: a blue scale that stays
 # readable in grey, and a warm colour for "nothing", the case to look at first.
@@ -164,3 +164,80 @@ def demand_capacity_chart(t: Texts, title: str, weeks: list[str],
 
 def _clip(text: str, most: int) -> str:
     return text if len(text) <= most else text[: most - 1] + "…"
+
+
+# --- a group contract's weekly load (helper "loadchart") ---------------------------------
+
+@dataclass(frozen=True)
+class WeekLoad:
+    week: str  # ISO week, "2027-W27"
+    units: int  # the contract's load that week
+    running: bool = True  # False: the offer does not run that week (a gap in its run)
+
+
+def week_short(t: Texts, week: str) -> str:
+    """``sett. 27`` / ``wk 27``: a chart's label; the dates go in its title."""
+    return say(t, "wk {number}", number=int(week.split("-W")[1]))
+
+
+def week_load(t: Texts, load: WeekLoad) -> str:
+    """``settimana 27, 5–11 luglio 2027: 12 unità`` (or ``: non attiva``), a column's title."""
+    said = (say_n(t, "{n} unit", "{n} units", load.units)
+            if load.running else say(t, "does not run"))
+    return f"{formats.week(t, load.week)}: {said}"
+
+
+def load_chart(t: Texts, title: str, weeks: list[WeekLoad], capacity: int | None,
+               minimum: int | None, width: int = 560, height: int = 128) -> Markup:
+    """One group contract: the units it serves each week (columns, their figure on
+    them) against the offer's capacity (a solid line) and its minimum group (a dashed
+    line, left out when there is none), on one scale from 0. Each column's ``<title>``
+    names its week with the dates; the lines are labelled at their right end, so no
+    colour has to be told apart. Small on purpose: a round has hundreds of these."""
+    left, right, top, bottom = 8, 104, 10, 20
+    plot_h = height - top - bottom
+    scale = max([capacity or 0, minimum or 0, 1] + [w.units for w in weeks])
+    slot = min((width - left - right) / max(len(weeks), 1), 48.0)
+    end = left + slot * len(weeks)
+
+    def y(value: int) -> float:
+        return top + plot_h * (1 - value / scale)
+
+    every = max(1, math.ceil(46 / slot))  # "sett. 27" is some 44 px wide at 11 px
+    out = [f'<svg class="load" viewBox="0 0 {width} {height}" role="img" '
+           f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">',
+           f'<title>{escape(title)}</title>']
+    for i, load in enumerate(weeks):
+        x, w = left + i * slot + slot * 0.12, slot * 0.76
+        h = plot_h * load.units / scale
+        out.append(f'<g><title>{escape(week_load(t, load))}</title>'
+                   f'<rect x="{x:.1f}" y="{y(load.units):.1f}" width="{w:.1f}" '
+                   f'height="{h:.1f}" class="ld" data-week="{load.week}" '
+                   f'data-units="{load.units}"/>')
+        if slot >= 26 and load.units:  # the figure, inside a tall column, else above it
+            inside = h >= 16
+            at, kind = y(load.units) + (12 if inside else -3), "lv in" if inside else "lv"
+            out.append(f'<text x="{x + w / 2:.1f}" y="{at:.1f}" '
+                       f'text-anchor="middle" class="{kind}">'
+                       f'{escape(formats.number(t, load.units))}</text>')
+        if i % every == 0:
+            out.append(f'<text x="{x + w / 2:.1f}" y="{height - 6}" text-anchor="middle" '
+                       f'class="axis">{escape(week_short(t, load.week))}</text>')
+        out.append("</g>")
+    out.append(f'<line x1="{left}" y1="{top + plot_h}" x2="{end:.1f}" y2="{top + plot_h}" '
+               'class="baseline"/>')
+    marks = []
+    if capacity is not None:
+        marks.append(("cap", capacity, say(t, "capacity {n}", n=formats.number(t, capacity))))
+    if minimum:
+        marks.append(("min", minimum, say(t, "minimum {n}", n=formats.number(t, minimum))))
+    close = len(marks) == 2 and y(marks[1][1]) - y(marks[0][1]) < 12
+    for kind, value, words_ in marks:
+        # Two lines close together: capacity's label above its line, the minimum's below.
+        shift = (-2 if kind == "cap" else 10) if close else 4
+        out.append(f'<line x1="{left}" y1="{y(value):.1f}" x2="{end + 4:.1f}" '
+                   f'y2="{y(value):.1f}" class="{kind}" data-value="{value}"/>'
+                   f'<text x="{end + 8:.1f}" y="{y(value) + shift:.1f}" class="{kind}-label">'
+                   f'{escape(words_)}</text>')
+    out.append("</svg>")
+    return Markup("".join(out))

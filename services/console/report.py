@@ -1,14 +1,19 @@
 """A round, read for a person: the plain-words summary, the map, the per-firm chart,
-the contracts and the unmet demand by reason, from the operator API's round detail
+the contracts by provider (each with its weekly load against the offer's capacity and
+minimum group) and the unmet demand by reason, from the operator API's round detail
 and the network's lines (which say where each line is)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
+
+from markupsafe import Markup
 
 from services.common.i18n import Names, Texts, formats, words
-from services.console.charts import Bar, Place
+from services.console.charts import Bar, Place, WeekLoad, load_chart, week_short
 from services.console.network import Network
 from services.console.texts import say, say_n
 from services.scenario.municipalities import municipalities
@@ -25,6 +30,48 @@ class Report:
     unmet: list[dict]
     selected: Place | None = None
     selected_lines: list[dict] = field(default_factory=list)
+    providers: list[ProviderContracts] = field(default_factory=list)
+
+
+# Beyond the first few providers (and the one asked for, ``?provider=``) the page
+# lists each contract's terms but not its chart and table: a round of a province has
+# some 40 providers and hundreds of group contracts, 2 MB of charts if all were drawn.
+OPEN_PROVIDERS = 3
+
+
+@dataclass
+class OfferContract:
+    """One offer's group contract: the pooled firms, its tier and price, and its weekly
+    load against the offer's capacity and minimum group (as the round's snapshot had
+    them; None where the round detail does not say)."""
+
+    offer_id: str
+    offer: str  # "name (id)" where a name is known
+    firms: list[str]
+    tier: int
+    price: str
+    volume: str
+    capacity: int | None
+    minimum: int | None
+    weeks: list[WeekLoad]
+    title: str
+    rows: list[dict]  # per week: the same figures as the chart, as text
+    t: Texts
+
+    @cached_property
+    def chart(self) -> Markup:
+        """Drawn when the page shows it: a folded provider's charts are not sent."""
+        return load_chart(self.t, self.title, self.weeks, self.capacity, self.minimum)
+
+
+@dataclass
+class ProviderContracts:
+    provider_id: str
+    provider: str
+    response: str
+    offers: list[OfferContract]
+    volume: str  # unit-weeks over its offers
+    open: bool = False  # shown in full: its contracts' charts and tables
 
 
 def served_unit_weeks(detail: dict) -> dict[str, int]:
@@ -37,8 +84,10 @@ def served_unit_weeks(detail: dict) -> dict[str, int]:
     return served
 
 
-def build_report(t: Texts, detail: dict, network: Network, comune: str | None) -> Report:
-    named = Names(network.names, detail.get("names"))
+def build_report(t: Texts, detail: dict, network: Network, comune: str | None,
+                 provider: str | None = None) -> Report:
+    # The round's own names (its snapshot's) where the network's today's are missing.
+    named = Names(_names_in(detail), network.names, detail.get("names"))
     served = served_unit_weeks(detail)
     firms = detail.get("firms", [])
     unserved = [f for f in firms if f["served_unit_weeks"] == 0]
@@ -85,6 +134,7 @@ def build_report(t: Texts, detail: dict, network: Network, comune: str | None) -
               "more": max(len(g["lines"]) - 8, 0)}
              for g in detail.get("unmet", [])]
     report = Report(headline, details, places, bars, firm_rows, contracts, unmet)
+    report.providers = provider_contracts(t, detail, named, provider)
     report.selected = next((p for p in places if p.code == comune), None)
     if report.selected:
         report.selected_lines = [
@@ -110,3 +160,68 @@ def _places(network: Network, served: dict[str, int]) -> list[Place]:
     return [Place(code, known[code].name, known[code].lat, known[code].lon,
                   demanded[code], min(got[code], demanded[code]))
             for code in sorted(demanded) if code in known]
+
+
+def provider_contracts(t: Texts, detail: dict, named: Names,
+                       chosen: str | None = None) -> list[ProviderContracts]:
+    """The round's contracts by provider (by name), each offer with its load chart;
+    the first few providers open, and the one ``chosen``."""
+    found = []
+    for contract in detail.get("contracts", []):
+        offers = [_offer_contract(t, offer, named) for offer in contract["offers"]]
+        found.append(ProviderContracts(
+            provider_id=contract["provider_id"], provider=named(contract["provider_id"]),
+            response=words.response(t, contract["response"]) if contract.get("response")
+            else "", offers=offers, volume=formats.number(t, sum(
+                o["volume_unit_weeks"] for o in contract["offers"]))))
+    found.sort(key=lambda p: (p.provider.casefold(), p.provider_id))
+    for i, shown in enumerate(found):
+        shown.open = i < OPEN_PROVIDERS or shown.provider_id == chosen
+    return found
+
+
+def _offer_contract(t: Texts, offer: dict, named: Names) -> OfferContract:
+    capacity, minimum = offer.get("capacity_per_week"), offer.get("min_group_per_week")
+    weeks = contract_weeks(offer.get("running_weeks") or [], offer.get("weekly_load") or {})
+    name = named(offer["offer_id"])
+    title = say(t, "Weekly load of {offer} against its capacity ({capacity}) and minimum "
+                   "group ({minimum})", offer=name, capacity=formats.number(t, capacity),
+                minimum=formats.number(t, minimum))
+    rows = [{"week": formats.week(t, w.week), "short": week_short(t, w.week),
+             "units": formats.number(t, w.units) if w.running else say(t, "does not run"),
+             "capacity": formats.number(t, capacity), "minimum": formats.number(t, minimum)}
+            for w in weeks]
+    return OfferContract(
+        offer_id=offer["offer_id"], offer=name,
+        firms=sorted({named(line["firm_id"]) for line in offer["lines"]}),
+        tier=offer["tier_index"] + 1, price=formats.money(t, offer["unit_price_eur"]),
+        volume=formats.number(t, offer["volume_unit_weeks"]), capacity=capacity,
+        minimum=minimum, weeks=weeks, title=title, rows=rows, t=t)
+
+
+def contract_weeks(running: list[str], load: dict[str, int]) -> list[WeekLoad]:
+    """Every ISO week from the contract's first to its last, a week it does not run
+    included (shown empty, said so), so the weeks on the chart are evenly spaced."""
+    known = set(running) | {w for w, units in load.items() if units}
+    if not known:
+        return []
+    monday, _ = formats.week_dates(min(known))
+    last, _ = formats.week_dates(max(known))
+    weeks = []
+    while monday <= last:
+        year, number, _ = monday.isocalendar()
+        week = f"{year}-W{number:02d}"
+        weeks.append(WeekLoad(week, load.get(week, 0), week in running or bool(load.get(week))))
+        monday += dt.timedelta(weeks=1)
+    return weeks
+
+
+def _names_in(detail: dict) -> dict[str, str]:
+    """id -> name of the firms and providers the round detail names (from its snapshot)."""
+    found = {f["firm_id"]: f["firm_name"] for f in detail.get("firms", []) if f.get("firm_name")}
+    for contract in detail.get("contracts", []):
+        if contract.get("provider_name"):
+            found[contract["provider_id"]] = contract["provider_name"]
+        found.update({line["firm_id"]: line["firm_name"] for offer in contract["offers"]
+                      for line in offer["lines"] if line.get("firm_name")})
+    return found

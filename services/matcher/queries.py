@@ -12,7 +12,8 @@ Plain functions over an ``Engine``; they only read, and return the models of
   providers carry their names (``firm_name``, ``provider_name``; None where
   no name is known, so show the id), and contract lines what the award told
   the provider to staff (``municipality``, ``municipality_name``,
-  ``category``, ``required_tags``), as the round's snapshot froze them.
+  ``category``, ``required_tags``), as the round's snapshot froze them; each
+  contract offer its ``capacity_per_week`` and ``min_group_per_week`` likewise.
   A running round says where it is: ``phase`` (waiting_for_book, snapshot,
   solving, storing), ``part`` of ``parts`` while solving, ``phase_since``.
 - ``round_files(engine, round_id) -> tuple[str | None, str | None] | None``:
@@ -126,6 +127,14 @@ class _RoundNames:
     firms: dict[str, str] = field(default_factory=dict)
     providers: dict[str, str] = field(default_factory=dict)
     lines: dict[str, dict] = field(default_factory=dict)  # line id -> its snapshot entry
+    offers: dict[str, dict] = field(default_factory=dict)  # offer id -> its snapshot entry
+
+    def offer_fields(self, offer_id: str) -> dict:
+        offer = self.offers.get(offer_id)
+        if offer is None:
+            return {}
+        return {"capacity_per_week": offer.get("capacity_per_week"),
+                "min_group_per_week": offer.get("min_group_per_week", 0)}
 
     def line_fields(self, line_id: str) -> dict:
         line = self.lines.get(line_id)
@@ -154,6 +163,7 @@ def _round_names(connection, network: str, snapshot_json: str | None) -> _RoundN
         names.providers.update({x["provider_id"]: x["name"]
                                 for x in snapshot.get("providers", []) if x.get("name")})
         names.lines = {x["line_id"]: x for x in snapshot.get("demand_lines", [])}
+        names.offers = {x["offer_id"]: x for x in snapshot.get("offers", [])}
     return names
 
 
@@ -189,7 +199,7 @@ def _contracts(connection, round_id: str, names: _RoundNames) -> list[ContractVi
             running_weeks=json.loads(row.running_weeks),
             weekly_load=json.loads(row.weekly_load),
             fixed_cost_eur=euro(row.fixed_cost_cents), unit_cost_eur=euro(row.unit_cost_cents),
-            lines=lines[row.contract_id, row.offer_id]))
+            lines=lines[row.contract_id, row.offer_id], **names.offer_fields(row.offer_id)))
     return [ContractView(
         contract_id=h.contract_id, provider_id=h.provider_id,
         provider_name=names.providers.get(h.provider_id), awarded=h.awarded,

@@ -98,6 +98,10 @@ class ContractOfferView(View):
     fixed_cost_eur: Decimal
     unit_cost_eur: Decimal
     lines: list[ContractLineView]
+    # The offer's bounds as the round's snapshot froze them (what the solve kept the
+    # weekly load between); None for an offer the snapshot does not hold.
+    capacity_per_week: int | None = None
+    min_group_per_week: int | None = None
 
 
 class ContractView(View):

@@ -173,6 +173,36 @@ def test_operator_reads_the_network_runs_a_dry_run_and_reads_its_report(person, 
         r"|Rispetto al round confermato)"))
     operator.checked("round-report")
 
+    # The contracts by provider: the first providers open, each contract's weekly load
+    # drawn against its capacity, a table row per week of the chart.
+    opened = page.locator("details.provider-contracts[open]")
+    assert opened.count() >= 1
+    expect(opened.first.locator("> summary")).to_contain_text(
+        re.compile(r"\(\S+\)\s+· \d+ contratt[oi] di gruppo"))
+    contract = opened.first.locator("section.contract").first
+    chart = contract.locator("svg.load")
+    expect(chart).to_be_visible()
+    expect(chart.locator("line.cap")).to_have_count(1)
+    expect(chart.locator("text.cap-label")).to_have_text(re.compile(r"^capacità \d+"))
+    assert chart.locator("text.axis").first.text_content().startswith("sett. ")
+    weeks = chart.locator("rect.ld").count()
+    assert weeks >= 1
+    contract.locator("details.load-table summary").click()
+    rows = contract.locator("details.load-table tbody tr")
+    expect(rows).to_have_count(weeks)
+    expect(rows.first.locator("th")).to_have_text(re.compile(r"^settimana \d+, "))
+    assert rows.first.locator("td").first.text_content().replace(".", "") == (
+        chart.locator("rect.ld").first.get_attribute("data-units"))
+    folded = page.locator("details.provider-contracts:not([open])")
+    if folded.count():  # a folded provider's charts come on asking
+        folded_id = folded.first.get_attribute("id")
+        page.locator(f"#{folded_id} > summary").click()
+        page.locator(f"#{folded_id} a[href^='?provider=']").click()
+        expect(page).to_have_url(re.compile(rf"\?provider=[^#]+#{folded_id}$"))
+        expect(page.locator(f"#{folded_id}")).to_have_attribute("open", "")
+        expect(page.locator(f"#{folded_id} svg.load").first).to_be_visible()
+    operator.checked("round-report-contracts")
+
     # Selecting a municipality lists its lines.
     first_place = page.locator("svg.map a.place").first
     code = first_place.locator("circle").get_attribute("data-comune")
@@ -759,3 +789,125 @@ def test_a_provider_reads_its_awards_in_words_in_a_box_that_scrolls(person, stac
                                                   f"Bearer {stack.tokens.operator}"}).json()
     assert len(offers_after) == len(offers_before) + 1
     p.checked("provider-upload-accepted")
+
+
+# --- a firm edits and withdraws its lines; a provider's offers (helper "forms") ---------
+def own_line(stack: Stack, firm_id: str, line_id: str) -> dict | None:
+    answer = httpx.get(f"{stack.urls['intake']}/v1/firms/{firm_id}/demand", timeout=30,
+                       headers={"Authorization": f"Bearer {stack.tokens.firms[firm_id]}"})
+    answer.raise_for_status()
+    return next((e["line"] for e in answer.json()["lines"]
+                 if e["line"]["line_id"] == line_id), None)
+
+
+def supply_offer(stack: Stack, provider_id: str, offer_id: str) -> dict | None:
+    answer = httpx.get(f"{stack.urls['supply']}/v1/providers/{provider_id}/offers", timeout=30,
+                       headers={"Authorization": f"Bearer {stack.tokens.providers[provider_id]}"})
+    answer.raise_for_status()
+    return next((o["offer"] for o in answer.json() if o["offer"]["offer_id"] == offer_id), None)
+
+
+def test_a_firm_edits_a_line_in_its_filled_form_and_withdraws_it(person, stack):
+    firm_id, _ = firm_with_own_lines(stack)
+    line_id = "forms-edited"
+    put = httpx.put(f"{stack.urls['intake']}/v1/firms/{firm_id}/demand/{line_id}", timeout=30,
+                    headers={"Authorization": f"Bearer {stack.tokens.firms[firm_id]}"},
+                    json={"line": {"line_id": line_id, "category": "childcare",
+                                   "municipality": "036023", "weeks": ["2027-W26", "2027-W27"],
+                                   "units": 3, "max_unit_price_eur": "40.00",
+                                   "respondents": 12}})
+    assert put.status_code == 200, put.text
+    firm = person("firm-edit")
+    firm.log_in(stack.tokens.firms[firm_id])
+    page = firm.page
+    row = page.locator("#lines-h ~ table tbody tr", has=page.locator("th", has_text=exactly(
+        line_id)))
+    row.locator("a.edit").click()
+    expect(page.locator("h1")).to_contain_text(f"Modifica la riga {line_id}")
+    expect(page.locator("#max_unit_price_eur")).to_have_value("40,00")  # the stored values
+    expect(page.locator("#units")).to_have_value("3")
+    page.fill("#units", "molte")
+    page.click("form.panel button[type=submit]")
+    expect(page.locator("#units-error")).to_have_text(
+        "Unità per settimana: deve essere un numero intero da 1 a 100.000")
+    expect(page.locator("#units")).to_have_value("molte")
+    assert own_line(stack, firm_id, line_id)["units"] == 3
+    page.fill("#units", "7")
+    page.fill("#max_unit_price_eur", "42,50")
+    page.check("#tag-accessible")
+    firm.checked("line-edit")
+    page.click("form.panel button[type=submit]")
+    expect(page.locator(".notice.ok")).to_contain_text(f"Riga {line_id} salvata")
+    stored = own_line(stack, firm_id, line_id)
+    assert (stored["units"], stored["max_unit_price_eur"], stored["required_tags"],
+            stored["weeks"]) == (7, "42.50", ["accessible"], ["2027-W26", "2027-W27"])
+
+    row.locator("a.withdraw").click()
+    expect(page.locator("h1")).to_have_text(f"Ritirare la riga {line_id}?")
+    firm.checked("line-withdraw")
+    expect(page.locator("form.withdraw-confirm button")).to_have_text(f"Ritira la riga {line_id}")
+    page.click("form.withdraw-confirm button[type=submit]")
+    expect(page.locator(".notice.ok")).to_contain_text(f"Riga {line_id} ritirata")
+    expect(row).to_have_count(0)
+    assert own_line(stack, firm_id, line_id) is None
+
+
+def test_a_provider_adds_edits_and_withdraws_an_offer_through_its_forms(person, stack):
+    provider_id = sorted(p["provider_id"] for p in stack.network["providers"])[0]
+    offer_id = f"{provider_id}.forms"
+    p = person("provider-offer-form")
+    p.log_in(stack.tokens.providers[provider_id])
+    page = p.page
+    page.fill("#offer_id", offer_id)
+    page.select_option("#category", "childcare")
+    page.fill("#municipalities", "Modena; Carpi")
+    page.fill("#weeks", "2027-W27..2027-W30")
+    page.fill("#capacity_per_week", "5")
+    page.fill("#min_group_per_week", "8")
+    page.fill("#tier_price_0", "abc")
+    page.check("#tag-meals")
+    page.click("form.offer-form button[type=submit]")
+    expect(page.locator("#min_group_per_week-error")).to_have_text(
+        "Gruppo minimo per settimana: non può superare i posti per settimana (5)")
+    expect(page.locator("#tier_price_0-error")).to_contain_text(
+        "Riga di prezzo 1: prezzo per unità-settimana (€): deve essere un importo in euro")
+    expect(page.locator("#tier_price_0")).to_have_value("abc")  # kept for correcting
+    expect(page.locator("#municipalities")).to_have_value("Modena; Carpi")
+    expect(page.locator("#tag-meals")).to_be_checked()
+    p.checked("offer-form-error")
+    assert supply_offer(stack, provider_id, offer_id) is None
+
+    page.fill("#min_group_per_week", "2")
+    page.fill("#tier_price_0", "95,00")
+    page.fill("#tier_volume_1", "40")
+    page.fill("#tier_price_1", "90,50")
+    page.click("form.offer-form button[type=submit]")
+    expect(page.locator(".notice.ok")).to_contain_text(f"Offerta {offer_id} salvata")
+    stored = supply_offer(stack, provider_id, offer_id)
+    assert (stored["municipalities"], stored["weeks"][0], stored["weeks"][-1],
+            stored["price_tiers"], stored["tags"]) == (
+        ["036005", "036023"], "2027-W27", "2027-W30",
+        [{"min_volume": 0, "unit_price_eur": "95.00"},
+         {"min_volume": 40, "unit_price_eur": "90.50"}], ["meals"])
+
+    row = page.locator("#offers-h ~ .table-scroll tbody tr",
+                       has=page.locator("th", has_text=exactly(offer_id)))
+    row.locator("a.edit").click()
+    expect(page.locator("h1")).to_contain_text(f"Modifica l'offerta {offer_id}")
+    expect(page.locator("#municipalities")).to_have_value("Carpi (036005); Modena (036023)")
+    expect(page.locator("#tier_price_1")).to_have_value("90,50")
+    page.fill("#capacity_per_week", "12")
+    p.checked("offer-edit")
+    page.click("form.offer-form button[type=submit]")
+    expect(page.locator(".notice.ok")).to_contain_text(f"Offerta {offer_id} salvata")
+    assert supply_offer(stack, provider_id, offer_id)["capacity_per_week"] == 12
+
+    row.locator("a.withdraw").click()
+    expect(page.locator("h1")).to_have_text(f"Ritirare l'offerta {offer_id}?")
+    expect(page.locator("form.withdraw-confirm button")).to_have_text(
+        f"Ritira l'offerta {offer_id}")
+    page.click("form.withdraw-confirm button[type=submit]")
+    expect(page.locator(".notice.ok")).to_contain_text(f"Offerta {offer_id} ritirata")
+    expect(row).to_have_count(0)
+    assert supply_offer(stack, provider_id, offer_id) is None
+    p.checked("offer-withdrawn")
