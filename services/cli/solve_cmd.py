@@ -7,7 +7,9 @@ snapshot) holds everything but the timings, which go to a sidecar
 ``--replay RESULT.json`` solves the snapshot again with the parameters and
 seed RESULT records, after checking that the snapshot is the one RESULT was
 solved from (its input hash), and says whether the new result file is byte
-for byte the old one (exit status 1 when it is not). Nothing is written.
+for byte the old one; when it is not and RESULT's solve ended by its time limit,
+by how much they differ (replay.py, which also says when the exit status is 0).
+Nothing is written.
 
 The summary is in Italian or English (``--lang``); its quality line says in
 words how much more could be served, from the coverage ceiling the bound
@@ -30,6 +32,7 @@ from pathlib import Path
 
 from schemas.result import RoundResult
 from schemas.snapshot import RoundSnapshot
+from services.cli import replay
 from services.cli.coverage_bound import coverage_ceiling
 from services.cli.errors import CliError
 from services.cli.language import add_language_option, language_texts
@@ -120,36 +123,13 @@ def _solve_shown(args: argparse.Namespace, t: Texts, started: float,
     # at 10k lines, past the limit (a replay compares files, so it may take the time).
     print(summary(result, t.language, snapshot, ceiling_from_snapshot=bool(args.replay)))
     if args.replay:
-        return _compare(t, recorded, recorded_text, result)
+        return replay.compare(t, recorded, recorded_text, result)
     out = args.out or args.snapshot.with_name(args.snapshot.stem + ".result.json")
     out.write_text(result.to_file_json(), encoding="utf-8")
     sidecar = out.with_name(out.stem + ".timings.json")
     sidecar.write_text(result.timings.model_dump_json(indent=2) + "\n", encoding="utf-8")
     print(t._("result: {result}   timings: {timings}", result=out, timings=sidecar))
     return 0
-
-
-def _compare(t: Texts, recorded: RoundResult, recorded_text: str, result: RoundResult) -> int:
-    new = result.to_file_json()
-    if new == recorded_text:
-        print(t._("replay: match (byte-identical result file)"))
-        return 0
-    old_lines, new_lines = recorded_text.splitlines(), new.splitlines()
-    where = next((n for n, (a, b) in enumerate(zip(old_lines, new_lines)) if a != b),
-                 min(len(old_lines), len(new_lines)))
-    end = t._("(end)")
-    print(t._("replay: MISMATCH at line {line}", line=where + 1))
-    print("  " + t._("recorded: {text}",
-                     text=old_lines[where].strip() if where < len(old_lines) else end))
-    print("  " + t._("replayed: {text}",
-                     text=new_lines[where].strip() if where < len(new_lines) else end))
-    if recorded.solver.version != result.solver.version:
-        print("  " + t._("solver versions differ: {recorded} / {replayed}",
-                         recorded=recorded.solver.version, replayed=result.solver.version))
-    if "feasible" in (recorded.status.value, result.status.value):
-        print("  " + t._("a solve stopped at its time limit: its answer depends on the "
-                         "machine's speed"))
-    return 1
 
 
 def summary(result: RoundResult, lang: str | None = None,

@@ -160,3 +160,73 @@ def test_the_process_age_is_read_from_proc(tmp_path):
     assert process_age(str(stat)) is None  # unreadable: the caller falls back
     age = process_age()  # (None once pytest has run longer than OLDEST_S)
     assert age is None or age >= 0.0
+
+
+def _tampered(out, **changes):
+    """The recorded result with some fields changed (the input hash kept), as text."""
+    data = json.loads(out.read_text())
+    data.update(changes)
+    return RoundResult.model_validate(data).to_file_json()
+
+
+def test_replay_of_a_time_limited_solve_says_why_and_by_how_much(tmp_path, capsys):
+    # Issue 11 item 7: the recorded solve ended by its time limit with a worse plan
+    # than the replay finds (a slower machine): the replay says the limit ended the
+    # search, prints both results' coverage, objective and gap, and exits 0, since
+    # each plan is within the other's proven bound.
+    _, path = write_round(tmp_path)
+    out = tmp_path / "result.json"
+    assert main(["solve", str(path), "--gap", "0", "--out", str(out)]) == 0
+    best = RoundResult.model_validate_json(out.read_text())
+    worse = best.objective + 0.01 * abs(best.objective)
+    totals = best.totals.model_copy(update={"weighted_coverage": 0.5, "served_unit_weeks": 9})
+    out.write_text(_tampered(out, status="feasible", objective=worse,
+                             gap=(worse - best.bound) / abs(worse),
+                             totals=totals.model_dump(mode="json")))
+    assert main(["solve", str(path), "--replay", str(out), "--lang", "en"]) == 0
+    printed = capsys.readouterr().out
+    assert "replay: MISMATCH" in printed
+    assert "the recorded solve ended by its time limit (" in printed
+    assert "  recorded: stopped at the time limit; priority-weighted coverage 50.00% (9 of 17" \
+        in printed
+    assert ("  replayed: proven best; priority-weighted coverage 88.24% (15 of 17 unit-weeks)"
+            in printed)
+    assert "gap 1.010%" in printed and "gap 0.000%" in printed
+    assert ("replayed less recorded: priority-weighted coverage 38.24 points, 6 unit-weeks; "
+            "objective -" in printed)
+    assert "(1.010% of the recorded one; lower is better)" in printed
+    assert "replay: differs only as far as the time limit allows" in printed
+    # The same in Italian, the default language.
+    assert main(["solve", str(path), "--replay", str(out), "--lang", "it"]) == 0
+    printed = capsys.readouterr().out
+    assert "il calcolo registrato si è fermato al suo limite di tempo (" in printed
+    assert "registrato: fermato al limite di tempo; copertura pesata per priorità 50,00%" \
+        in printed
+    assert "riproduzione: diversa solo quanto il limite di tempo consente" in printed
+
+
+def test_replay_refuses_results_that_contradict_each_others_bound(tmp_path, capsys):
+    # A time-limited record whose bound is above the plan the replay finds: one of the
+    # two is wrong, which no time limit explains.
+    _, path = write_round(tmp_path)
+    out = tmp_path / "result.json"
+    assert main(["solve", str(path), "--gap", "0", "--out", str(out)]) == 0
+    best = RoundResult.model_validate_json(out.read_text())
+    above = best.objective + 0.01 * abs(best.objective)
+    out.write_text(_tampered(out, status="feasible", objective=above + 1.0, bound=above))
+    assert main(["solve", str(path), "--replay", str(out), "--lang", "en"]) == 1
+    printed = capsys.readouterr().out
+    assert "the recorded solve ended by its time limit" in printed
+    assert "contradict each other's proven bound: not explained by the time limit" in printed
+
+
+def test_a_proven_record_that_replays_differently_is_a_mismatch(tmp_path, capsys):
+    # The record ended by proof: any difference is a failure, and no time limit is blamed.
+    _, path = write_round(tmp_path)
+    out = tmp_path / "result.json"
+    assert main(["solve", str(path), "--gap", "0", "--out", str(out)]) == 0
+    best = RoundResult.model_validate_json(out.read_text())
+    out.write_text(_tampered(out, objective=best.objective + 1.0))
+    assert main(["solve", str(path), "--replay", str(out), "--lang", "en"]) == 1
+    printed = capsys.readouterr().out
+    assert "replay: MISMATCH" in printed and "time limit" not in printed.split("replay:")[-1]
