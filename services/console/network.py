@@ -35,11 +35,16 @@ class Network:
     lines: dict[str, dict] = field(default_factory=dict)  # line id -> line (with firm_id)
     offers: list[dict] = field(default_factory=list)
     withheld_answers: int = 0
+    # offer id -> provider id, where known: an offer is shown by its provider's name
+    # ("Cooperativa Aurora (aurora.care)"), for offers have no names of their own.
+    offer_providers: dict[str, str] = field(default_factory=dict)
 
     @property
     def names(self) -> dict[str, str]:
         names = {f["id"]: f["name"] for f in self.firms}
         names.update({p["id"]: p["name"] for p in self.providers})
+        names.update({offer: names[provider] for offer, provider in self.offer_providers.items()
+                      if provider in names and offer not in names})
         return names
 
     def demand_and_capacity(self) -> tuple[list[str], dict[str, dict[str, tuple[int, int]]]]:

@@ -183,7 +183,7 @@ def provider_contracts(t: Texts, detail: dict, named: Names,
 def _offer_contract(t: Texts, offer: dict, named: Names) -> OfferContract:
     capacity, minimum = offer.get("capacity_per_week"), offer.get("min_group_per_week")
     weeks = contract_weeks(offer.get("running_weeks") or [], offer.get("weekly_load") or {})
-    name = named(offer["offer_id"])
+    name = offer["offer_id"]  # under its provider's heading: the provider's name once is enough
     title = say(t, "Weekly load of {offer} against its capacity ({capacity}) and minimum "
                    "group ({minimum})", offer=name, capacity=formats.number(t, capacity),
                 minimum=formats.number(t, minimum))

@@ -32,8 +32,14 @@ def round_network(detail: dict) -> Network:
         for line in group.get("lines", []):
             _add(network, line, line["units"])
             firms.setdefault(line["firm_id"], line.get("firm_name"))
+    for provider, name in (detail.get("provider_names") or {}).items():
+        providers.setdefault(provider, name)
     network.firms = [{"id": i, "name": n} for i, n in firms.items() if n]
     network.providers = [{"id": i, "name": n} for i, n in providers.items() if n]
+    network.offer_providers = dict(detail.get("offer_providers") or {})
+    for contract in detail.get("contracts") or []:
+        for offer in contract.get("offers", []):
+            network.offer_providers.setdefault(offer["offer_id"], contract["provider_id"])
     return network
 
 

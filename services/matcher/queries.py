@@ -28,6 +28,7 @@ These signatures are stable; new needs get new functions.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -84,6 +85,9 @@ def get_round(engine: Engine, round_id: str) -> RoundDetail | None:
                              solver_build_s=row.solver_build_s,
                              solver_solve_s=row.solver_solve_s, total_s=row.total_s),
         firms=_firms(row.result, names), contracts=contracts, unmet=unmet,
+        offer_providers={o: x["provider_id"] for o, x in names.offers.items()
+                         if x.get("provider_id")},
+        provider_names=dict(names.providers),
         phase=row.phase, part=row.phase_part, parts=row.phase_parts,
         phase_since=_utc(row.phase_since),
     )
@@ -156,15 +160,27 @@ def _round_names(connection, network: str, snapshot_json: str | None) -> _RoundN
     names.providers.update(connection.execute(select(p.provider_id, p.name).where(
         p.network_id == network, p.name.is_not(None))).all())
     if snapshot_json:
-        # Plain JSON, not RoundSnapshot: a large round's file is read, not validated again.
-        snapshot = json.loads(snapshot_json)
-        names.firms.update({x["firm_id"]: x["name"] for x in snapshot.get("firms", [])
-                            if x.get("name")})
-        names.providers.update({x["provider_id"]: x["name"]
-                                for x in snapshot.get("providers", []) if x.get("name")})
-        names.lines = {x["line_id"]: x for x in snapshot.get("demand_lines", [])}
-        names.offers = {x["offer_id"]: x for x in snapshot.get("offers", [])}
+        firms, providers, names.lines, names.offers = _snapshot_names(snapshot_json)
+        names.firms.update(firms)
+        names.providers.update(providers)
     return names
+
+
+@functools.lru_cache(maxsize=4)
+def _snapshot_names(snapshot_json: str) -> tuple[dict, dict, dict, dict]:
+    """Firm and provider names, lines and offers of a stored snapshot, read once.
+
+    A stored snapshot never changes, and reading it was most of a round detail's
+    time (1k lines: ~0.2 s of json.loads on every page load of the report); a few
+    are kept, keyed by the text itself. Plain JSON, not RoundSnapshot: a large
+    round's file is read, not validated again. Callers only read what it returns.
+    """
+    snapshot = json.loads(snapshot_json)
+    return ({x["firm_id"]: x["name"] for x in snapshot.get("firms", []) if x.get("name")},
+            {x["provider_id"]: x["name"] for x in snapshot.get("providers", [])
+             if x.get("name")},
+            {x["line_id"]: x for x in snapshot.get("demand_lines", [])},
+            {x["offer_id"]: x for x in snapshot.get("offers", [])})
 
 
 def _firms(result_json: str | None, names: _RoundNames) -> list[FirmCoverageView]:

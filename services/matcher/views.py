@@ -159,6 +159,10 @@ class RoundDetail(RoundView):
     firms: list[FirmCoverageView]
     contracts: list[ContractView]
     unmet: list[UnmetByReason]  # most units first
+    # Offer id -> its provider's id, for every offer of the round's snapshot: a
+    # reason's smallest change names an offer, which a person knows by its provider.
+    offer_providers: dict[str, str] = {}
+    provider_names: dict[str, str] = {}  # every named provider of the round, by id
     # Where a running round is, as its runner last wrote it; None before a runner
     # claims it and once it completed or failed (the status says the end).
     phase: RoundPhase | None = None

@@ -39,3 +39,22 @@ async def test_an_unmet_line_names_its_municipality_category_and_weeks(engine, h
                  if x.line_id == "ceramiche.camp")
     assert served + camp.units == 30  # what the report adds up to the line's units
     assert camp.weeks == list(b.SUMMER) and camp.category == "childcare"
+
+
+async def test_the_detail_says_whose_every_offer_is(engine, handlers):
+    """A reason's smallest change names an offer, perhaps one no contract uses: the
+    detail maps every offer of the snapshot to its provider, and names the providers."""
+    book = [*b.small_book(), b.provider("idle"), b.offer("idle.care", "idle",
+                                                       category="home_care", capacity=1)]
+    for event in [*book, b.start_round("r1")]:
+        if type(event).__name__ == "StartRound":
+            await handlers.start_round(event)
+        else:
+            await handlers.book(event)
+    assert run_inline(engine) == "r1"
+    detail = get_round(engine, "r1")
+    assert detail.offer_providers == {"gulliver.camp": "gulliver", "aurora.care": "aurora",
+                                      "idle.care": "idle"}
+    assert detail.provider_names == {"gulliver": "Gulliver", "aurora": "Aurora",
+                                     "idle": "Idle"}
+    assert get_round(engine, "r1") == detail  # the snapshot read once, the same answer

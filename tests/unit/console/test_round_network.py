@@ -43,7 +43,8 @@ def test_a_line_split_across_contracts_and_unmet_adds_up_to_its_units():
 
 def test_names_come_from_the_round():
     assert round_network(DETAIL).names == {
-        "f1": "Ceramiche", "f2": "Tessile", "p1": "Gulliver", "p2": "Aurora"}
+        "f1": "Ceramiche", "f2": "Tessile", "p1": "Gulliver", "p2": "Aurora",
+        "o1": "Gulliver", "o2": "Aurora"}  # offers by their provider's name
 
 
 def test_the_map_places_the_round_s_lines_with_what_was_served():
@@ -53,3 +54,18 @@ def test_the_map_places_the_round_s_lines_with_what_was_served():
     assert (modena.demanded, modena.served) == (20, 12)
     assert [x["line"] for x in report.selected_lines] == ["f1.a"]
     assert report.selected_lines[0]["served"] == "60%"
+
+
+def test_an_offer_is_named_by_its_provider_also_one_no_contract_uses():
+    detail = {**DETAIL, "offer_providers": {"o1": "p1", "o2": "p2", "o9": "p9"},
+              "provider_names": {"p9": "Cooperativa Nove"}}
+    detail["unmet"] = [{"reason": "price_above_maximum", "units": 3, "unit_weeks": 6,
+                        "lines": [_line("f2.b", "f2", 3, change={
+                            "description": "x", "offer_id": "o9",
+                            "max_unit_price_eur": "25.00"})]}]
+    network = round_network(detail)
+    assert network.names["o9"] == "Cooperativa Nove"
+    assert network.names["o1"] == "Gulliver"
+    report = build_report(console_texts("it"), detail, network, None)
+    change = report.unmet[0]["lines"][0]["change"]
+    assert "Cooperativa Nove (o9)" in change and "25,00" in change
