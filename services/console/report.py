@@ -26,7 +26,6 @@ class Report:
     places: list[Place]
     bars: list[Bar]
     firm_rows: list[dict]
-    contracts: list[dict]
     unmet: list[dict]
     selected: Place | None = None
     selected_lines: list[dict] = field(default_factory=list)
@@ -54,9 +53,27 @@ class OfferContract:
     capacity: int | None
     minimum: int | None
     weeks: list[WeekLoad]
-    title: str
-    rows: list[dict]  # per week: the same figures as the chart, as text
     t: Texts
+
+    # The title, the table and the chart are made when the page shows them: only the
+    # open providers' are (at 1k lines, making every contract's took a second).
+    @cached_property
+    def title(self) -> str:
+        t = self.t
+        return say(t, "Weekly load of {offer} against its capacity ({capacity}) and minimum "
+                      "group ({minimum})", offer=self.offer,
+                   capacity=formats.number(t, self.capacity),
+                   minimum=formats.number(t, self.minimum))
+
+    @cached_property
+    def rows(self) -> list[dict]:
+        """Per week: the same figures as the chart, as text."""
+        t = self.t
+        capacity, minimum = formats.number(t, self.capacity), formats.number(t, self.minimum)
+        return [{"week": formats.week(t, w.week), "short": week_short(t, w.week),
+                 "units": formats.number(t, w.units) if w.running
+                 else say(t, "does not run"), "capacity": capacity, "minimum": minimum}
+                for w in self.weeks]
 
     @cached_property
     def chart(self) -> Markup:
@@ -112,18 +129,6 @@ def build_report(t: Texts, detail: dict, network: Network, comune: str | None,
                   "demanded": formats.number(t, f["demanded_unit_weeks"]),
                   "cost": formats.money(t, f["cost_eur"]),
                   "budget": formats.money(t, f["budget_eur"])} for f in firms]
-    contracts = []
-    for contract in detail.get("contracts", []):
-        for offer in contract["offers"]:
-            contracts.append({
-                "provider": named(contract["provider_id"]), "offer": named(offer["offer_id"]),
-                "firms": sorted({named(line["firm_id"]) for line in offer["lines"]}),
-                "tier": offer["tier_index"] + 1,
-                "price": formats.money(t, offer["unit_price_eur"]),
-                "volume": formats.number(t, offer["volume_unit_weeks"]),
-                "response": words.response(t, contract.get("response"))
-                if contract.get("response") else "",
-            })
     unmet = [{"reason": words.reason(t, g["reason"]),
               "units": formats.number(t, g["units"]),
               "lines": [{"firm": named(line["firm_id"]), "line": line["line_id"],
@@ -133,7 +138,7 @@ def build_report(t: Texts, detail: dict, network: Network, comune: str | None,
                         for line in g["lines"][:8]],
               "more": max(len(g["lines"]) - 8, 0)}
              for g in detail.get("unmet", [])]
-    report = Report(headline, details, places, bars, firm_rows, contracts, unmet)
+    report = Report(headline, details, places, bars, firm_rows, unmet)
     report.providers = provider_contracts(t, detail, named, provider)
     report.selected = next((p for p in places if p.code == comune), None)
     if report.selected:
@@ -184,19 +189,12 @@ def _offer_contract(t: Texts, offer: dict, named: Names) -> OfferContract:
     capacity, minimum = offer.get("capacity_per_week"), offer.get("min_group_per_week")
     weeks = contract_weeks(offer.get("running_weeks") or [], offer.get("weekly_load") or {})
     name = offer["offer_id"]  # under its provider's heading: the provider's name once is enough
-    title = say(t, "Weekly load of {offer} against its capacity ({capacity}) and minimum "
-                   "group ({minimum})", offer=name, capacity=formats.number(t, capacity),
-                minimum=formats.number(t, minimum))
-    rows = [{"week": formats.week(t, w.week), "short": week_short(t, w.week),
-             "units": formats.number(t, w.units) if w.running else say(t, "does not run"),
-             "capacity": formats.number(t, capacity), "minimum": formats.number(t, minimum)}
-            for w in weeks]
     return OfferContract(
         offer_id=offer["offer_id"], offer=name,
         firms=sorted({named(line["firm_id"]) for line in offer["lines"]}),
         tier=offer["tier_index"] + 1, price=formats.money(t, offer["unit_price_eur"]),
         volume=formats.number(t, offer["volume_unit_weeks"]), capacity=capacity,
-        minimum=minimum, weeks=weeks, title=title, rows=rows, t=t)
+        minimum=minimum, weeks=weeks, t=t)
 
 
 def contract_weeks(running: list[str], load: dict[str, int]) -> list[WeekLoad]:

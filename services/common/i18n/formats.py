@@ -8,10 +8,12 @@ wraps a sum from its sign. A missing figure prints as an en dash.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from decimal import Decimal
 
+from babel import Locale
 from babel.dates import format_date, get_month_names
-from babel.numbers import format_currency, format_decimal, format_percent
+from babel.numbers import format_currency, format_decimal, format_percent, get_group_symbol
 from babel.units import format_unit
 
 from services.common.i18n.catalogue import Texts
@@ -23,10 +25,28 @@ DASH = "–"  # en dash, between the ends of a range
 def number(t: Texts, value: float | int | Decimal | None, digits: int | None = None) -> str:
     if value is None:
         return MISSING
+    if digits is None and type(value) is int:
+        # A whole number, the commonest figure on a page: its locale's pattern is
+        # #,##0 with groups of three (tested equal to babel's for both languages),
+        # and babel takes ~20 times as long to say the same (a 1k round report
+        # prints some 10,000 of them).
+        group = _group_symbol(t.locale)
+        if group is not None:
+            return f"{value:,}".replace(",", group)
     if digits is not None:
         pattern = "#,##0" + ("." + "0" * digits if digits else "")
         return format_decimal(value, pattern, locale=t.locale)
     return format_decimal(value, locale=t.locale)
+
+
+@functools.cache
+def _group_symbol(locale: str) -> str | None:
+    """The locale's group separator, if its whole numbers are plain groups of three."""
+    parsed = Locale.parse(locale)
+    pattern = parsed.decimal_formats[None]
+    if pattern.grouping != (3, 3) or pattern.pattern != "#,##0.###":
+        return None  # a locale this shortcut does not know: babel says it
+    return get_group_symbol(parsed)
 
 
 def money(t: Texts, value: float | int | str | Decimal | None) -> str:
