@@ -26,6 +26,7 @@ from collections.abc import Callable
 from sqlalchemy import (Column, Connection, DateTime, Engine, MetaData, String, Table, delete,
                         func, insert, select)
 
+from services.common.bulk import insert_new
 from services.common.metrics import ServiceMetrics
 
 log = logging.getLogger(__name__)
@@ -63,25 +64,19 @@ class Inbox:
 
     def first_times(self, connection: Connection,
                     events: list[tuple[uuid.UUID, str]]) -> list[bool]:
-        """``first_time`` for a batch, in two statements per chunk instead of two per
-        event: which ids are new (False for one already recorded, or repeated earlier
-        in the batch), the new ones recorded in one bulk insert."""
-        t = self.table
+        """``first_time`` for a batch, in one statement whatever its size: the ids
+        inserted unless already recorded, and the database says which it inserted
+        (False for one already recorded, or repeated earlier in the batch). A
+        concurrent transaction recording the same id makes this one wait for it,
+        then find the id recorded: never both."""
         keys = [str(event_id) for event_id, _ in events]
-        known: set[str] = set()
-        for chunk in _chunks(sorted(set(keys)), _IN_CHUNK):
-            known.update(connection.execute(
-                select(t.c.event_id).where(t.c.event_id.in_(chunk))).scalars())
+        inserted = {key for key, in insert_new(
+            connection, self.table, ("event_id", "topic"),
+            [(key, topic) for key, (_, topic) in zip(keys, events, strict=True)])}
         first: list[bool] = []
-        rows = []
-        for key, (_, topic) in zip(keys, events, strict=True):
-            new = key not in known
-            first.append(new)
-            if new:
-                known.add(key)
-                rows.append({"event_id": key, "topic": topic})
-        if rows:
-            connection.execute(insert(t), rows)
+        for key in keys:
+            first.append(key in inserted)
+            inserted.discard(key)  # a repetition later in the batch is a duplicate
         return first
 
     def prune(self, connection: Connection, before: dt.datetime, limit: int) -> int:
@@ -90,15 +85,6 @@ class Inbox:
         oldest = (select(t.c.event_id).where(t.c.processed_at < _as_stored(before))
                   .order_by(t.c.processed_at).limit(limit))
         return connection.execute(delete(t).where(t.c.event_id.in_(oldest))).rowcount
-
-
-# Ids per IN list: far below SQLite's and PostgreSQL's limits on bound parameters.
-_IN_CHUNK = 500
-
-
-def _chunks(items: list, size: int):
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
 
 
 def _as_stored(moment: dt.datetime) -> dt.datetime:

@@ -7,10 +7,10 @@ it arrives before anything else it leaves a tombstone, so that the older
 submission arriving late is recognised as stale instead of resurrecting it.
 
 ``apply_book_events`` applies a fetched batch with the same rule in a few
-statements: per entity only the highest version of the batch can win, the
-current versions are read in one query per table and network (by the primary
-key), and the winners are written by one bulk upsert whose conflict clause
-repeats the version check, so a concurrent writer still cannot go backwards.
+statements: per entity only the highest version of the batch can win, and the
+winners are written by one bulk upsert per table whose conflict clause repeats
+the version check (so a concurrent writer still cannot go backwards) and which
+returns the rows it wrote: those events were applied, the others were stale.
 """
 
 from __future__ import annotations
@@ -21,10 +21,10 @@ from typing import Any, NamedTuple
 
 from pydantic import BaseModel
 from sqlalchemy import Connection, Table, and_, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from schemas.capacity import CapacityOffered, CapacityWithdrawn, ProviderEnrolled
 from schemas.demand import DemandSubmitted, DemandWithdrawn, FirmEnrolled
+from services.common.bulk import upsert_newer
 from services.matcher import tables as t
 from services.matcher.ids import cents
 
@@ -39,39 +39,67 @@ class BookRow(NamedTuple):
 
 def book_row(event: BaseModel) -> BookRow:
     """Where a demand or capacity event goes and what it writes."""
-    match event:
-        case FirmEnrolled():
-            return _row(t.firms, event, {"firm_id": event.firm.firm_id},
-                        budget_cents=cents(event.firm.welfare_budget_eur),
-                        name=event.firm.name,
-                        payload=event.firm.model_dump_json(), withdrawn=False)
-        case DemandSubmitted():
-            line = event.line
-            return _row(t.demand_lines, event, {"line_id": line.line_id},
-                        firm_id=event.firm_id, category=line.category.value,
-                        first_week=line.weeks[0], last_week=line.weeks[-1],
-                        payload=line.model_dump_json(), withdrawn=False)
-        case DemandWithdrawn():
-            return _row(t.demand_lines, event, {"line_id": event.line_id},
-                        firm_id=event.firm_id, withdrawn=True)
-        case ProviderEnrolled():
-            return _row(t.providers, event, {"provider_id": event.provider.provider_id},
-                        name=event.provider.name,
-                        payload=event.provider.model_dump_json(), withdrawn=False)
-        case CapacityOffered():
-            offer = event.offer
-            return _row(t.offers, event, {"offer_id": offer.offer_id},
-                        provider_id=event.provider_id, category=offer.category.value,
-                        first_week=offer.weeks[0], last_week=offer.weeks[-1],
-                        payload=offer.model_dump_json(), withdrawn=False)
-        case CapacityWithdrawn():
-            return _row(t.offers, event, {"offer_id": event.offer_id},
-                        provider_id=event.provider_id, withdrawn=True)
-    raise TypeError(f"not a book event: {type(event).__name__}")
+    table, columns, values = flat_row(event)
+    return BookRow(table, dict(zip(columns[:2], values[:2], strict=True)),
+                   dict(zip(columns[2:], values[2:], strict=True)))
 
 
-def _row(table: Table, event: Any, key: dict[str, str], **values: Any) -> BookRow:
-    return BookRow(table, {"network_id": event.network_id, **key}, values)
+def flat_row(event: BaseModel) -> tuple[Table, tuple[str, ...], tuple]:
+    """``book_row`` as the batch writes it: the table, its columns (the key's two
+    first: network_id and the entity's id) and the values, in that order."""
+    try:
+        write = _FLAT_ROWS[type(event)]
+    except KeyError:
+        raise TypeError(f"not a book event: {type(event).__name__}") from None
+    return write(event)
+
+
+_FIRM = ("network_id", "firm_id", "budget_cents", "name", "payload", "withdrawn")
+_LINE = ("network_id", "line_id", "firm_id", "category", "first_week", "last_week", "payload",
+         "withdrawn")
+_LINE_GONE = ("network_id", "line_id", "firm_id", "withdrawn")
+_PROVIDER = ("network_id", "provider_id", "name", "payload", "withdrawn")
+_OFFER = ("network_id", "offer_id", "provider_id", "category", "first_week", "last_week",
+          "payload", "withdrawn")
+_OFFER_GONE = ("network_id", "offer_id", "provider_id", "withdrawn")
+
+
+def _firm(event: FirmEnrolled):
+    firm = event.firm
+    return t.firms, _FIRM, (event.network_id, firm.firm_id, cents(firm.welfare_budget_eur),
+                            firm.name, firm.model_dump_json(), False)
+
+
+def _line(event: DemandSubmitted):
+    line = event.line
+    return t.demand_lines, _LINE, (event.network_id, line.line_id, event.firm_id,
+                                   line.category.value, line.weeks[0], line.weeks[-1],
+                                   line.model_dump_json(), False)
+
+
+def _line_gone(event: DemandWithdrawn):
+    return t.demand_lines, _LINE_GONE, (event.network_id, event.line_id, event.firm_id, True)
+
+
+def _provider(event: ProviderEnrolled):
+    provider = event.provider
+    return t.providers, _PROVIDER, (event.network_id, provider.provider_id, provider.name,
+                                    provider.model_dump_json(), False)
+
+
+def _offer(event: CapacityOffered):
+    offer = event.offer
+    return t.offers, _OFFER, (event.network_id, offer.offer_id, event.provider_id,
+                              offer.category.value, offer.weeks[0], offer.weeks[-1],
+                              offer.model_dump_json(), False)
+
+
+def _offer_gone(event: CapacityWithdrawn):
+    return t.offers, _OFFER_GONE, (event.network_id, event.offer_id, event.provider_id, True)
+
+
+_FLAT_ROWS = {FirmEnrolled: _firm, DemandSubmitted: _line, DemandWithdrawn: _line_gone,
+              ProviderEnrolled: _provider, CapacityOffered: _offer, CapacityWithdrawn: _offer_gone}
 
 
 def apply_book_event(connection: Connection, event: BaseModel) -> bool:
@@ -110,37 +138,50 @@ def apply_book_events(connection: Connection, events: list[BaseModel]) -> list[b
     The outcome is the one applying them one by one in order would give: an
     event is applied if its version is above both the stored one and every
     earlier event's of the same entity in the batch, and what is stored at the
-    end is the highest version's state. Only that highest version is written.
+    end is the highest version's state. Only that highest version is written,
+    by an upsert that says which rows it wrote: for an entity the batch names
+    once, that is its outcome. Only for an entity named more than once (a line
+    submitted and withdrawn in one batch) is the stored version read first, to
+    tell which of its earlier events were applied in turn.
     """
-    rows = [book_row(event) for event in events]
+    rows = [flat_row(event) for event in events]
+    entities = [(table.name, values[0], values[1]) for table, _, values in rows]
     # The event that wins for each entity: the first of its highest version.
     winner: dict[tuple, int] = {}
-    for index, (row, event) in enumerate(zip(rows, events, strict=True)):
-        entity = (row.table.name, *row.key.values())
+    repeated: set[tuple] = set()
+    for index, (entity, event) in enumerate(zip(entities, events, strict=True)):
         best = winner.get(entity)
-        if best is None or events[best].entity_version < event.entity_version:
+        if best is None:
             winner[entity] = index
-    stored = _stored_versions(connection, rows)
+            continue
+        repeated.add(entity)
+        if events[best].entity_version < event.entity_version:
+            winner[entity] = index
+    stored = (_stored_versions(connection, [book_row(event) for event, entity
+                                            in zip(events, entities, strict=True)
+                                            if entity in repeated])
+              if repeated else {})
+    # One statement per table and shape: a withdrawal sets fewer columns.
+    writes: dict[tuple, list[tuple]] = defaultdict(list)
+    for index in winner.values():
+        table, columns, values = rows[index]
+        writes[table, columns].append((*values, events[index].entity_version))
+    written: set[tuple] = set()
+    now = dt.datetime.now(dt.UTC)
+    for (table, columns), values in writes.items():
+        for key in upsert_newer(connection, table, (*columns, "entity_version"), values,
+                                {"updated_at": now}):
+            written.add((table.name, *key))
     applied = [False] * len(events)
-    highest: dict[tuple, int] = {}  # per entity, the version reached so far in the batch
-    for index, (row, event) in enumerate(zip(rows, events, strict=True)):
-        entity = (row.table.name, *row.key.values())
+    highest: dict[tuple, int] = {}  # per repeated entity, the version reached so far
+    for index, (entity, event) in enumerate(zip(entities, events, strict=True)):
+        if entity not in repeated:
+            applied[index] = entity in written
+            continue
         reached = highest.get(entity, stored.get(entity, _NONE))
         if event.entity_version > reached:
             applied[index] = True
             highest[entity] = event.entity_version
-    now = dt.datetime.now(dt.UTC)
-    writes: dict[tuple, list[dict[str, Any]]] = defaultdict(list)
-    for entity, index in winner.items():
-        if not applied[index]:
-            continue
-        row = rows[index]
-        # One executemany per statement shape: a withdrawal sets fewer columns.
-        writes[row.table, tuple(row.values)].append(
-            {**row.key, **row.values, "entity_version": events[index].entity_version,
-             "updated_at": now})
-    for (table, columns), values in writes.items():
-        connection.execute(_upsert(connection, table, columns), values)
     return applied
 
 
@@ -166,24 +207,6 @@ def _stored_versions(connection: Connection, rows: list[BookRow]) -> dict[tuple,
             for entity_id, version in found:
                 stored[name, network, entity_id] = version
     return stored
-
-
-def _upsert(connection: Connection, table: Table, columns: tuple[str, ...]):
-    """INSERT ... ON CONFLICT (primary key) DO UPDATE the event's columns, only if
-    the stored version is lower: the same rule as ``put_version``, in one statement."""
-    dialect = connection.dialect.name
-    if dialect == "postgresql":
-        statement = postgresql.insert(table)
-    elif dialect == "sqlite":
-        statement = sqlite.insert(table)
-    else:  # pragma: no cover - the service ships for these two
-        raise NotImplementedError(f"no bulk upsert for {dialect}")
-    changed = (*columns, "entity_version", "updated_at")
-    return statement.on_conflict_do_update(
-        index_elements=[column.name for column in table.primary_key.columns],
-        set_={name: statement.excluded[name] for name in changed},
-        where=table.c.entity_version < statement.excluded.entity_version,
-    )
 
 
 def _chunks(items: list, size: int):

@@ -16,6 +16,7 @@ from schemas.topics import ASSIGNMENTS, DEAD_LETTER, ROUND_EVENTS
 from services.common.auth import TokenStore, authenticator
 from services.common.broker_log import BrokerLogWatch
 from services.common.database import database_url, make_engine, reachable
+from services.common.gc_tuning import collect_less_often
 from services.common.http import create_api
 from services.common.inbox import Inbox, InboxPruner
 from services.common.kafka import KafkaConnection, declared_publish
@@ -96,6 +97,7 @@ def build(settings: Settings, connection: KafkaConnection,
 
     async def on_starting() -> None:
         await asyncio.to_thread(upgrade, engine, MIGRATIONS, NAME)
+        collect_less_often()  # ingestion holds whole batches: services/common/gc_tuning.py
 
     async def on_stopped() -> None:
         solver.close()

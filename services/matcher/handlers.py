@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import Counter
 from collections.abc import Callable
 
 from pydantic import BaseModel
@@ -56,13 +57,16 @@ class Handlers:
         """Demand and capacity events fetched together, applied in one transaction;
         the outcome of each, as ``book`` would give it."""
         outcomes = await asyncio.to_thread(self._book_transaction, events)
+        counted: Counter[tuple[str, str]] = Counter()
         for event, outcome in zip(events, outcomes, strict=True):
-            topic = TOPIC_OF[type(event)]
-            if outcome == APPLIED:
-                self.metrics.events_applied.labels(topic).inc()
-            else:
-                self.metrics.events_ignored.labels(topic, outcome).inc()
+            counted[TOPIC_OF[type(event)], outcome] += 1
+            if outcome != APPLIED:
                 log.info("%s %s ignored: %s", type(event).__name__, event.entity_id, outcome)
+        for (topic, outcome), times in counted.items():
+            if outcome == APPLIED:
+                self.metrics.events_applied.labels(topic).inc(times)
+            else:
+                self.metrics.events_ignored.labels(topic, outcome).inc(times)
         return outcomes
 
     def _book_transaction(self, events: list[BaseModel]) -> list[str]:
