@@ -18,25 +18,24 @@ from __future__ import annotations
 
 import contextvars
 import logging
+import random
 import string
 import time
-import uuid
-from collections.abc import Awaitable, Callable
-
-from fastapi import Request, Response
 
 from services.common.logs import bind
+from services.common.metrics import ServiceMetrics
 
 log = logging.getLogger("welfare.access")
 
 REQUEST_ID_HEADER = "X-Request-ID"
+_REQUEST_ID_KEY = REQUEST_ID_HEADER.lower().encode()
 PROBES = frozenset({"/health", "/ready", "/metrics"})
 _ID_CHARS = frozenset(string.ascii_letters + string.digits + "-_")
 _MAX_ID_LENGTH = 64
 
 # The caller of the request being served, noted by the authenticator. A dict
-# set per request: the authenticator runs in a worker thread (a copy of the
-# context), so it fills this one in rather than setting a variable of its own.
+# set per request, filled in rather than set: a dependency that runs in a worker
+# thread (a copy of the context) still reaches the one the log reads.
 _caller: contextvars.ContextVar[dict[str, str] | None] = contextvars.ContextVar(
     "http_caller", default=None)
 
@@ -48,38 +47,73 @@ def note_caller(role: str, subject: str) -> None:
         caller.update(role=role, subject=subject)
 
 
-def request_id_of(request: Request) -> str:
-    given = request.headers.get(REQUEST_ID_HEADER, "")
+def _request_id(given: str) -> str:
     if 0 < len(given) <= _MAX_ID_LENGTH and set(given) <= _ID_CHARS:
         return given
-    return uuid.uuid4().hex
+    # 32 hex digits, as a uuid4's: an id to correlate lines by, not a secret, so
+    # drawn without a system call (os.urandom was one per request).
+    return f"{random.getrandbits(128):032x}"
 
 
-def route_template(request: Request) -> str:
+def _route_template(scope) -> str:
     # Bounded and free of ids: the template the request matched, not its URL.
-    return getattr(request.scope.get("route"), "path", "unmatched")
+    return getattr(scope.get("route"), "path", "unmatched")
 
 
-async def log_request(request: Request,
-                      call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-    """An ``@app.middleware("http")`` body: serve the request, then log one line."""
-    request_id = request_id_of(request)
-    caller: dict[str, str] = {}
-    token = _caller.set(caller)
-    started = time.perf_counter()
-    status = 500  # what the client gets when the handler raises
-    try:
-        with bind(request_id=request_id):
-            response = await call_next(request)
-        status = response.status_code
-        response.headers[REQUEST_ID_HEADER] = request_id
-        return response
-    finally:
-        _caller.reset(token)
-        route = route_template(request)
-        latency_ms = round((time.perf_counter() - started) * 1000, 1)
-        fields = {"http_method": request.method, "http_route": route,
-                  "http_status": status, "latency_ms": latency_ms,
-                  "request_id": request_id, **caller}
-        level = logging.DEBUG if route in PROBES else logging.INFO
-        log.log(level, "%s %s %s", request.method, route, status, extra={"fields": fields})
+class AccessLog:
+    """Plain ASGI middleware, the outermost of ``create_api``: serve the request,
+    then log its line and count it in ``welfare_http_requests`` and
+    ``welfare_http_request_duration_seconds`` (route template, method, status).
+
+    Outermost, so that it sees the status the client gets, a 413 of ``BodyLimit``
+    included; a handler that raises is logged and counted as the 500 the client
+    gets. (Two ``@app.middleware("http")`` did this before: each one cost a task and
+    a pair of memory streams per request.)
+    """
+
+    def __init__(self, app, metrics: ServiceMetrics | None = None) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        given = ""
+        for name, value in scope["headers"]:
+            if name == _REQUEST_ID_KEY:
+                given = value.decode("latin-1")
+                break
+        request_id = _request_id(given)
+        echoed = (_REQUEST_ID_KEY, request_id.encode())
+        status = 500  # what the client gets when the handler raises
+
+        async def send_with_id(message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = [h for h in message.get("headers", ())
+                           if h[0].lower() != _REQUEST_ID_KEY]
+                headers.append(echoed)
+                message = {**message, "headers": headers}
+            await send(message)
+
+        caller: dict[str, str] = {}
+        token = _caller.set(caller)
+        started = time.perf_counter()
+        try:
+            with bind(request_id=request_id):
+                await self.app(scope, receive, send_with_id)
+        finally:
+            _caller.reset(token)
+            elapsed = time.perf_counter() - started
+            route = _route_template(scope)
+            method = scope["method"]
+            if self.metrics is not None:
+                self.metrics.http_requests.labels(route, method, str(status)).inc()
+                self.metrics.http_duration.labels(route, method).observe(elapsed)
+            level = logging.DEBUG if route in PROBES else logging.INFO
+            if log.isEnabledFor(level):
+                fields = {"http_method": method, "http_route": route, "http_status": status,
+                          "latency_ms": round(elapsed * 1000, 1), "request_id": request_id,
+                          **caller}
+                log.log(level, "%s %s %s", method, route, status, extra={"fields": fields})

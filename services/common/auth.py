@@ -16,15 +16,17 @@ its digest; ``welfare tokens list`` and ``revoke`` read and edit the file.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import fcntl
 import hashlib
-import hmac
 import json
 import logging
 import os
 import secrets
 import tempfile
+import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -79,15 +81,34 @@ class TokenExpired(Exception):
         self.token = token
 
 
+# How long after a change the tokens file is read at every look-up (TokenStore):
+# longer than any file system's timestamp granularity that matters here.
+RACY_S = 2.0
+
+
 class TokenStore:
     """Token digests from the environment and from a file; the file is read
-    again when it changes, so a token issued now works without a restart."""
+    again when it changes, so a token issued now works without a restart, and
+    one revoked now is refused from the next request on.
+
+    Each look-up costs one ``stat`` of the file and a dict look-up: the file is
+    parsed again only when its inode, size or modification time changed. It is
+    replaced atomically (``issue``, ``revoke``), so a read sees the old file or
+    the new one, never half of one. A file's time only moves with the kernel's
+    clock tick, and a replaced file may get the inode the old one had: two
+    changes of the same size in one tick would look like one. So a file changed
+    less than ``RACY_S`` before it was read is read again at each look-up until
+    it is older than that (as git does with its index).
+    """
 
     def __init__(self, entries: list[dict], file: Path | None = None) -> None:
         self._fixed = _principals(entries)
         self._file = file
-        self._file_stamp: tuple[int, int] | None = None
+        self._file_stamp: tuple[int, int, int, int] | None = None
         self._from_file: list[StoredToken] = []
+        self._by_digest = _by_digest(self._fixed)
+        self._reading = threading.Lock()
+        self._racy = False  # read less than RACY_S after it was written
 
     @classmethod
     def from_settings(cls, settings: Settings) -> TokenStore:
@@ -97,7 +118,8 @@ class TokenStore:
         return store
 
     def count(self) -> int:
-        return len(self._entries())
+        self.refresh()
+        return len(self._fixed) + len(self._from_file)
 
     def announce(self) -> None:
         """One line at start: how many tokens, from where; loud when there are none,
@@ -113,34 +135,62 @@ class TokenStore:
                         "with 401; issue one with `welfare tokens issue --role ROLE --subject "
                         "ID` and point WELFARE_TOKENS_FILE at its file", source)
 
-    def _entries(self) -> list[StoredToken]:
-        if self._file is not None:
+    def _stamp(self) -> tuple[int, int, int, int] | None:
+        try:
+            stat = os.stat(self._file)
+        except FileNotFoundError:
+            return None
+        return (stat.st_dev, stat.st_ino, stat.st_mtime_ns, stat.st_size)
+
+    def stale(self) -> bool:
+        """Whether the file changed since it was last read (one ``stat``)."""
+        return self._file is not None and (self._racy or self._stamp() != self._file_stamp)
+
+    def refresh(self) -> None:
+        """Read the file again if it changed since it was last read."""
+        if not self.stale():
+            return
+        with self._reading:  # one reader at a time; the others then find it read
+            stamp = self._stamp()
+            if stamp == self._file_stamp and not self._racy:
+                return
             try:
-                stat = self._file.stat()
-                stamp = (stat.st_mtime_ns, stat.st_size)
-            except FileNotFoundError:
-                stamp = None
-            if stamp != self._file_stamp:
-                try:
-                    self._from_file = (
-                        _principals(json.loads(self._file.read_text()).get("tokens", []))
-                        if stamp else [])
-                except (OSError, ValueError, KeyError) as exc:
-                    # Keep the tokens read last: a broken file must not lock everyone out.
-                    log.error("tokens file %s not read, keeping the %d token(s) read before: %s",
-                              self._file, len(self._from_file), exc)
-                self._file_stamp = stamp
-        return self._fixed + self._from_file
+                self._from_file = (
+                    _principals(json.loads(self._file.read_text()).get("tokens", []))
+                    if stamp else [])
+                self._by_digest = {**_by_digest(self._from_file), **_by_digest(self._fixed)}
+                self._racy = stamp is not None and time.time_ns() - stamp[2] < RACY_S * 1e9
+            except (OSError, ValueError, KeyError) as exc:
+                # Keep the tokens read last: a broken file must not lock everyone out
+                # (said once per change of the file, not at every request).
+                log.error("tokens file %s not read, keeping the %d token(s) read before: %s",
+                          self._file, len(self._from_file), exc)
+                self._racy = False
+            self._file_stamp = stamp
 
     def authenticate(self, token: str, now: datetime | None = None) -> Principal | None:
         """The token's Principal; None if unknown; ``TokenExpired`` if past its expiry."""
-        wanted = digest(token)
-        for stored in self._entries():
-            if hmac.compare_digest(stored.sha256, wanted):
-                if stored.expired(now or datetime.now(UTC)):
-                    raise TokenExpired(stored)
-                return stored.principal
-        return None
+        self.refresh()
+        return self.known(token, now)
+
+    def known(self, token: str, now: datetime | None = None) -> Principal | None:
+        """As ``authenticate``, from the tokens as last read (call ``refresh`` first)."""
+        # Looked up by the token's SHA-256, not the token: how long the look-up
+        # takes says nothing an attacker could use to build a token that matches.
+        stored = self._by_digest.get(digest(token))
+        if stored is None:
+            return None
+        if stored.expired(now or datetime.now(UTC)):
+            raise TokenExpired(stored)
+        return stored.principal
+
+
+def _by_digest(tokens: list[StoredToken]) -> dict[str, StoredToken]:
+    # The first entry of a digest wins, as when the list was searched in order.
+    found: dict[str, StoredToken] = {}
+    for stored in tokens:
+        found.setdefault(stored.sha256, stored)
+    return found
 
 
 def _principals(entries: list[dict]) -> list[StoredToken]:
@@ -268,11 +318,15 @@ class AuthRefused(Worded, HTTPException):
 def authenticator(store: TokenStore):
     """A FastAPI dependency giving the caller's Principal, or 401."""
 
-    def authenticate(
+    async def authenticate(
         credentials: HTTPAuthorizationCredentials | None = Depends(_bearer),
     ) -> Principal:
+        # On the event loop: a stat and a dict look-up (a sync dependency cost a
+        # worker thread per request); the file, when it changed, is read in one.
+        if store.stale():
+            await asyncio.to_thread(store.refresh)
         try:
-            principal = store.authenticate(credentials.credentials) if credentials else None
+            principal = store.known(credentials.credentials) if credentials else None
         except TokenExpired as expired:
             raise AuthRefused(
                 status.HTTP_401_UNAUTHORIZED, "token_expired",

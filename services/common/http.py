@@ -22,7 +22,6 @@ runtime.
 from __future__ import annotations
 
 import json
-import time
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -31,7 +30,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException
 
-from services.common.access_log import log_request
+from services.common.access_log import AccessLog
 from services.common.api_docs import add_docs
 from services.common.csv_rows import CsvRejected
 from services.common.field_messages import field_message
@@ -176,19 +175,9 @@ def create_api(
         return JSONResponse(status_code=422,
                             content=invalid_body(t, field_errors(exc.errors(), t), shown=3))
 
-    @app.middleware("http")
-    async def measure(request: Request, call_next):
-        started = time.perf_counter()
-        response = await call_next(request)
-        route = request.scope.get("route")
-        template = getattr(route, "path", "unmatched")  # bounded: templates, not URLs
-        metrics.http_requests.labels(template, request.method, str(response.status_code)).inc()
-        metrics.http_duration.labels(template, request.method).observe(
-            time.perf_counter() - started)
-        return response
-
-    # Added last, so outermost: it sees the status the client gets, 413s included.
-    app.middleware("http")(log_request)
+    # Added last, so outermost: it logs and counts the status the client gets,
+    # BodyLimit's 413s included (plain ASGI, as BodyLimit: services.common.access_log).
+    app.add_middleware(AccessLog, metrics=metrics)
 
     @app.get("/health", tags=["operations"])
     async def health() -> dict[str, str]:
@@ -261,9 +250,11 @@ class BodyLimit:
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        declared = dict(scope.get("headers") or []).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            return await _refuse_too_large(send, self.max_bytes, _scope_language(scope))
+        for name, value in scope["headers"]:
+            if name == b"content-length":
+                if value.isdigit() and int(value) > self.max_bytes:
+                    return await _refuse_too_large(send, self.max_bytes, _scope_language(scope))
+                break
         received = 0
 
         async def counted():

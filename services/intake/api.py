@@ -129,13 +129,19 @@ def routes(intake: Intake, authenticate: Callable, wake: Callable[[], None]) -> 
                        caller: Caller) -> Receipt:
         for_firm(caller, firm_id)
         must_match("body.line.line_id", body.line.line_id, line_id)
-        return await run(demand.put_line, firm_id, body.line)
+        # In a worker thread, in one transaction with the lines of requests that came
+        # meanwhile (service_layer.group_commit); then the relay publishes at once.
+        receipt = await demand.put_line(intake, firm_id, body.line)
+        wake()
+        return receipt
 
     @api.delete("/firms/{firm_id}/demand/{line_id}", tags=["demand"],
                 summary="Withdraw a line the firm aggregated")
     async def delete_line(firm_id: FirmId, line_id: LineId, caller: Caller) -> Receipt:
         for_firm(caller, firm_id)
-        return await run(demand.withdraw_line, firm_id, line_id)
+        receipt = await demand.withdraw_line(intake, firm_id, line_id)
+        wake()
+        return receipt
 
     @api.post("/firms/{firm_id}/lines.csv", tags=["demand"],
               summary="Submit or replace many lines the firm aggregated, as a CSV or XLSX sheet",

@@ -24,10 +24,14 @@ the relay's publish latency p50/p95, two ways:
   by intake; published_at is written once the row's batch is acknowledged).
 
 The runs of the two trees alternate, concurrency by concurrency, so that the
-machine's load (printed with ``uptime``) weighs on both alike. ``--profile DIR``
+machine's load (printed with ``uptime``) weighs on both alike; which one goes
+first alternates too, since the broker's "seen" latency grows as its log does.
+The relay's warnings in intake's log, if any, are printed after its run. ``--profile DIR``
 runs intake under pyinstrument (its event loop) and a stack sampler of every
 thread (the database work runs in worker threads, which pyinstrument does not
-see), and writes both there.
+see), and writes both there. ``--cpu-profile DIR`` instead writes a cProfile of the
+event loop's thread timed by that thread's CPU clock (wall time counts the waits for
+the GIL as the loop's own) and the CPU seconds of the other threads.
 """
 
 from __future__ import annotations
@@ -63,7 +67,7 @@ NETWORK = "bench"
 # without its os._exit, so that a profile is written when it stops; run with the
 # tree under test first on sys.path.
 SERVER = r"""
-import asyncio, os, sys, threading, time, collections, traceback
+import asyncio, contextlib, os, sys, threading, time, collections, traceback
 from services.common.settings import Settings
 from services.common.kafka import KafkaConnection
 from services.common.logs import configure
@@ -110,14 +114,39 @@ if profile:
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     profiler.start()
+cpu_profile = os.environ.get("BENCH_CPU_PROFILE")
+if cpu_profile:
+    # The event loop's thread by its own CPU time (not wall time, which counts the
+    # waits for the GIL held by the database threads as the loop's own).
+    import cProfile
+    profiler = cProfile.Profile(timer=time.thread_time)
+    profiler.enable()
 try:
     asyncio.run(main())
 finally:
+    if cpu_profile:
+        import pstats
+        profiler.disable()
+        with open(cpu_profile + ".cpu.txt", "w") as out:
+            main_cpu = time.thread_time()
+            threads = [t for t in threading.enumerate() if t is not threading.main_thread()]
+            others = 0.0
+            for t in threads:
+                with contextlib.suppress(OSError, OverflowError, TypeError):
+                    others += time.clock_gettime(time.pthread_getcpuclockid(t.ident))
+            out.write(f"CPU: event loop thread {main_cpu:.2f} s (profiled, so inflated), "
+                      f"other live threads {others:.2f} s\n")
+            for order in ("tottime", "cumulative"):
+                stats = pstats.Stats(profiler, stream=out)
+                stats.sort_stats(order).print_stats(70)
     if profile:
         profiler.stop()
         done.set()
         with open(profile + ".main.txt", "w") as out:
             out.write(profiler.output_text(show_all=False, unicode=False, color=False))
+        with open(profile + ".main.flat.txt", "w") as out:
+            # Where the event loop's time went, function by function (self time).
+            out.write(profiler.output_text(flat=True, show_all=True, unicode=False, color=False))
         with open(profile + ".main.html", "w") as out:
             out.write(profiler.output_html())
         with open(profile + ".threads.txt", "w") as out:
@@ -221,14 +250,14 @@ class Watcher:
 
 @contextlib.asynccontextmanager
 async def intake_process(tree: Path, bootstrap: str, database_url: str, tokens: Path,
-                         workdir: Path, profile: Path | None):
+                         workdir: Path, profile: Path | None, profile_kind: str = "wall"):
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(tree), "WELFARE_KAFKA_BOOTSTRAP": bootstrap,
            "WELFARE_KAFKA_IDEMPOTENT_PRODUCER": "false", "WELFARE_DATABASE_URL": database_url,
            "WELFARE_TOKENS_FILE": str(tokens), "WELFARE_DATA_DIR": str(workdir),
            "BENCH_PORT": str(port)}
     if profile is not None:
-        env["BENCH_PROFILE"] = str(profile)
+        env["BENCH_PROFILE" if profile_kind == "wall" else "BENCH_CPU_PROFILE"] = str(profile)
     log = (workdir / "intake.log").open("w")
     process = subprocess.Popen([sys.executable, "-c", SERVER], cwd=tree, env=env,
                                stdout=log, stderr=log)
@@ -253,11 +282,19 @@ async def intake_process(tree: Path, bootstrap: str, database_url: str, tokens: 
         except subprocess.TimeoutExpired:
             process.kill()
         log.close()
+        # The relay's warnings (a log gone backwards and republished, refusals): they
+        # explain a "seen" latency far above the "outbox" one.
+        warned = [line for line in (workdir / "intake.log").read_text().splitlines()
+                  if '"level": "warning"' in line or '"level": "error"' in line]
+        for line in warned[:5]:
+            print(f"  intake: {line[:300]}", flush=True)
+        if len(warned) > 5:
+            print(f"  intake: ... {len(warned) - 5} more warnings", flush=True)
 
 
 async def one_run(*, tree: Path, label: str, database: str, database_url: str, bootstrap: str,
                   firms: int, lines: int, requests: int, concurrency: int,
-                  profile: Path | None) -> Result:
+                  profile: Path | None, profile_kind: str = "wall") -> Result:
     with tempfile.TemporaryDirectory(prefix="bench-intake-") as folder:
         workdir = Path(folder)
         tokens = workdir / "tokens.json"
@@ -266,7 +303,7 @@ async def one_run(*, tree: Path, label: str, database: str, database_url: str, b
         firm_tokens = {f: issue(tokens, Role.FIRM, f) for f in firm_ids}
         url_db = database_url.replace("{folder}", folder)
         async with intake_process(tree, bootstrap, url_db, tokens, workdir,
-                                  profile) as (url, pid):
+                                  profile, profile_kind) as (url, pid):
             limits = httpx.Limits(max_connections=concurrency,
                                   max_keepalive_connections=concurrency)
             async with httpx.AsyncClient(base_url=url, timeout=60, limits=limits) as client:
@@ -369,13 +406,19 @@ async def main(args: argparse.Namespace) -> None:
         databases = [("sqlite", None)]
         if args.postgres:
             databases.append(("postgres", args.postgres))
+        pairs = 0
         for database, server in databases:
             for concurrency in concurrencies:
-                for label, tree in trees:
+                # Which tree goes first alternates: the embedded broker's "seen" latency
+                # grows with its log (the same tree run four times in a row at C=32:
+                # p95 130, 188, 461, 762 ms), which weighed on the second of each pair.
+                pairs += 1
+                for label, tree in (trees if pairs % 2 else trees[::-1]):
                     profile = None
-                    if args.profile:
-                        args.profile.mkdir(parents=True, exist_ok=True)
-                        profile = args.profile / f"{label}-{database}-c{concurrency}"
+                    folder = args.profile or args.cpu_profile
+                    if folder:
+                        folder.mkdir(parents=True, exist_ok=True)
+                        profile = folder / f"{label}-{database}-c{concurrency}"
                     with contextlib.ExitStack() as stack:
                         if server is None:
                             url = "sqlite:///{folder}/intake.db"
@@ -385,7 +428,8 @@ async def main(args: argparse.Namespace) -> None:
                         result = await one_run(
                             tree=tree, label=label, database=database, database_url=url,
                             bootstrap=broker.bootstrap, firms=args.firms, lines=args.lines,
-                            requests=args.requests, concurrency=concurrency, profile=profile)
+                            requests=args.requests, concurrency=concurrency, profile=profile,
+                            profile_kind="wall" if args.profile else "cpu")
                     results.append(result)
                     print(result.line(), flush=True)
     finally:
@@ -413,5 +457,9 @@ if __name__ == "__main__":
                         help="a copy of the old tree (git archive HEAD | tar -x -C DIR)")
     parser.add_argument("--postgres", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
                         help="a server URL; '' for SQLite only")
-    parser.add_argument("--profile", type=Path, default=None)
+    parser.add_argument("--profile", type=Path, default=None,
+                        help="pyinstrument (wall time) and a stack sampler of every thread")
+    parser.add_argument("--cpu-profile", type=Path, default=None,
+                        help="cProfile of the event loop's thread by its CPU time, and the "
+                             "CPU of the other threads")
     asyncio.run(main(parser.parse_args()))

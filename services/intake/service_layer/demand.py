@@ -8,7 +8,7 @@ from schemas.demand import DemandLine
 from services.common.i18n import N_
 from services.common.refusals import Invalid, NotFound
 from services.intake.adapters import repository as repo
-from services.intake.domain.changes import Changes, plan_changes
+from services.intake.domain.changes import Changes, StoredLine, plan_changes
 from services.intake.service_layer import firms, survey
 from services.intake.service_layer.context import Intake, Receipt
 from services.intake.service_layer.lines import (
@@ -22,13 +22,18 @@ from services.intake.service_layer.lines import (
 from services.intake.service_layer.notices import pending_notice
 
 
-def put_line(intake: Intake, firm_id: str, line: DemandLine) -> Receipt:
-    """Submit or replace an aggregated line; it must stand for at least k employees."""
+async def put_line(intake: Intake, firm_id: str, line: DemandLine) -> Receipt:
+    """Submit or replace an aggregated line; it must stand for at least k employees.
+
+    Its transaction may be shared with other requests' lines (``GroupCommit``, in a
+    worker thread): the receipt comes once it is committed.
+    """
     if line.respondents < intake.k:
         raise Invalid("body.line.respondents",
                       N_("a line must aggregate at least {k} employees (k-anonymity)"),
                       k=intake.k)
-    with intake.engine.begin() as db:
+
+    def write(db) -> tuple[Changes, StoredLine | None]:
         firm = _locked(db, firm_id)
         claim(db, firm_id, FIRM, [line.line_id])
         # This line only: the firm's other lines are neither read nor parsed.
@@ -37,26 +42,31 @@ def put_line(intake: Intake, firm_id: str, line: DemandLine) -> Receipt:
         changes = plan_changes(stored, [line])
         check_line_count(db, firm_id, changes, "body.line")
         record(intake, db, firm, FIRM, changes, stored)
+        return changes, before
+
+    changes, before = await intake.writes.run(write)
     count_published(intake, changes)
     if changes:
         return Receipt(entity_id=line.line_id, entity_version=changes.submitted[0][1], changed=True)
     return Receipt(entity_id=line.line_id, entity_version=before.version, changed=False)
 
 
-def withdraw_line(intake: Intake, firm_id: str, line_id: str) -> Receipt:
+async def withdraw_line(intake: Intake, firm_id: str, line_id: str) -> Receipt:
     """Withdraw one of the firm's own lines; withdrawing it again changes nothing."""
-    with intake.engine.begin() as db:
+
+    def write(db) -> Receipt:
         firm = _locked(db, firm_id)
         claim(db, firm_id, FIRM, [line_id])
-        stored = repo.stored_lines(db, firm_id, FIRM)
-        before = stored.get(line_id)
+        before = repo.stored_line(db, firm_id, FIRM, line_id)
         if before is None:
             raise NotFound(N_("the firm has no line '{line_id}'"), line_id=line_id)
         if not before.standing:
             return Receipt(entity_id=line_id, entity_version=before.version, changed=False)
         changes = Changes(submitted=(), withdrawn=((line_id, before.version + 1),))
-        record(intake, db, firm, FIRM, changes, stored)
-    return Receipt(entity_id=line_id, entity_version=before.version + 1, changed=True)
+        record(intake, db, firm, FIRM, changes, {line_id: before})
+        return Receipt(entity_id=line_id, entity_version=before.version + 1, changed=True)
+
+    return await intake.writes.run(write)
 
 
 class PublishedLine(BaseModel):
