@@ -9,7 +9,7 @@ The matcher publishes where a running round is: the round detail carries
 ``phase`` (``waiting_for_book`` while its book catches up with what was sent,
 ``snapshot``, ``solving`` with the ``part`` being solved of ``parts``,
 ``storing``), written by the runner that holds the round (at most about once
-a second while it solves; services/matcher/phases.py). Before a matcher takes
+a second while it solves; services/matcher/service_layer/phases.py). Before a matcher takes
 the round, and once it ended, there is no phase and the status says where it
 is: ``requested``, then ``completed`` or ``failed``. A ``running`` round with
 no phase yet (just taken, or an older matcher) reads as solving. The words

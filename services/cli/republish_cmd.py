@@ -28,7 +28,7 @@ from services.common.settings import Settings
 _OUTBOX_OF = {
     "intake": "services.intake.adapters.tables",
     "supply": "services.supply.adapters.tables",
-    "matcher": "services.matcher.tables",
+    "matcher": "services.matcher.adapters.tables",
     "operator": "services.operator.adapters.tables",
 }
 

@@ -321,7 +321,7 @@ class OutboxRelay:
     only within a partition, so consumers never relied on that order). Once a
     row is parked, the later rows of its key go out. That is safe because every
     event names its entity and the entity's version, and consumers keep the
-    version last applied (services/matcher/book.py): a later event replaces
+    version last applied (services/matcher/adapters/book.py): a later event replaces
     the parked one whole - a withdrawal included, which keeps its version as a
     tombstone - and if the parked row is republished afterwards, it arrives
     stale and is ignored. Keeping them behind instead would leave the entity,

@@ -25,16 +25,16 @@ from services.common.migrations import upgrade
 from services.common.outbox import Outbox, OutboxRelay
 from services.common.runtime import Service
 from services.common.settings import Settings
-from services.matcher import tables
-from services.matcher.freshness import BookLag
-from services.matcher.gauges import BookGauges
-from services.matcher.handlers import Handlers
-from services.matcher.lag import LagProbe, ProviderGroupLag, ProviderLagOptions
+from services.matcher.adapters import tables
+from services.matcher.adapters.freshness import BookLag
+from services.matcher.adapters.gauges import BookGauges
+from services.matcher.service_layer.handlers import Handlers
+from services.matcher.adapters.lag import LagProbe, ProviderGroupLag, ProviderLagOptions
 from services.matcher.options import MatcherOptions
 from services.matcher.read_api import read_router
-from services.matcher.runner import RoundRunner
+from services.matcher.service_layer.runner import RoundRunner
 from services.matcher.subscribers import BOOK_TOPICS, subscribe
-from services.matcher.worker import SolverPool
+from services.matcher.adapters.worker import SolverPool
 
 NAME = "matcher"
 MIGRATIONS = Path(__file__).parent / "migrations"

@@ -10,7 +10,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from services.common.consumer import BATCH_RECORDS
-from services.matcher.worker import DEFAULT_SOLVER
+from services.matcher.adapters.worker import DEFAULT_SOLVER
 
 
 class MatcherOptions(BaseSettings):

@@ -21,16 +21,16 @@ from services.common.auth import Principal, Role, require_role, require_subject
 from services.common.http import REFUSALS
 from services.common.i18n import N_
 from services.common.refusals import NotFound
-from services.matcher import queries
-from services.matcher.firm_outcome import FirmOutcomeView, firm_outcome
-from services.matcher.freshness import BookView, MeasuredLag
-from services.matcher.provider_awards import (
+from services.matcher.adapters import queries
+from services.matcher.adapters.firm_outcome import FirmOutcomeView, firm_outcome
+from services.matcher.adapters.freshness import BookView, MeasuredLag
+from services.matcher.adapters.provider_awards import (
     ProviderAward,
     RoundChanges,
     provider_awards,
     round_changes,
 )
-from services.matcher.round_slices import firm_slice, provider_slice
+from services.matcher.adapters.round_slices import firm_slice, provider_slice
 from services.matcher.views import RoundDetail, RoundView
 
 MAX_LIMIT = 500
@@ -110,7 +110,7 @@ def read_router(*, authenticate: Callable[..., Principal], engine: Engine,
     @router.get("/rounds/{round_id}/firms/{firm_id}")
     async def round_of_firm(round_id: Identifier, firm_id: Identifier,
                             principal: Principal = Depends(authenticate)) -> dict[str, Any]:
-        """What a committed round gives the firm (services/matcher/round_slices.py):
+        """What a committed round gives the firm (services/matcher/adapters/round_slices.py):
         its firm's own token, or an operator's; for its statement PDF."""
         require_role(principal, Role.FIRM, Role.OPERATOR)
         require_subject(principal, Role.FIRM, firm_id)

@@ -26,7 +26,7 @@ from services.common.consumer import (
 )
 from services.common.kafka import KafkaConnection
 from services.common.metrics import ServiceMetrics
-from services.matcher.handlers import Handlers
+from services.matcher.service_layer.handlers import Handlers
 
 GROUPS = {
     DEMAND: "matcher.demand",

@@ -1,4 +1,4 @@
-"""What the read API returns (``services.matcher.queries``): plain pydantic models.
+"""What the read API returns (``services.matcher.adapters.queries``): plain pydantic models.
 
 Money is in euro (``Decimal``, two places), times are UTC-aware. These models
 are the operator service's contract with the matcher's database; add fields,

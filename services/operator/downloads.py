@@ -5,7 +5,7 @@ The round is read through the matcher's API with the caller's token
 (services/operator/adapters/rounds.py). The contracts and the report: operators only, as
 the matcher's round detail is. A firm's statement: an operator, or that firm's
 own token, which reads from the matcher only its own slice of a committed round
-(``GET /v1/rounds/{id}/firms/{firm}``, services/matcher/round_slices.py); a
+(``GET /v1/rounds/{id}/firms/{firm}``, services/matcher/adapters/round_slices.py); a
 provider's award likewise. Another firm's or provider's token gets 403 before
 anything is read. The language is ``?lang=it|en``, else the request's
 ``Accept-Language``, else Italian.

@@ -45,7 +45,7 @@ from services.common.embedded_broker import EmbeddedBroker, free_port
 from services.common.gc_tuning import collect_less_often
 from services.common.kafka import KafkaConnection, ensure_topics
 from services.common.settings import Settings
-from services.matcher import tables as t
+from services.matcher.adapters import tables as t
 from services.matcher.bootstrap import build
 from services.matcher.options import MatcherOptions
 from tests.unit.matcher_service import builders as b

@@ -33,7 +33,7 @@ from sqlalchemy import func, select
 from services.common.database import database_url, make_engine
 from services.common.embedded_broker import EmbeddedBroker
 from services.common.settings import Settings
-from services.matcher import tables as t
+from services.matcher.adapters import tables as t
 from tests.integration.matcher_service.service import MatcherProcess, publish
 from tests.support.postgres import fresh_database, postgres_server
 from tests.unit.matcher_service import builders as b

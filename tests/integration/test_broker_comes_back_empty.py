@@ -18,8 +18,8 @@ from sqlalchemy import select
 from schemas.topics import ASSIGNMENTS, ROUND_EVENTS
 from services.common.database import database_url, make_engine
 from services.common.outbox import Outbox
-from services.matcher import tables as t
-from services.matcher.ids import award_event_id
+from services.matcher.adapters import tables as t
+from services.matcher.domain.ids import award_event_id
 from tests.e2e.monitoring.pipeline import INTAKE_FIRM, INTAKE_NETWORK, WEEKS, build, pipeline
 from tests.integration.matcher_service.service import (
     events_of,

@@ -18,7 +18,7 @@ from aiokafka.structs import ConsumerRecord
 from schemas.topics import DEAD_LETTER, DEMAND, encode, record_key
 from services.cli.main import main
 from services.common.dead_letters import dead_letter_for, dead_letter_headers
-from services.matcher import tables as t
+from services.matcher.adapters import tables as t
 from tests.integration.matcher_service.service import (
     count,
     publish,

@@ -18,9 +18,10 @@ from services.common.kafka import KafkaConnection
 from services.common.metrics import ServiceMetrics
 from services.common.migrations import upgrade
 from services.common.settings import Settings
-from services.matcher import bootstrap, tables
-from services.matcher.book import APPLIED, DUPLICATE
-from services.matcher.handlers import Handlers
+from services.matcher import bootstrap
+from services.matcher.adapters import tables
+from services.matcher.adapters.book import APPLIED, DUPLICATE
+from services.matcher.service_layer.handlers import Handlers
 from tests.unit.matcher_service import builders as b
 
 pytestmark = pytest.mark.postgres

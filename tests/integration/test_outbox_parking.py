@@ -262,7 +262,7 @@ def _service_tables(service: str) -> MetaData:
     elif service == "operator":
         from services.operator.adapters.tables import metadata
     else:
-        from services.matcher.tables import metadata
+        from services.matcher.adapters.tables import metadata
     return metadata
 
 

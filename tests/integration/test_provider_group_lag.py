@@ -9,7 +9,7 @@ from prometheus_client import CollectorRegistry
 
 from schemas.topics import ASSIGNMENTS, TOPICS
 from services.common.metrics import ServiceMetrics
-from services.matcher.lag import ProviderGroupLag
+from services.matcher.adapters.lag import ProviderGroupLag
 
 pytestmark = [pytest.mark.broker, pytest.mark.asyncio]
 

@@ -1,4 +1,4 @@
 from services.common.migrations import run_env
-from services.matcher.tables import metadata
+from services.matcher.adapters.tables import metadata
 
 run_env(metadata)

@@ -12,9 +12,9 @@ from services.common.consumer import Inbox
 from services.common.database import make_engine
 from services.common.metrics import ServiceMetrics
 from services.common.migrations import upgrade
-from services.matcher import tables
+from services.matcher.adapters import tables
 from services.matcher.bootstrap import MIGRATIONS, NAME
-from services.matcher.handlers import Handlers
+from services.matcher.service_layer.handlers import Handlers
 
 
 @pytest.fixture
@@ -40,7 +40,7 @@ def run_inline(engine: Engine, solve=None, owner: str = "inline") -> str | None:
     import time
 
     from services.common.outbox import Outbox
-    from services.matcher import round_store as store
+    from services.matcher.adapters import round_store as store
     from matcher import solve_round
 
     outbox = Outbox(tables.outbox)

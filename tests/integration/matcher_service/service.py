@@ -22,10 +22,10 @@ from services.common.database import database_url, make_engine
 from services.common.embedded_broker import free_port
 from services.common.kafka import KafkaConnection
 from services.common.settings import Settings
-from services.matcher import tables as t
+from services.matcher.adapters import tables as t
 from services.matcher.bootstrap import build
 from services.matcher.options import MatcherOptions
-from services.matcher.worker import DEFAULT_SOLVER
+from services.matcher.adapters.worker import DEFAULT_SOLVER
 
 ROOT = Path(__file__).resolve().parents[3]
 FAST = {"round_poll_s": 0.2, "lag_interval_s": 0.5, "gauges_interval_s": 0.5,

@@ -12,8 +12,8 @@ import json
 import pytest
 from sqlalchemy import update
 
-from services.matcher import tables as t
-from services.matcher.queries import get_round
+from services.matcher.adapters import tables as t
+from services.matcher.adapters.queries import get_round
 from tests.integration.matcher_service.conftest import run_inline
 from tests.unit.matcher_service import builders as b
 

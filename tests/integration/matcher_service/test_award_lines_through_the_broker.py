@@ -14,8 +14,8 @@ import pytest
 from schemas.topics import ASSIGNMENTS, ROUND_EVENTS
 from services.cli.provider_cmd import describe_award_lines
 from services.common.i18n import texts
-from services.matcher import tables as t
-from services.matcher.queries import get_round
+from services.matcher.adapters import tables as t
+from services.matcher.adapters.queries import get_round
 from tests.integration.matcher_service.service import (
     count,
     events_of,

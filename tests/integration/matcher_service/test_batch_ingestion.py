@@ -14,8 +14,8 @@ from aiokafka import AIOKafkaProducer
 from sqlalchemy import select, text
 
 from schemas.topics import DEAD_LETTER, DEMAND, decode, encode, record_key
-from services.matcher import tables as t
-from services.matcher.book import (APPLIED, DUPLICATE, STALE, _stored_versions,
+from services.matcher.adapters import tables as t
+from services.matcher.adapters.book import (APPLIED, DUPLICATE, STALE, _stored_versions,
                                    apply_book_events, book_row)
 from tests.integration.matcher_service.service import count, read_topic, running_matcher, wait_for
 from tests.unit.matcher_service import builders as b
@@ -133,7 +133,7 @@ def test_a_newer_version_written_after_the_lookup_is_not_overwritten(engine, mon
     with engine.begin() as connection:
         apply_book_events(connection, [b.firm("ceramiche"),
                                        b.line("l1", "ceramiche", units=8, version=5)])
-    monkeypatch.setattr("services.matcher.book._stored_versions",
+    monkeypatch.setattr("services.matcher.adapters.book._stored_versions",
                         lambda _connection, _rows: {})  # the versions read too early
     with engine.begin() as connection:
         apply_book_events(connection, [b.line("l1", "ceramiche", units=1, version=4)])

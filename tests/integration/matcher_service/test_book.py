@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from schemas.topics import CAPACITY, DEMAND
-from services.matcher import tables as t
-from services.matcher.book import APPLIED, DUPLICATE, STALE
+from services.matcher.adapters import tables as t
+from services.matcher.adapters.book import APPLIED, DUPLICATE, STALE
 from tests.unit.matcher_service import builders as b
 
 pytestmark = pytest.mark.postgres

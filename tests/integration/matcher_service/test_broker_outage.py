@@ -7,8 +7,8 @@ import pytest
 
 from schemas.topics import ASSIGNMENTS, ROUND_EVENTS
 from services.common.outbox import Outbox
-from services.matcher import tables as t
-from services.matcher.ids import award_event_id
+from services.matcher.adapters import tables as t
+from services.matcher.domain.ids import award_event_id
 from tests.integration.matcher_service.service import (
     count,
     events_of,

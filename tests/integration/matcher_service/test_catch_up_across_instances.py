@@ -13,7 +13,7 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from schemas.topics import DEMAND, TOPICS
-from services.matcher.lag import unprocessed
+from services.matcher.adapters.lag import unprocessed
 
 pytestmark = pytest.mark.broker
 

@@ -19,12 +19,12 @@ from schemas.rounds import CommitRound
 from schemas.snapshot import RoundSnapshot
 from schemas.topics import decode
 from services.common.outbox import Outbox
-from services.matcher import round_store as store
-from services.matcher import tables as t
-from services.matcher.awards import awards, same_content
-from services.matcher.book import APPLIED, DUPLICATE
-from services.matcher.queries import get_round
-from services.matcher.runner import RoundRunner
+from services.matcher.adapters import round_store as store
+from services.matcher.adapters import tables as t
+from services.matcher.domain.awards import awards, same_content
+from services.matcher.adapters.book import APPLIED, DUPLICATE
+from services.matcher.adapters.queries import get_round
+from services.matcher.service_layer.runner import RoundRunner
 from tests.integration.matcher_service.conftest import run_inline
 from tests.unit.matcher_service import builders as b
 

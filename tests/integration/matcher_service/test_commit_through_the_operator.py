@@ -15,7 +15,7 @@ import pytest
 from schemas.topics import ASSIGNMENTS
 from services.common.auth import Role, issue
 from services.common.kafka import KafkaConnection
-from services.matcher import tables as t
+from services.matcher.adapters import tables as t
 from services.operator.bootstrap import build as build_operator
 from tests.integration.matcher_service.service import (
     count,

@@ -14,10 +14,10 @@ from sqlalchemy import select
 
 from schemas.topics import ASSIGNMENTS, ROUND_EVENTS
 from services.common.database import database_url, make_engine
-from services.matcher import tables as t
-from services.matcher.ids import award_event_id
-from services.matcher.queries import get_round
-from services.matcher.worker import DEFAULT_SOLVER
+from services.matcher.adapters import tables as t
+from services.matcher.domain.ids import award_event_id
+from services.matcher.adapters.queries import get_round
+from services.matcher.adapters.worker import DEFAULT_SOLVER
 from tests.integration.matcher_service.service import (
     MatcherProcess,
     count,

@@ -14,10 +14,10 @@ from schemas.demand import DemandLine, DemandSubmitted
 from schemas.topics import decode
 from schemas.types import istat_codes, weeks_between
 from services.common.outbox import Outbox
-from services.matcher import tables as t
-from services.matcher.queries import get_round
-from services.matcher.runner import RoundRunner
-from services.matcher.worker import DEFAULT_SOLVER, SolverPool
+from services.matcher.adapters import tables as t
+from services.matcher.adapters.queries import get_round
+from services.matcher.service_layer.runner import RoundRunner
+from services.matcher.adapters.worker import DEFAULT_SOLVER, SolverPool
 from tests.unit.matcher_service import builders as b
 
 pytestmark = pytest.mark.postgres
@@ -114,7 +114,7 @@ async def test_a_result_that_cannot_be_stored_fails_the_round_with_the_real_erro
     def overflowing(*_args, **_kwargs):
         raise OverflowError("Python int too large to convert to SQLite INTEGER")
 
-    monkeypatch.setattr("services.matcher.round_store.complete_round", overflowing)
+    monkeypatch.setattr("services.matcher.adapters.round_store.complete_round", overflowing)
     await run_until_finished(runner, engine, "r1")
 
     detail = get_round(engine, "r1")

@@ -9,7 +9,7 @@ from sqlalchemy import inspect
 
 from services.common.migrations import upgrade
 from services.matcher.bootstrap import MIGRATIONS, NAME
-from services.matcher.tables import metadata
+from services.matcher.adapters.tables import metadata
 
 pytestmark = pytest.mark.postgres
 

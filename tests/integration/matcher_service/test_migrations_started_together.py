@@ -15,7 +15,7 @@ from alembic.migration import MigrationContext
 from services.common.database import make_engine
 from services.common.migrations import current, upgrade
 from services.matcher.bootstrap import MIGRATIONS, NAME
-from services.matcher.tables import metadata
+from services.matcher.adapters.tables import metadata
 
 pytestmark = pytest.mark.postgres
 

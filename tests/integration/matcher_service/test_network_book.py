@@ -11,7 +11,7 @@ import pytest
 from fastapi import FastAPI
 
 from services.common.auth import Principal, Role
-from services.matcher.freshness import MeasuredLag
+from services.matcher.adapters.freshness import MeasuredLag
 from services.matcher.read_api import read_router
 from tests.unit.matcher_service import builders as b
 

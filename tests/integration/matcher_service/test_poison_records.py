@@ -30,8 +30,8 @@ from schemas.topics import (
     record_key,
 )
 from services.common.dead_letters import dead_letter_for
-from services.matcher import tables as t
-from services.matcher.queries import get_round, list_rounds
+from services.matcher.adapters import tables as t
+from services.matcher.adapters.queries import get_round, list_rounds
 from tests.integration.matcher_service.service import (
     count,
     events_of,

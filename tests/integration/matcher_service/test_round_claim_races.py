@@ -19,8 +19,8 @@ from services.common.database import database_url as url_of
 from services.common.database import make_engine
 from services.common.migrations import upgrade
 from services.common.settings import Settings
-from services.matcher import round_store as store
-from services.matcher import tables as t
+from services.matcher.adapters import round_store as store
+from services.matcher.adapters import tables as t
 from services.matcher.bootstrap import MIGRATIONS, NAME
 from tests.unit.matcher_service import builders as b
 

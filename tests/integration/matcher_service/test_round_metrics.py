@@ -13,10 +13,10 @@ import pytest
 from sqlalchemy import select
 
 from services.common.outbox import Outbox
-from services.matcher import tables as t
-from services.matcher.gauges import BookGauges
-from services.matcher.runner import RoundRunner
-from services.matcher.worker import DEFAULT_SOLVER, SolverPool
+from services.matcher.adapters import tables as t
+from services.matcher.adapters.gauges import BookGauges
+from services.matcher.service_layer.runner import RoundRunner
+from services.matcher.adapters.worker import DEFAULT_SOLVER, SolverPool
 from tests.integration.matcher_service.conftest import run_inline
 from tests.unit.matcher_service import builders as b
 

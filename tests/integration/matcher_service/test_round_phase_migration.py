@@ -17,7 +17,7 @@ from sqlalchemy import inspect, text
 from services.common.database import make_engine
 from services.common.migrations import upgrade
 from services.matcher.bootstrap import MIGRATIONS, NAME
-from services.matcher.queries import get_round
+from services.matcher.adapters.queries import get_round
 
 pytestmark = pytest.mark.postgres
 

@@ -18,12 +18,12 @@ from fastapi import FastAPI
 
 from services.common.auth import Principal, Role
 from services.common.outbox import Outbox
-from services.matcher import round_store as store
-from services.matcher import tables as t
-from services.matcher.queries import get_round
+from services.matcher.adapters import round_store as store
+from services.matcher.adapters import tables as t
+from services.matcher.adapters.queries import get_round
 from services.matcher.read_api import read_router
-from services.matcher.runner import RoundRunner
-from services.matcher.worker import SolverPool
+from services.matcher.service_layer.runner import RoundRunner
+from services.matcher.adapters.worker import SolverPool
 from tests.unit.matcher_service import builders as b
 from tests.unit.matcher_service.standin import FAILING
 from tests.unit.matcher_service.standin_progress import STEPWISE

@@ -11,13 +11,13 @@ from sqlalchemy import select
 
 from schemas.topics import decode
 from services.common.outbox import Outbox
-from services.matcher import round_store as store
-from services.matcher import tables as t
-from services.matcher.book import DUPLICATE
-from services.matcher.ids import award_event_id, round_event_id
-from services.matcher.queries import get_round, list_rounds
-from services.matcher.runner import RoundRunner
-from services.matcher.worker import DEFAULT_SOLVER, SolverPool
+from services.matcher.adapters import round_store as store
+from services.matcher.adapters import tables as t
+from services.matcher.adapters.book import DUPLICATE
+from services.matcher.domain.ids import award_event_id, round_event_id
+from services.matcher.adapters.queries import get_round, list_rounds
+from services.matcher.service_layer.runner import RoundRunner
+from services.matcher.adapters.worker import DEFAULT_SOLVER, SolverPool
 from tests.unit.matcher_service import builders as b
 from tests.unit.matcher_service.standin import FAILING, INFEASIBLE, SLOW
 

@@ -20,7 +20,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from schemas.topics import ASSIGNMENTS, DEMAND
 from services.common.database import database_url, make_engine
 from services.common.settings import Settings
-from services.matcher import tables as t
+from services.matcher.adapters import tables as t
 from services.matcher.subscribers import GROUPS
 from tests.integration.matcher_service.service import (
     MatcherProcess,

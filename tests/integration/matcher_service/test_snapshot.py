@@ -6,10 +6,10 @@ import pytest
 from sqlalchemy import select
 
 from schemas.parameters import RoundParameters
-from services.matcher import tables as t
-from services.matcher.book import APPLIED, STALE
-from services.matcher.responses import InvalidResponse
-from services.matcher.snapshot import RoundSpec, build_snapshot
+from services.matcher.adapters import tables as t
+from services.matcher.adapters.book import APPLIED, STALE
+from services.matcher.service_layer.responses import InvalidResponse
+from services.matcher.adapters.snapshot import RoundSpec, build_snapshot
 from tests.integration.matcher_service.conftest import run_inline
 from tests.unit.matcher_service import builders as b
 

@@ -11,12 +11,12 @@ from sqlalchemy import select
 
 from schemas.parameters import RoundParameters
 from schemas.topics import decode
-from services.matcher import tables as t
-from services.matcher.book import APPLIED, DUPLICATE
-from services.matcher.ids import award_event_id
-from services.matcher.queries import get_round
-from services.matcher.responses import REFUSED
-from services.matcher.snapshot import RoundSpec, build_snapshot
+from services.matcher.adapters import tables as t
+from services.matcher.adapters.book import APPLIED, DUPLICATE
+from services.matcher.domain.ids import award_event_id
+from services.matcher.adapters.queries import get_round
+from services.matcher.service_layer.responses import REFUSED
+from services.matcher.adapters.snapshot import RoundSpec, build_snapshot
 from tests.integration.matcher_service.conftest import run_inline
 from tests.unit.matcher_service import builders as b
 

@@ -12,8 +12,8 @@ import asyncio
 import pytest
 
 from schemas.topics import ASSIGNMENTS, ROUND_EVENTS
-from services.matcher import tables as t
-from services.matcher.queries import get_round
+from services.matcher.adapters import tables as t
+from services.matcher.adapters.queries import get_round
 from services.provider.listener import ProviderListener, Superseded, accept_all
 from tests.integration.matcher_service.service import (
     count,

@@ -19,9 +19,9 @@ from schemas.topics import (
     PROVIDER_RESPONSES,
     ROUND_EVENTS,
 )
-from services.matcher import tables as t
-from services.matcher.ids import award_event_id
-from services.matcher.queries import get_round
+from services.matcher.adapters import tables as t
+from services.matcher.domain.ids import award_event_id
+from services.matcher.adapters.queries import get_round
 from tests.integration.matcher_service.service import (
     count,
     events_of,

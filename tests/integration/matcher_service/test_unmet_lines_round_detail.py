@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.matcher.queries import get_round
+from services.matcher.adapters.queries import get_round
 from tests.integration.matcher_service.conftest import run_inline
 from tests.unit.matcher_service import builders as b
 

@@ -14,7 +14,7 @@ from sqlalchemy import insert
 from services.common.database import database_url, make_engine
 from services.common.migrations import upgrade
 from services.common.settings import Settings
-from services.matcher import tables as t
+from services.matcher.adapters import tables as t
 from services.matcher.bootstrap import MIGRATIONS, NAME
 
 

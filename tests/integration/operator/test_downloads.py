@@ -21,9 +21,9 @@ from services.common.consumer import Inbox
 from services.common.database import database_url, make_engine
 from services.common.kafka import KafkaConnection
 from services.common.metrics import ServiceMetrics
-from services.matcher import tables
+from services.matcher.adapters import tables
 from services.matcher.bootstrap import NAME
-from services.matcher.handlers import Handlers
+from services.matcher.service_layer.handlers import Handlers
 from services.operator.bootstrap import build
 from tests.integration.matcher_service.conftest import run_inline
 from tests.integration.operator.book import seed_round

@@ -13,9 +13,9 @@ from services.common.consumer import Inbox
 from services.common.database import database_url, make_engine
 from services.common.kafka import KafkaConnection
 from services.common.metrics import ServiceMetrics
-from services.matcher import tables
+from services.matcher.adapters import tables
 from services.matcher.bootstrap import NAME
-from services.matcher.handlers import Handlers
+from services.matcher.service_layer.handlers import Handlers
 from services.operator.bootstrap import build
 from tests.support.services import running
 from tests.unit.matcher_service import builders as b

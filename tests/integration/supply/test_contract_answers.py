@@ -9,7 +9,7 @@ import asyncio
 import pytest
 
 from schemas.topics import CAPACITY, PROVIDER_RESPONSES, decode
-from services.matcher.ids import contract_id as matcher_contract_id
+from services.matcher.domain.ids import contract_id as matcher_contract_id
 from services.supply.domain.answers import contract_of
 from tests.integration.intake.running import auth, read_topic
 from tests.integration.supply.test_offers import enrol

@@ -21,7 +21,7 @@ from services.common.dead_letters import (
     dead_letter_headers,
     emptied,
 )
-from services.matcher.refused import MAX_COMMAND_BYTES, refused_round
+from services.matcher.service_layer.refused import MAX_COMMAND_BYTES, refused_round
 from tests.unit.matcher_service import builders as b
 
 

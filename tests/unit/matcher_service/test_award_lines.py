@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from schemas.snapshot import SnapshotProvider
-from services.matcher.awards import awards, same_content
+from services.matcher.domain.awards import awards, same_content
 from tests.unit.matcher_service.test_awards_and_summary import snapshot
 from matcher import solve_round as solve
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 from schemas.snapshot import RoundSnapshot, SnapshotFirm, SnapshotLine, SnapshotOffer
-from services.matcher.awards import awards
-from services.matcher.ids import award_event_id, contract_id, input_hash, round_event_id
-from services.matcher.summary import summarise
+from services.matcher.domain.awards import awards
+from services.matcher.domain.ids import award_event_id, contract_id, input_hash, round_event_id
+from services.matcher.domain.summary import summarise
 from tests.unit.matcher_service import builders as b
 from matcher import solve_round as solve
 

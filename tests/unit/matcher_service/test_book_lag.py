@@ -10,8 +10,8 @@ import datetime as dt
 
 from aiokafka import TopicPartition
 
-from services.matcher.freshness import BookLag, MeasuredLag
-from services.matcher.lag import LagProbe
+from services.matcher.adapters.freshness import BookLag, MeasuredLag
+from services.matcher.adapters.lag import LagProbe
 from tests.unit.matcher_service.test_lag import FakeBroker, FakeConsumer, FakeSubscriber
 
 A0, B0, C0 = TopicPartition("a", 0), TopicPartition("b", 0), TopicPartition("c", 0)

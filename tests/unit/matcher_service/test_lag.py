@@ -6,7 +6,7 @@ from aiokafka import TopicPartition
 from prometheus_client import CollectorRegistry
 
 from services.common.metrics import ServiceMetrics
-from services.matcher.lag import LagProbe, consumer_lag
+from services.matcher.adapters.lag import LagProbe, consumer_lag
 
 
 class FakeConsumer:

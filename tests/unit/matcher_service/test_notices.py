@@ -5,8 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from schemas.assignments import AwardedLine, AwardedOffer, ContractAwarded
-from services.matcher.awards import Standing, notices, same_content
-from services.matcher.ids import award_event_id, withdrawal_event_id
+from services.matcher.domain.awards import Standing, notices, same_content
+from services.matcher.domain.ids import award_event_id, withdrawal_event_id
 
 
 def offer(offer_id: str, *lines: tuple[str, int], price: str = "100.00") -> AwardedOffer:

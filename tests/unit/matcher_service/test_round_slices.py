@@ -1,4 +1,4 @@
-"""A firm's and a provider's slice of a committed round (services/matcher/round_slices.py):
+"""A firm's and a provider's slice of a committed round (services/matcher/adapters/round_slices.py):
 what their own tokens may read, and enough of it for their PDFs to be the operator's."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from services.common.i18n import texts
-from services.matcher.round_slices import firm_slice, provider_slice
+from services.matcher.adapters.round_slices import firm_slice, provider_slice
 from services.matcher.views import RoundDetail
 from services.operator.adapters.exports import firm_statement_pdf, provider_award_pdf
 from tests.unit.exports.test_exports import named_round

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from schemas.result import RoundResult
-from services.matcher.worker import SolverFailed, SolverPool, resolve, solve_json
+from services.matcher.adapters.worker import SolverFailed, SolverPool, resolve, solve_json
 from tests.unit.matcher_service.standin import FAILING, GREEDY, greedy
 from tests.unit.matcher_service.test_awards_and_summary import snapshot
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import ctypes
 import multiprocessing
 
-from services.matcher.phases import solving_part
-from services.matcher.worker import (
+from services.matcher.service_layer.phases import solving_part
+from services.matcher.adapters.worker import (
     _SLOT,
     PartsDone,
     SolverPool,

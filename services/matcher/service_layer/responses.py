@@ -33,9 +33,9 @@ from sqlalchemy import Connection, and_, delete, insert, select, tuple_
 from schemas.assignments import ContractAnswerRefused
 from schemas.responses import ContractAccepted, ContractDeclined
 from services.common.outbox import Outbox
-from services.matcher import tables as t
-from services.matcher.ids import refusal_event_id
-from services.matcher.standing import current_contract, told_contract
+from services.matcher.adapters import tables as t
+from services.matcher.domain.ids import refusal_event_id
+from services.matcher.adapters.standing import current_contract, told_contract
 
 Response = ContractAccepted | ContractDeclined
 REFUSED = "refused"  # the outcome of an answer to a superseded contract

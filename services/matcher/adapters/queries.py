@@ -40,8 +40,8 @@ from schemas.parameters import RoundParameters
 from schemas.responses import LineOfferPair
 from schemas.result import FirmOutcome, SmallestChange
 from schemas.rounds import RoundSummary
-from services.matcher import tables as t
-from services.matcher.ids import euro
+from services.matcher.adapters import tables as t
+from services.matcher.domain.ids import euro
 from services.matcher.views import (
     ContractLineView,
     ContractOfferView,

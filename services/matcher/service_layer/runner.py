@@ -10,7 +10,7 @@ once its lease expires, and solved again from its stored snapshot; after
 ``max_attempts`` claims it is failed rather than retried for ever (a round
 that kills its runner every time must not take the service down with it).
 
-While it works, the runner writes the round's phase (services/matcher/phases.py):
+While it works, the runner writes the round's phase (services/matcher/service_layer/phases.py):
 waiting_for_book while ingestion catches up, snapshot, solving with the part
 being solved of how many, storing; the end clears it.
 
@@ -47,12 +47,12 @@ from services.common.errors import describe
 from services.common.logs import bind
 from services.common.metrics import ServiceMetrics
 from services.common.outbox import Outbox
-from services.matcher import round_store as store
-from services.matcher import tables as t
-from services.matcher.commit import CommitRefused, commit_dry_run
-from services.matcher.phases import RoundPhases
-from services.matcher.summary import unmet_units_by_reason
-from services.matcher.worker import SolverFailed, SolverPool
+from services.matcher.adapters import round_store as store
+from services.matcher.adapters import tables as t
+from services.matcher.service_layer.commit import CommitRefused, commit_dry_run
+from services.matcher.service_layer.phases import RoundPhases
+from services.matcher.domain.summary import unmet_units_by_reason
+from services.matcher.adapters.worker import SolverFailed, SolverPool
 
 log = logging.getLogger(__name__)
 
@@ -207,7 +207,7 @@ class RoundRunner:
         return None
 
     async def _commit(self, claimed: store.Claimed, began: float, phases: RoundPhases) -> None:
-        """A commit of a stored dry run: no solve, one transaction (services/matcher/commit.py)."""
+        """A commit of a stored dry run: no solve, one transaction (services/matcher/service_layer/commit.py)."""
         await phases.enter(store.WAITING_FOR_BOOK)
         await self._settle()  # the book must hold what was sent before the command
         await phases.enter(store.STORING)

@@ -28,8 +28,8 @@ from schemas.snapshot import (
     SnapshotOffer,
     SnapshotProvider,
 )
-from services.matcher import tables as t
-from services.matcher.ids import euro
+from services.matcher.adapters import tables as t
+from services.matcher.domain.ids import euro
 
 log = logging.getLogger(__name__)
 

@@ -8,9 +8,9 @@ from sqlalchemy import Connection, insert
 
 from schemas.result import RoundResult
 from schemas.snapshot import RoundSnapshot
-from services.matcher import tables as t
-from services.matcher.awards import contracts_by_provider
-from services.matcher.ids import award_event_id, cents, contract_id
+from services.matcher.adapters import tables as t
+from services.matcher.domain.awards import contracts_by_provider
+from services.matcher.domain.ids import award_event_id, cents, contract_id
 
 
 def store_result_rows(connection: Connection, snapshot: RoundSnapshot, result: RoundResult,

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict
 
-from services.matcher.lag import LagProbe, unprocessed
+from services.matcher.adapters.lag import LagProbe, unprocessed
 
 log = logging.getLogger(__name__)
 

@@ -25,8 +25,8 @@ from sqlalchemy import Connection, Table, and_, insert, select, update
 from schemas.capacity import CapacityOffered, CapacityWithdrawn, ProviderEnrolled
 from schemas.demand import DemandSubmitted, DemandWithdrawn, FirmEnrolled
 from services.common.bulk import upsert_newer
-from services.matcher import tables as t
-from services.matcher.ids import cents
+from services.matcher.adapters import tables as t
+from services.matcher.domain.ids import cents
 
 APPLIED, DUPLICATE, STALE = "applied", "duplicate", "stale"
 

@@ -15,9 +15,9 @@ from prometheus_client import Gauge
 from sqlalchemy import Connection, Engine, Table, func, select
 
 from services.common.metrics import ServiceMetrics
-from services.matcher import tables as t
-from services.matcher.snapshot import last_committed_round
-from services.matcher.standing import told_contract
+from services.matcher.adapters import tables as t
+from services.matcher.adapters.snapshot import last_committed_round
+from services.matcher.adapters.standing import told_contract
 
 log = logging.getLogger(__name__)
 

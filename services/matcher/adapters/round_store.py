@@ -32,18 +32,18 @@ from schemas.result import RoundResult
 from schemas.rounds import RoundCompleted, RoundFailed, RoundStarted, StartRound
 from schemas.snapshot import RoundSnapshot
 from services.common.outbox import Outbox
-from services.matcher import tables as t
-from services.matcher.awards import awards, notices
-from services.matcher.ids import cents, input_hash, round_event_id
-from services.matcher.results import store_result_rows
-from services.matcher.snapshot import (
+from services.matcher.adapters import tables as t
+from services.matcher.domain.awards import awards, notices
+from services.matcher.domain.ids import cents, input_hash, round_event_id
+from services.matcher.adapters.results import store_result_rows
+from services.matcher.adapters.snapshot import (
     COMMITTED_OUTCOMES,
     RoundSpec,
     build_snapshot,
     last_committed_round,
 )
-from services.matcher.standing import carry_on, held_contracts
-from services.matcher.summary import summarise
+from services.matcher.adapters.standing import carry_on, held_contracts
+from services.matcher.domain.summary import summarise
 
 REQUESTED, RUNNING, COMPLETED, FAILED = "requested", "running", "completed", "failed"
 PLAIN, REPAIR = "plain", "repair"

@@ -16,10 +16,10 @@ import json
 from sqlalchemy import Connection, delete, insert, select, update
 
 from schemas.assignments import AwardedLine, AwardedOffer
-from services.matcher import tables as t
-from services.matcher.awards import Notices, Standing
-from services.matcher.ids import award_event_id, euro
-from services.matcher.snapshot import last_committed_round
+from services.matcher.adapters import tables as t
+from services.matcher.domain.awards import Notices, Standing
+from services.matcher.domain.ids import award_event_id, euro
+from services.matcher.adapters.snapshot import last_committed_round
 
 c = t.contracts.c
 

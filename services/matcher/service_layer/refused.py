@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from schemas.types import Identifier, IsoWeek
-from services.matcher.round_store import RefusedRound
+from services.matcher.adapters.round_store import RefusedRound
 
 # A StartRound is about a kilobyte; a larger value is not worth parsing.
 MAX_COMMAND_BYTES = 64 * 1024

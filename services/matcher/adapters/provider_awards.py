@@ -30,11 +30,11 @@ from decimal import Decimal
 from pydantic import Field
 from sqlalchemy import Engine, desc, select
 
-from services.matcher import tables as t
-from services.matcher.ids import euro
-from services.matcher.queries import _round_names
-from services.matcher.snapshot import COMMITTED_OUTCOMES
-from services.matcher.standing import told_contract
+from services.matcher.adapters import tables as t
+from services.matcher.domain.ids import euro
+from services.matcher.adapters.queries import _round_names
+from services.matcher.adapters.snapshot import COMMITTED_OUTCOMES
+from services.matcher.adapters.standing import told_contract
 from services.matcher.views import View
 
 ANSWERABLE = ("awaiting", "amended", "accepted", "declined")
@@ -226,8 +226,8 @@ def round_changes(engine: Engine, round_id: str) -> RoundChanges | None:
     so a dry run shows what committing it would keep, move and drop, and a
     committed repair round what it did.
     """
-    from services.matcher.awards import same_content  # pure; imported here to keep it light
-    from services.matcher.standing import held_contracts, stored_offers
+    from services.matcher.domain.awards import same_content  # pure; imported here to keep it light
+    from services.matcher.adapters.standing import held_contracts, stored_offers
 
     r, c = t.rounds.c, t.contracts.c
     with engine.connect() as connection:

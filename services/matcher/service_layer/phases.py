@@ -3,7 +3,7 @@
 The runner says each phase as it enters it (``waiting_for_book`` while the
 book catches up, ``snapshot``, ``solving``, ``storing``); while solving, the
 part being solved of how many, from the optimiser's progress in the worker
-(services/matcher/worker.py). A phase is written at once; the parts at most
+(services/matcher/adapters/worker.py). A phase is written at once; the parts at most
 once every ``every_s``, the latest of them: a round of thousands of parts must
 not become thousands of transactions.
 
@@ -23,8 +23,8 @@ import logging
 
 from sqlalchemy import Engine
 
-from services.matcher import round_store as store
-from services.matcher.worker import PartsDone
+from services.matcher.adapters import round_store as store
+from services.matcher.adapters.worker import PartsDone
 
 log = logging.getLogger(__name__)
 

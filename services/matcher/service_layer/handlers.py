@@ -28,13 +28,13 @@ from schemas.topics import TOPIC_OF
 from services.common.consumer import Inbox
 from services.common.metrics import ServiceMetrics
 from services.common.outbox import Outbox
-from services.matcher import tables
-from services.matcher.book import (APPLIED, DUPLICATE, STALE, apply_book_event,
+from services.matcher.adapters import tables
+from services.matcher.adapters.book import (APPLIED, DUPLICATE, STALE, apply_book_event,
                                    apply_book_events)
-from services.matcher.commit import request_commit
-from services.matcher.refused import refused_round
-from services.matcher.responses import REFUSED, apply_response
-from services.matcher.round_store import refuse_round, request_round
+from services.matcher.service_layer.commit import request_commit
+from services.matcher.service_layer.refused import refused_round
+from services.matcher.service_layer.responses import REFUSED, apply_response
+from services.matcher.adapters.round_store import refuse_round, request_round
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +106,7 @@ class Handlers:
         return outcome
 
     async def commit_round(self, command: CommitRound) -> str:
-        # Recorded as a requested round; the runner commits it (services/matcher/commit.py).
+        # Recorded as a requested round; the runner commits it (services/matcher/service_layer/commit.py).
         outcome = await self._once(command, request_commit, when_false=DUPLICATE)
         if outcome == APPLIED:
             log.info("round %s requested on %s: commit dry run %s", command.round_id,

@@ -32,7 +32,7 @@ from schemas.assignments import (
 from schemas.municipalities import municipality_name
 from schemas.result import ContractLine, GroupContract, RoundResult
 from schemas.snapshot import RoundSnapshot, SnapshotLine
-from services.matcher.ids import award_event_id, contract_id, withdrawal_event_id
+from services.matcher.domain.ids import award_event_id, contract_id, withdrawal_event_id
 
 
 def contracts_by_provider(result: RoundResult) -> dict[str, list[GroupContract]]:

@@ -32,10 +32,10 @@ from schemas.rounds import CommitRound
 from schemas.snapshot import RoundSnapshot
 from services.common.errors import describe
 from services.common.outbox import Outbox
-from services.matcher import round_store as store
-from services.matcher import tables as t
-from services.matcher.ids import input_hash
-from services.matcher.snapshot import RoundSpec, build_snapshot
+from services.matcher.adapters import round_store as store
+from services.matcher.adapters import tables as t
+from services.matcher.domain.ids import input_hash
+from services.matcher.adapters.snapshot import RoundSpec, build_snapshot
 
 r = t.rounds.c
 
