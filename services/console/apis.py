@@ -102,6 +102,14 @@ class Apis:
     async def firm_ids(self) -> list[str]:
         return await self._call("GET", self._urls.intake, "/v1/firms")
 
+    async def every_firms_demand(self) -> list[dict]:
+        """Every firm's profile and published lines, in one request (operators)."""
+        return await self._call("GET", self._urls.intake, "/v1/demand")
+
+    async def every_providers_offers(self) -> list[dict]:
+        """Every provider's profile and standing offers, in one request (operators)."""
+        return await self._call("GET", self._urls.supply, "/v1/offers")
+
     async def firm(self, firm_id: str) -> dict:
         return await self._call("GET", self._urls.intake, f"/v1/firms/{firm_id}")
 

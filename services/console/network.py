@@ -3,8 +3,10 @@
 Firms and providers with their names, every published demand line (the round
 report places lines on the map by their municipality) and every standing
 offer (the overview's demand against capacity). Fetched with the operator's
-own token; kept a few seconds per token, so a report and its refreshes do not
-ask intake for every firm each time.
+own token, in one request to intake (``GET /v1/demand``) and one to supply
+(``GET /v1/offers``); kept a few seconds per token, so an overview and its
+refreshes do not ask each time. (A round's report does not need it: it shows
+the round as solved, services/console/round_network.py.)
 
 And how fresh the matcher's book is (``book_of``, ``freshness``): whether it has
 applied everything sent to it, and when its book of the network last changed,
@@ -84,11 +86,12 @@ def forget(token: str) -> None:
 
 
 async def _gather(apis: Apis) -> Network:
-    firm_ids, provider_ids = await gather_limited([apis.firm_ids(), apis.provider_ids()])
-    profiles = await gather_limited([apis.firm(f) for f in firm_ids])
-    demands = await gather_limited([apis.firm_demand(f) for f in firm_ids])
-    providers = await gather_limited([apis.provider(p) for p in provider_ids])
-    offers = await gather_limited([apis.offers(p) for p in provider_ids])
+    # Two requests, not two per firm and provider: at 1k lines that was some 1,200
+    # requests and several seconds for the first page after the cache.
+    firms, suppliers = await gather_limited([apis.every_firms_demand(),
+                                             apis.every_providers_offers()])
+    profiles, demands = [f["profile"] for f in firms], [f["demand"] for f in firms]
+    providers, offers = [p["profile"] for p in suppliers], [p["offers"] for p in suppliers]
     network = Network(network_id=next((p["network_id"] for p in profiles + providers), None))
     for profile, demand in zip(profiles, demands, strict=True):
         firm = profile["firm"]

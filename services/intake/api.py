@@ -26,6 +26,7 @@ from services.intake.requests import (
     AnswerIn,
     FirmEnrolment,
     FirmView,
+    FirmWithDemand,
     LineSubmission,
     Withdrawal,
     answers_for,
@@ -75,6 +76,25 @@ def routes(intake: Intake, authenticate: Callable, wake: Callable[[], None]) -> 
     async def list_firms(caller: Caller) -> list[str]:
         require_role(caller, Role.OPERATOR)
         return await asyncio.to_thread(firms.firm_ids, intake)
+
+    @api.get("/demand", tags=["demand"],
+             summary="Every enrolled firm with its published lines (operator)")
+    async def every_firms_demand(caller: Caller) -> list[FirmWithDemand]:
+        """What an operator's overview shows, in one request instead of two per firm
+        (a 1k-line network has some 500 firms)."""
+        require_role(caller, Role.OPERATOR)
+
+        def read() -> list[FirmWithDemand]:
+            found = []
+            for firm_id in firms.firm_ids(intake):
+                record = firms.firm(intake, firm_id)
+                found.append(FirmWithDemand(
+                    profile=FirmView(network_id=record.network_id, firm=record.profile,
+                                     entity_version=record.version),
+                    demand=demand.firm_demand(intake, firm_id)))
+            return found
+
+        return await asyncio.to_thread(read)
 
     @api.put("/firms/{firm_id}", tags=["firms"],
              summary="Enrol a firm (operator) or update its profile (operator or the firm)")

@@ -11,6 +11,7 @@ from schemas.types import Identifier
 from services.common.i18n import N_
 from services.common.refusals import Invalid, must_match
 from services.intake.domain.answers import SurveyAnswer
+from services.intake.service_layer.demand import FirmDemand
 
 
 class FirmEnrolment(BaseModel):
@@ -20,6 +21,14 @@ class FirmEnrolment(BaseModel):
 
 class FirmView(FirmEnrolment):
     entity_version: int
+
+
+class FirmWithDemand(BaseModel):
+    """A firm's profile and its published lines, as ``GET /firms/{id}`` and
+    ``GET /firms/{id}/demand`` give them."""
+
+    profile: FirmView
+    demand: FirmDemand
 
 
 class LineSubmission(BaseModel):

@@ -24,6 +24,7 @@ from services.supply.requests import (
     OfferSubmission,
     ProviderEnrolment,
     ProviderView,
+    ProviderWithOffers,
 )
 from services.supply.service_layer import answers, offers, providers
 from services.supply.service_layer.answers import AnswerReceipt
@@ -55,6 +56,25 @@ def routes(supply: Supply, authenticate: Callable, wake: Callable[[], None]) -> 
     async def list_providers(caller: Caller) -> list[str]:
         require_role(caller, Role.OPERATOR)
         return await asyncio.to_thread(providers.provider_ids, supply)
+
+    @api.get("/offers", tags=["offers"],
+             summary="Every enrolled provider with its standing offers (operator)")
+    async def every_providers_offers(caller: Caller) -> list[ProviderWithOffers]:
+        """What an operator's overview shows, in one request instead of two per provider."""
+        require_role(caller, Role.OPERATOR)
+
+        def read() -> list[ProviderWithOffers]:
+            found = []
+            for provider_id in providers.provider_ids(supply):
+                record = providers.provider(supply, provider_id)
+                found.append(ProviderWithOffers(
+                    profile=ProviderView(network_id=record.network_id,
+                                         provider=record.profile,
+                                         entity_version=record.version),
+                    offers=offers.standing_offers(supply, provider_id)))
+            return found
+
+        return await asyncio.to_thread(read)
 
     @api.put("/providers/{provider_id}", tags=["providers"],
              summary="Enrol a provider (operator) or update its profile (operator or provider)")

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 from schemas.capacity import CapacityOffer, ProviderProfile
 from schemas.types import Identifier
 from services.supply.domain.answers import MAX_NOTE, DeclineReason
+from services.supply.service_layer.offers import StandingOffer
 
 
 class ProviderEnrolment(BaseModel):
@@ -18,6 +19,14 @@ class ProviderEnrolment(BaseModel):
 
 class ProviderView(ProviderEnrolment):
     entity_version: int
+
+
+class ProviderWithOffers(BaseModel):
+    """A provider's profile and its standing offers, as ``GET /providers/{id}`` and
+    ``GET /providers/{id}/offers`` give them."""
+
+    profile: ProviderView
+    offers: list[StandingOffer]
 
 
 class OfferSubmission(BaseModel):

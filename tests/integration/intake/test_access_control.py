@@ -82,3 +82,17 @@ async def test_a_firm_may_update_its_own_profile_but_not_move_network(intake):
         **PROFILE, "firm": {**PROFILE["firm"], "firm_id": "bolts"}}, headers=acme)
     assert mismatched.status_code == 422
     assert mismatched.json()["errors"][0]["field"] == "body.firm.firm_id"
+
+
+async def test_an_operator_reads_every_firm_and_its_lines_at_once_and_a_firm_may_not(intake):
+    ops = auth("operator", "ops")
+    assert (await intake.put("/v1/firms/acme", json=PROFILE, headers=ops)).status_code == 200
+    put = await intake.put("/v1/firms/acme/demand/acme-L01", json=LINE, headers=ops)
+    assert put.status_code == 200, put.text
+    everything = await intake.get("/v1/demand", headers=ops)
+    assert everything.status_code == 200
+    [acme] = everything.json()
+    assert acme["profile"] == (await intake.get("/v1/firms/acme", headers=ops)).json()
+    assert acme["demand"] == (await intake.get("/v1/firms/acme/demand", headers=ops)).json()
+    assert [x["line"]["line_id"] for x in acme["demand"]["lines"]] == ["acme-L01"]
+    assert (await intake.get("/v1/demand", headers=auth("firm", "acme"))).status_code == 403

@@ -112,3 +112,17 @@ async def test_a_bad_offer_gets_422_naming_the_field(supply):
                                                      if k != "weeks"}},
                                headers={**GULLIVER, "Accept-Language": "en"})
     assert "offer.weeks: is required" in english.json()["error"]
+
+
+async def test_an_operator_reads_every_provider_and_its_offers_at_once(supply):
+    await enrol(supply)
+    assert (await supply.put(PATH, json={"offer": OFFER}, headers=GULLIVER)).status_code == 200
+    everything = await supply.get("/v1/offers", headers=OPERATOR)
+    assert everything.status_code == 200
+    [gulliver] = everything.json()
+    assert gulliver["profile"] == (await supply.get("/v1/providers/coop-gulliver",
+                                                    headers=OPERATOR)).json()
+    assert gulliver["offers"] == (await supply.get("/v1/providers/coop-gulliver/offers",
+                                                   headers=OPERATOR)).json()
+    assert [o["offer"]["offer_id"] for o in gulliver["offers"]] == [OFFER["offer_id"]]
+    assert (await supply.get("/v1/offers", headers=GULLIVER)).status_code == 403

@@ -150,15 +150,13 @@ ANSWERS: dict[str, object] = {}
 
 def services(request: httpx.Request) -> httpx.Response:
     host, path = request.url.host, request.url.path
-    if host == "intake" and path == "/v1/firms":
-        return httpx.Response(200, json=["ceramiche"])
-    if host == "intake" and path.endswith("/demand"):
-        return httpx.Response(200, json={"firm_id": "ceramiche", "lines": [],
-                                         "withheld_answers": 0})
-    if host == "intake" and path.startswith("/v1/firms/"):
-        return httpx.Response(200, json={"network_id": "modena", "entity_version": 1, "firm": {
-            "firm_id": "ceramiche", "name": "Ceramiche Rossi", "welfare_budget_eur": "100.00"}})
-    if host == "supply" and path == "/v1/providers":
+    if host == "intake" and path == "/v1/demand":
+        return httpx.Response(200, json=[{
+            "profile": {"network_id": "modena", "entity_version": 1, "firm": {
+                "firm_id": "ceramiche", "name": "Ceramiche Rossi",
+                "welfare_budget_eur": "100.00"}},
+            "demand": {"firm_id": "ceramiche", "lines": [], "withheld_answers": 0}}])
+    if host == "supply" and path == "/v1/offers":
         return httpx.Response(200, json=[])
     if host == "operator" and path in ANSWERS:
         found = ANSWERS[path]

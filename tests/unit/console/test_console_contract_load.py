@@ -206,9 +206,9 @@ ANSWERS: dict[str, object] = {}
 
 def services(request: httpx.Request) -> httpx.Response:
     host, path = request.url.host, request.url.path
-    if host == "intake" and path == "/v1/firms":
+    if host == "intake" and path == "/v1/demand":
         return httpx.Response(200, json=[])
-    if host == "supply" and path == "/v1/providers":
+    if host == "supply" and path == "/v1/offers":
         return httpx.Response(200, json=[])
     if host == "operator" and path in ANSWERS:
         return httpx.Response(200, json=ANSWERS[path])
