@@ -34,6 +34,11 @@ LP_SECONDS_PER_WEIGHT = 7e-5  # about what a part's relaxation takes, per unit o
 # bins ended 0-0.3 s before this deadline and the search returned in time.
 COLLECT_S = 0.05
 COLLECT_S_PER_PAIR = 2e-6
+# After a bin's search: each part's plan scored again (quick.score_units, part.py),
+# 2.4e-6 s a pair at 10k lines on a loaded machine. Before it: a part the time did not
+# allow to build still counts its ceiling (ceiling.py, with its prepare), 1e-5 s a pair.
+SCORE_S_PER_PAIR = 3e-6
+CEILING_S_PER_PAIR = 1.2e-5
 
 
 def run_parts(parts: list[Part], scale: Scale, params: RoundParameters, budget: TimeBudget,
@@ -67,18 +72,21 @@ def solve_bin(indices: list[int], parts: list[Part], scale: Scale, params: Round
               ) -> dict[int, PartResult]:
     """``deadline``: the budget, or (to a worker process) its deadline as a float."""
     budget = deadline if isinstance(deadline, TimeBudget) else TimeBudget.until(deadline)
+    budget = budget.before(SCORE_S_PER_PAIR * sum(len(p.pairs) for p in parts))
     solvers: list[PartSolver] = []
     halfway = budget.part(0.5)
     late: dict[int, PartResult] = {}  # parts answered without a model
+    unbuilt_s = CEILING_S_PER_PAIR * sum(len(p.pairs) for p in parts)  # for the rest
     for n, part in enumerate(parts):  # every part gets a solution at once ...
         left = budget.remaining()
-        if left <= 0:  # not even time to build it
-            late[indices[n]] = unbuilt(part.problem, scale, params)
+        if left <= unbuilt_s:  # not even time to build it (only to count its ceiling)
+            late[indices[n]] = unbuilt(part.problem, scale, params, _whole(part))
             continue
+        unbuilt_s -= CEILING_S_PER_PAIR * len(part.pairs)
         if params.decompose and LP_SECONDS_PER_WEIGHT * _weight(part) > 0.5 * left:
             # Its relaxation could not finish, so the solver could not improve on the
             # greedy start: building its model would only take the others' time.
-            late[indices[n]] = quick_part(part.problem, scale, params)
+            late[indices[n]] = quick_part(part.problem, scale, params, _whole(part))
             if started:
                 started(n + 1)
             continue
@@ -121,6 +129,11 @@ def solve_bin(indices: list[int], parts: list[Part], scale: Scale, params: Round
                 open_parts[n].improve(budget.within(min(max(share, 2 * needs, 0.05), left)))
     built = [i for i in indices if i not in late]
     return {**late, **{index: solver.result() for index, solver in zip(built, solvers)}}
+
+
+def _whole(part: Part) -> tuple[float, ...] | None:
+    """The whole budgets of a part whose budgets are split, for its bound."""
+    return part.whole_budgets if part.split_firms else None
 
 
 def _urgency(solvers: list[PartSolver], parts: list[Part]) -> list[float]:

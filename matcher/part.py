@@ -11,6 +11,7 @@ import time
 
 from matcher.backends.raw import RawResult, Status
 from matcher.budget import TimeBudget
+from matcher.ceiling import box_bound, ceiling_bound
 from matcher.heuristic import greedy
 from matcher.integrality import fractional, integral_repair
 from matcher.linear import LinearModel
@@ -19,6 +20,7 @@ from matcher.objective import Scale, coverage_counts
 from matcher.part_result import PartResult, nothing_served, read_flows
 from matcher.phases import solve_two_phase
 from matcher.prepare import prepare
+from matcher.quick import score_units
 from matcher.problem import ProblemData
 from matcher.start import first_solution
 from schemas.parameters import RoundParameters
@@ -33,7 +35,7 @@ class PartSolver:
         """``whole_budgets``: the firms' budgets before a split (decompose.py); a part
         that has them takes its bound from its relaxation with them only."""
         started = time.perf_counter()
-        self.params = params
+        self.params, self.scale = params, scale
         self.whole_budgets = whole_budgets
         self.prep = prepare(data)
         self.m, self.c = build(self.prep, scale, params, whole_budgets)
@@ -41,9 +43,15 @@ class PartSolver:
         self.weighted, self.offset = list(self.m.cost), self.m.offset
         self.value = params.coverage_weight * scale.coverage / 100  # one count, in L
         self.two_phase = bool(self.counts) and scale.lexicographic(params)
-        # Until a relaxation says better: L >= -(value of serving every optional unit).
-        everything = -self.value * sum(n * self.m.upper[col] for col, n in self.counts.items())
-        self.best = RawResult(Status.NO_SOLUTION, None, everything if self.counts else None, None)
+        # Until a relaxation says better, the ceiling counted without a solver (ceiling.py;
+        # with the whole budgets of a split part): a part that gets no solver time still
+        # gives the round a bound. Without coverage in L, the columns' bounds alone.
+        ceiling = (ceiling_bound(self.prep, scale, params, whole_budgets) if self.counts
+                   else box_bound(self.m))
+        self.best = RawResult(Status.NO_SOLUTION, None, ceiling, None)
+        # Where the bound kept in ``best`` comes from: "ceiling" (no solver), then
+        # "relaxation" (the LP of start), "mip" (a MIP call's proof, improve).
+        self.bound_kind = "ceiling"
         self.ceiling: float | None = None
         self.build_s = time.perf_counter() - started
         self.solve_s = 0.0
@@ -83,9 +91,10 @@ class PartSolver:
                                               polish)
         bound = -self.value * self.ceiling if self.ceiling is not None else None
         if values is not None:
-            self._offer(RawResult(Status.FEASIBLE, self._score(values), bound, values))
+            self._offer(RawResult(Status.FEASIBLE, self._score(values), bound, values),
+                        "relaxation")
         elif self.c.x and bound is not None:
-            self.best = RawResult(Status.NO_SOLUTION, None, bound, None)
+            self._offer(RawResult(Status.NO_SOLUTION, None, bound, None), "relaxation")
         took = time.perf_counter() - started
         self.overrun = max(self.overrun, OVERRUN_PER_START * took)
         self.solve_s += took
@@ -117,7 +126,7 @@ class PartSolver:
         if self.whole_budgets is not None:  # a bound under budget shares is not the round's
             raw = RawResult(raw.status if raw.status == Status.INFEASIBLE else Status.FEASIBLE,
                             raw.objective, None, raw.values)
-        self._offer(raw)
+        self._offer(raw, "mip")
         self.solve_s += time.perf_counter() - started
 
     def result(self) -> PartResult:
@@ -125,19 +134,31 @@ class PartSolver:
         if raw.values is None and raw.status != Status.INFEASIBLE:
             raw = nothing_served(self.m, raw)
         units, tiers = read_flows(self.prep, self.c, raw)
-        return PartResult(raw.status, raw.objective, raw.bound, units, tiers, self.build_s,
-                          self.solve_s)
+        objective = raw.objective
+        if raw.values is not None:
+            # The plan's own score (quick.score_units), not the solver's figure for it:
+            # the same plan then reports the same L to the last digit, however found.
+            # It is at most the model's (no empty week run, every attainment at its
+            # most), so it stays within any proof of the model's.
+            plan = {k: u for k, u in enumerate(units) if u or self.prep.usable[k]}
+            objective = score_units(self.prep, plan, self.scale, self.params)
+        return PartResult(raw.status, objective, raw.bound, units, tiers, self.build_s,
+                          self.solve_s, self.bound_kind if raw.bound is not None else None)
 
     def _score(self, values: list[float]) -> float:
         return self.offset + sum(a * v for a, v in zip(self.weighted, values) if a)
 
-    def _offer(self, raw: RawResult) -> None:
-        """Keep the better solution and the better bound."""
+    def _offer(self, raw: RawResult, kind: str = "mip") -> None:
+        """Keep the better solution and the better bound (``kind``: where ``raw``'s
+        bound comes from)."""
         old = self.best
-        bounds = [b for b in (old.bound, raw.bound) if b is not None]
-        bound = max(bounds) if bounds else None
+        if raw.bound is not None and (old.bound is None or raw.bound > old.bound):
+            bound, self.bound_kind = raw.bound, kind
+        else:
+            bound = old.bound
         if raw.status == Status.INFEASIBLE:
             self.best = raw
+            self.bound_kind = kind
             return
         keep = raw if raw.values is not None and (
             old.objective is None or raw.objective < old.objective) else old

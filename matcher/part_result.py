@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from matcher.backends.raw import RawResult, Status
+from matcher.ceiling import ceiling_bound
 from matcher.linear import LinearModel
 from matcher.markets import union_find
-from matcher.prepare import Prepared
+from matcher.prepare import Prepared, prepare
 from matcher.variables import Columns
 
 
@@ -20,6 +21,9 @@ class PartResult:
     tiers: tuple[int, ...]  # per offer: its contract's tier, -1 without volume
     build_s: float
     solve_s: float
+    # Where the bound comes from: "mip" (a MIP call proved it), "relaxation" (the LP),
+    # "ceiling" (counted without a solver, ceiling.py); None without a bound.
+    bound_kind: str | None = None
 
 
 def nothing_served(m: LinearModel, raw: RawResult) -> RawResult:
@@ -48,17 +52,20 @@ def read_flows(prep: Prepared, c: Columns, raw: RawResult
     return tuple(units), tuple(tiers)
 
 
-def unbuilt(problem, scale, params) -> PartResult:
+def unbuilt(problem, scale, params, whole_budgets: tuple[float, ...] | None = None,
+            prep: Prepared | None = None) -> PartResult:
     """A part the time did not allow to build: nothing served (if that is allowed).
 
     Its objective is what serving nothing scores (every piece's whole fairness
-    penalty, every previous unit moved); its bound, serving every unit.
+    penalty, every previous unit moved); its bound, the ceiling counted without a
+    solver (ceiling.py, with ``whole_budgets`` for a part whose budgets are split).
     """
     lines = problem.lines
     optional = [line for line in lines if not line.must_serve]
+    bound = ceiling_bound(prep or prepare(problem), scale, params, whole_budgets or None)
     if any(p.pinned for p in problem.pairs) or len(optional) < len(lines):
-        return PartResult(Status.NO_SOLUTION, None, None, (0,) * len(problem.pairs),
-                          (-1,) * len(problem.offers), 0.0, 0.0)
+        return PartResult(Status.NO_SOLUTION, None, bound, (0,) * len(problem.pairs),
+                          (-1,) * len(problem.offers), 0.0, 0.0, "ceiling")
     n = len(lines)
     root = union_find(n + len(problem.offers), [(p.line, n + p.offer) for p in problem.pairs])
     pieces = {(root[i], line.firm) for i, line in enumerate(lines)
@@ -66,7 +73,6 @@ def unbuilt(problem, scale, params) -> PartResult:
     penalty = params.fairness_weight * scale.fairness / max(scale.pieces, 1) * len(pieces)
     moved = params.change_weight * scale.change * sum(
         p.previous * len(lines[p.line].weeks) for p in problem.pairs)
-    most = sum(round(line.weight * 100) / 100 * len(line.weeks) * line.units for line in optional)
-    return PartResult(Status.FEASIBLE, penalty + moved,
-                      -params.coverage_weight * scale.coverage * most,
-                      (0,) * len(problem.pairs), (-1,) * len(problem.offers), 0.0, 0.0)
+    return PartResult(Status.FEASIBLE, penalty + moved, bound,
+                      (0,) * len(problem.pairs), (-1,) * len(problem.offers), 0.0, 0.0,
+                      "ceiling")

@@ -7,11 +7,12 @@ heuristic.py, which works on units per pair and needs no columns. Without
 a model to check it against, the rules are checked here on the units, and
 the objective L is computed from the units exactly as the model would score
 them (objective.py; tests compare the two on parts small enough to build).
-The bound is the loose one of serving every unit: honest, not tight.
+The bound is the ceiling counted without a solver (ceiling.py): honest, not tight.
 """
 
 from __future__ import annotations
 
+import math
 import time
 from collections import defaultdict
 
@@ -27,11 +28,13 @@ from matcher.variables import BREAKPOINTS, piece_demand, weight_units
 from schemas.parameters import RoundParameters
 
 
-def quick_part(data: ProblemData, scale: Scale, params: RoundParameters) -> PartResult:
+def quick_part(data: ProblemData, scale: Scale, params: RoundParameters,
+               whole_budgets: tuple[float, ...] | None = None) -> PartResult:
+    """``whole_budgets``: the firms' budgets before a split, for the bound (decompose.py)."""
     started = time.perf_counter()
     prep = prepare(data)
     units = greedy_units(prep)
-    fallback = unbuilt(data, scale, params)
+    fallback = unbuilt(data, scale, params, whole_budgets, prep)
     if broken_rules(prep, units):  # (a pin the greedy could not keep, a line it must serve)
         return fallback
     tiers = [-1] * len(data.offers)
@@ -42,36 +45,40 @@ def quick_part(data: ProblemData, scale: Scale, params: RoundParameters) -> Part
         per_pair[k] = u
     took = time.perf_counter() - started
     return PartResult(Status.FEASIBLE, score_units(prep, units, scale, params), fallback.bound,
-                      tuple(per_pair), tuple(tiers), 0.0, took)
+                      tuple(per_pair), tuple(tiers), 0.0, took, fallback.bound_kind)
 
 
 def score_units(prep: Prepared, units: dict[int, int], scale: Scale,
                 params: RoundParameters) -> float:
-    """The part's L (objective.py) of a solution given as units per usable pair."""
+    """The part's L (objective.py) of a solution given as units per usable pair.
+
+    A function of the plan alone, summed exactly (math.fsum): the same units give the
+    same figure to the last digit, whichever search found them (part.py scores every
+    part's final plan with it)."""
     data = prep.data
     tier_of = contract_tiers(prep, units)
-    value = 0.0
+    terms: list[float] = []
     served: dict[int, int] = defaultdict(int)  # weighted unit-weeks per line, in hundredths
     for k, pair in enumerate(data.pairs):
         u = units.get(k, 0)
         line = data.lines[pair.line]
         weeks = len(line.weeks)
         if u:
-            value += params.cost_weight * prep.unit_price(k, tier_of[pair.offer]) * weeks * u
+            terms.append(params.cost_weight * prep.unit_price(k, tier_of[pair.offer]) * weeks * u)
             if not line.must_serve:
                 served[pair.line] += weight_units(line.weight) * weeks * u
         if prep.usable[k]:
-            value += params.change_weight * scale.change * weeks * abs(u - pair.previous)
-    value -= params.coverage_weight * scale.coverage * sum(served.values()) / 100
+            terms.append(params.change_weight * scale.change * weeks * abs(u - pair.previous))
+    terms.append(-params.coverage_weight * scale.coverage * sum(served.values()) / 100)
     for (o, _w) in weekly_loads(prep, units):
-        value += params.cost_weight * data.offers[o].fixed_cost
+        terms.append(params.cost_weight * data.offers[o].fixed_cost)
     per_piece = params.fairness_weight * scale.fairness / max(scale.pieces, 1)
     for lines in pieces(prep, line_markets(prep)):
         demand = piece_demand(prep, lines)
         got = sum(served[i] for i in lines)
         attained = sum(min(k * demand, BREAKPOINTS * got) for k in range(1, BREAKPOINTS + 1))
-        value += per_piece * (1 - 2 / (BREAKPOINTS + 1) * attained / (BREAKPOINTS * demand))
-    return value
+        terms.append(per_piece * (1 - 2 / (BREAKPOINTS + 1) * attained / (BREAKPOINTS * demand)))
+    return math.fsum(terms)
 
 
 def broken_rules(prep: Prepared, units: dict[int, int]) -> list[str]:

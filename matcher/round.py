@@ -15,7 +15,7 @@ from matcher.round_result import (contracts, coverage_share, fairness, firm_outc
 from matcher.solution import Solution
 from matcher.solve import Progress, ProgressCallback, solve_prepared
 from schemas.parameters import RoundParameters
-from schemas.result import RoundResult, SolverInfo, SolveStatus, Timings
+from schemas.result import PartBounds, RoundResult, SolverInfo, SolveStatus, Timings
 from schemas.snapshot import RoundSnapshot
 
 
@@ -87,6 +87,7 @@ def solve_round(snapshot: RoundSnapshot, params: RoundParameters | None = None, 
                         total_s=time.perf_counter() - start),
         coverage_ceiling=coverage_share(prep, sol.coverage_bound),
         fairness=fairness(idx, prep, firms) if _solved(sol) else None,
+        part_bounds=PartBounds(**sol.part_bounds) if _solved(sol) else None,
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from matcher.backends.raw import Status
 from matcher.problem import ProblemData
@@ -25,6 +25,9 @@ class Solution:
     # The most S (priority-weighted unit-weeks of optional lines) any plan reaches, as
     # the bound proves it (objective.coverage_ceiling); None without a bound.
     coverage_bound: float | None = None
+    # How many parts' bounds came from where: "mip", "relaxation", "ceiling" (counted
+    # without a solver, ceiling.py) or "none" (PartResult.bound_kind).
+    part_bounds: dict[str, int] = field(default_factory=dict)
 
     def served(self, data: ProblemData) -> list[int]:
         """Units served per line."""

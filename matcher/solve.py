@@ -13,6 +13,7 @@ available. Whichever solves, first solutions come from HiGHS's relaxation.
 
 from __future__ import annotations
 
+import math
 import os
 import time
 from collections.abc import Callable
@@ -132,9 +133,15 @@ def _merge(problem: ProblemData, parts: list[Part], results: list[PartResult], o
             units[k] = result.units[local]
         for local, o in enumerate(part.offers):
             tiers[o] = result.tiers[local]
-    objective = offset + sum(r.objective for r in results)
+    # Summed exactly (fsum): the same parts' figures give the same total, whatever order
+    # or grouping the additions would otherwise take.
+    objective = math.fsum([offset] + [r.objective for r in results])
     bounds = [r.bound for r in results]
-    bound = offset + sum(bounds) if None not in bounds else None
+    bound = math.fsum([offset] + bounds) if None not in bounds else None
+    kinds: dict[str, int] = {}
+    for r in results:
+        kind = r.bound_kind if r.bound is not None else "none"
+        kinds[kind or "none"] = kinds.get(kind or "none", 0) + 1
     gap = None if bound is None else max(0.0, objective - bound) / max(abs(objective), 1e-9)
     build = prepared - start + sum(r.build_s for r in results)
     split = sum(part.split_firms for part in parts)
@@ -142,7 +149,7 @@ def _merge(problem: ProblemData, parts: list[Part], results: list[PartResult], o
             f"(decompose.py); the bound holds for the whole budgets" if split else "")
     return Solution(status, objective, bound, gap, tuple(units), tuple(tiers), solver,
                     len(parts), build, sum(r.solve_s for r in results),
-                    time.perf_counter() - start, note)
+                    time.perf_counter() - start, note, part_bounds=dict(sorted(kinds.items())))
 
 
 def _empty(problem: ProblemData, status: Status, solver: str, parts: int, start: float,

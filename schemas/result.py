@@ -116,6 +116,18 @@ class SolverInfo(Contract):
     version: str  # e.g. "ortools 9.15.6755"
 
 
+class PartBounds(Contract):
+    """How many of the round's parts took their bound from where (issue 11): a part
+    that ran out of time before its solver proved anything still gives one."""
+
+    mip: NonNegativeInt = Field(default=0, description="proved by a MIP call")
+    relaxation: NonNegativeInt = Field(default=0, description="the LP relaxation's bound")
+    ceiling: NonNegativeInt = Field(
+        default=0, description="counted without a solver: each line's units, what its "
+                               "offers can carry, what its firm's budget buys")
+    none: NonNegativeInt = Field(default=0, description="no bound (the round has none)")
+
+
 class Timings(Contract):
     build_s: float = Field(ge=0)
     solve_s: float = Field(ge=0)
@@ -150,6 +162,7 @@ class RoundResult(Contract):
         description="the most priority-weighted coverage any plan can reach, as the bound "
                     "proves it (the first lexicographic term's bound); None without a bound")
     fairness: Fairness | None = None
+    part_bounds: PartBounds | None = None
 
     def to_file_json(self) -> str:
         """The reproducible file form: everything but the timings."""
