@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
-from matcher.knapsack import line_items, most_value
 from matcher.linear import INF, LinearModel
 from matcher.prepare import Prepared
 from matcher.variables import BREAKPOINTS, Columns, weight_units
@@ -73,44 +70,6 @@ def add_budgets(m: LinearModel, prep: Prepared, c: Columns) -> None:
             cols, coefs = rows[firm]
             c.budget_rows[firm] = m.add_row(cols, coefs, -INF, data.budgets[firm], "budget",
                                             scale=100)
-
-
-def add_budget_values(m: LinearModel, prep: Prepared, c: Columns, counts: dict[int, int],
-                      budgets: tuple[float, ...] | None = None) -> None:
-    # Per firm whose budget row binds: the coverage its lines get is at most what its
-    # budget buys in whole units at the cheapest tiers (knapsack.py). The relaxation
-    # spends every budget to the cent on a fraction of a unit; on the 100-line Modena
-    # round this row takes 40 % off the coverage ceiling's excess over the optimum.
-    # ``budgets``: the firms' budgets to compute it from (the whole ones, for a part
-    # whose budgets are shares, so the row also holds for its relaxation with them).
-    data = prep.data
-    budgets = data.budgets if budgets is None else budgets
-    of_line: dict[int, list[tuple[int, int, int]]] = {}
-    cols_of: dict[int, list[int]] = {}
-    for k, cols_by_tier in c.x.items():
-        pair = data.pairs[k]
-        line = data.lines[pair.line]
-        if not line.pays_budget or line.firm not in c.budget_rows:
-            continue
-        for t, col in cols_by_tier:
-            if counts.get(col, 0) > 0 and m.upper[col] > 0:
-                # Cents rounded down, never up: the row must not cut off a plan.
-                cost = math.floor(prep.unit_price(k, t) * len(line.weeks) * 100 + 1e-6)
-                of_line.setdefault(pair.line, []).append((counts[col], cost, int(m.upper[col])))
-                cols_of.setdefault(line.firm, []).append(col)
-    items: dict[int, list[tuple[int, int, int]]] = {}
-    for line_index in sorted(of_line):
-        firm = data.lines[line_index].firm
-        items.setdefault(firm, []).extend(line_items(data.lines[line_index].units,
-                                                     of_line[line_index]))
-    for firm in sorted(items):
-        most = most_value(items[firm], math.floor(max(budgets[firm], data.budgets[firm])
-                                                  * 100 + 1e-6))
-        if most is None or most >= sum(v * n for v, _, n in items[firm]):
-            continue  # too large to compute, or the budget buys every unit anyway
-        cols = cols_of[firm]
-        m.add_row(cols, [float(counts[col]) for col in cols], -INF, float(most),
-                  "budget_value")
 
 
 def add_change(m: LinearModel, prep: Prepared, c: Columns) -> None:

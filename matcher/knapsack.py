@@ -1,6 +1,6 @@
 """The most coverage one firm's budget can buy in whole units: a bounded knapsack.
 
-Used for the ``budget_value`` rows (contract_rows.add_budget_values). Items are a
+Used for the ceiling of a part without a solver's bound (ceiling.py). Items are a
 firm's flow columns: a value (coverage counts per unit), a cost (cents per unit at
 that column's tier) and an upper bound. Within one line every column has the same
 value, so the cheapest columns are filled first: a line's units are given to its

@@ -9,7 +9,7 @@ from matcher.budget import TimeBudget
 from matcher.integrality import relax_flows_if_integral
 from matcher.linear import LinearModel
 from matcher.markets import line_markets, pieces
-from matcher.objective import Scale, coverage_counts, set_objective
+from matcher.objective import Scale, set_objective
 from matcher.prepare import Prepared
 from matcher.variables import Columns, add_columns
 from schemas.parameters import RoundParameters
@@ -23,9 +23,7 @@ LINKING_LIMIT = 50_000  # strong linking rows beyond this cost more LP time than
 TIER_LINK_LIMIT = 1_000
 
 
-def build(prep: Prepared, scale: Scale, params: RoundParameters,
-          whole_budgets: tuple[float, ...] | None = None) -> tuple[LinearModel, Columns]:
-    """``whole_budgets``: the firms' budgets before a split (decompose.py), if split."""
+def build(prep: Prepared, scale: Scale, params: RoundParameters) -> tuple[LinearModel, Columns]:
     found = pieces(prep, line_markets(prep))
     m = LinearModel()
     c = add_columns(m, prep, found)
@@ -38,7 +36,6 @@ def build(prep: Prepared, scale: Scale, params: RoundParameters,
     if sum(len(cols) for cols in c.x.values() if len(cols) > 1) <= TIER_LINK_LIMIT:
         contract_rows.add_tier_links(m, prep, c)
     contract_rows.add_budgets(m, prep, c)
-    contract_rows.add_budget_values(m, prep, c, coverage_counts(prep, c), whole_budgets)
     contract_rows.add_change(m, prep, c)
     contract_rows.add_fairness(m, prep, c, found)
     set_objective(m, prep, c, found, scale, params)

@@ -38,7 +38,7 @@ class PartSolver:
         self.params, self.scale = params, scale
         self.whole_budgets = whole_budgets
         self.prep = prepare(data)
-        self.m, self.c = build(self.prep, scale, params, whole_budgets)
+        self.m, self.c = build(self.prep, scale, params)
         self.counts = coverage_counts(self.prep, self.c)
         self.weighted, self.offset = list(self.m.cost), self.m.offset
         self.value = params.coverage_weight * scale.coverage / 100  # one count, in L
