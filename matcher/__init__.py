@@ -30,20 +30,33 @@ always comes back: ``status`` (optimal / feasible / infeasible /
 no_solution), ``objective``, ``bound``, ``gap``, ``units`` per pair,
 ``tiers`` per offer, timings; ``total_cost(problem)`` and friends.
 
-Where to read on: ``problem.py`` (the input), ``prepare.py`` (pairs nobody
-can use), ``variables.py``, ``constraints.py`` and ``contract_rows.py`` (the
-model, one function per family), ``objective.py`` (the objective and its
-scaling), ``phases.py`` (lexicographic solving), ``start.py`` and
-``heuristic.py`` (first solutions), ``decompose.py`` and ``parallel.py``
-(parts and worker processes), ``quick.py`` (parts too large for a model in
-the time), ``reasons.py`` (why demand went unmet),
-``reproducibility.py`` (input hash, versions).
+Read it top-down:
+
+- ``solve.py``: ``solve`` (prepare, decompose, the parts, merge); ``solution.py``:
+  ``Solution`` and ``Status``; ``budget.py``: the one ``TimeBudget`` a solve owns and
+  hands down.
+- ``round/``: ``solve_round`` (``solve_round.py``) indexes the snapshot
+  (``from_snapshot.py``, ``compatibility.py``), solves it, and reports contracts,
+  firms' outcomes and fairness (``result.py``), why demand went unmet (``reasons.py``,
+  ``reasons_change.py``), input hash and versions (``reproducibility.py``).
+- ``search/``: how the time is spent. ``decompose.py`` cuts the round into parts,
+  ``parallel.py`` sends them to worker processes, ``part.py`` takes one part through
+  its life: a first solution (``start.py``, ``heuristic.py``, ``repair.py``), the MIP
+  in lexicographic phases (``phases.py``); ``quick.py`` answers parts too large for a
+  model in the time; ``part_result.py`` reads a part's answer.
+- ``model/``: what is solved. The input (``problem.py``), pairs nobody can use
+  (``prepare.py``), connected markets (``markets.py``); the part's model, built by
+  ``build.py`` from ``variables.py``, ``constraints.py`` and ``contract_rows.py`` (one
+  function per family) and ``objective.py`` (the objective and its scaling);
+  ``integrality.py``; bounds counted without a solver (``ceiling.py``,
+  ``knapsack.py``).
+- ``backends/``: the solver-neutral linear model (``linear.py``) and the solvers
+  that take it, HiGHS through MathOpt and CP-SAT, each behind the same call.
 """
 
-from matcher.backends.raw import Status
-from matcher.problem import Line, Offer, Pair, ProblemData, Tier
-from matcher.solution import Solution
-from matcher.round import solve_round
+from matcher.model.problem import Line, Offer, Pair, ProblemData, Tier
+from matcher.round.solve_round import solve_round
+from matcher.solution import Solution, Status
 from matcher.solve import Progress, solve
 
 __all__ = [

@@ -1,11 +1,20 @@
-"""The optimiser's answer for a ProblemData: always returned, whatever happened."""
+"""The optimiser's answer for a ProblemData, always returned whatever happened, and its status."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from matcher.backends.raw import Status
-from matcher.problem import ProblemData
+if TYPE_CHECKING:  # for the annotations only: a Solution needs no model to exist
+    from matcher.model.problem import ProblemData
+
+
+class Status(StrEnum):
+    OPTIMAL = "optimal"  # proven within the relative gap asked for
+    FEASIBLE = "feasible"  # a solution, not proven (a limit came first)
+    INFEASIBLE = "infeasible"
+    NO_SOLUTION = "no_solution"  # a limit came before any solution
 
 
 @dataclass(frozen=True)

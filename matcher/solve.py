@@ -19,15 +19,15 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from matcher.backends.raw import Status
 from matcher.budget import TimeBudget
-from matcher.decompose import Part, decompose
-from matcher.markets import line_markets, pieces
-from matcher.part import PartResult
-from matcher.objective import change_offset, compute_scale, coverage_ceiling
-from matcher.parallel import run_parts
-from matcher.prepare import Prepared, prepare
-from matcher.problem import ProblemData
+from matcher.model.markets import line_markets, pieces
+from matcher.model.objective import change_offset, compute_scale, coverage_ceiling
+from matcher.model.prepare import Prepared, prepare
+from matcher.model.problem import ProblemData
+from matcher.search.decompose import Part, decompose
+from matcher.search.parallel import run_parts
+from matcher.search.part import PartResult
+from matcher.solution import Status
 from matcher.solution import Solution
 from schemas.parameters import RoundParameters
 

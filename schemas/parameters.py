@@ -16,7 +16,7 @@ class RoundParameters(Contract):
     The objective is, in this order of importance: priority-weighted
     unit-weeks served, fairness between firms, total cost, change from the
     previous committed round. The weights make that order; see
-    ``matcher/objective.py`` for how each term is scaled.
+    ``matcher/model/objective.py`` for how each term is scaled.
     """
 
     coverage_weight: Weight = 1.0

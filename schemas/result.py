@@ -144,7 +144,7 @@ class RoundResult(Contract):
     seed: int
     solver: SolverInfo
     status: SolveStatus
-    objective: float | None = None  # the minimised L of matcher/objective.py
+    objective: float | None = None  # the minimised L of matcher/model/objective.py
     bound: float | None = None  # proven lower bound on L
     gap: float | None = None  # (objective - bound) / |objective|
     parts: NonNegativeInt = 1

@@ -14,9 +14,9 @@ import math
 
 from ortools.sat.python import cp_model
 
+from matcher.backends.linear import LinearModel
 from matcher.backends.raw import RawResult, status_from
 from matcher.budget import TimeBudget
-from matcher.linear import LinearModel
 
 BIG = 2**40  # a finite stand-in for an infinite row or column bound
 

@@ -13,9 +13,10 @@ import math
 from ortools.math_opt import model_pb2
 from ortools.math_opt.python import mathopt
 
-from matcher.backends.raw import RawResult, Status, status_from
+from matcher.backends.linear import LinearModel
+from matcher.backends.raw import RawResult, status_from
 from matcher.budget import TimeBudget
-from matcher.linear import LinearModel
+from matcher.solution import Status
 
 
 def to_proto(m: LinearModel) -> model_pb2.ModelProto:

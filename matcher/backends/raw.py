@@ -3,14 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 
-
-class Status(StrEnum):
-    OPTIMAL = "optimal"  # proven within the relative gap asked for
-    FEASIBLE = "feasible"  # a solution, not proven (a limit came first)
-    INFEASIBLE = "infeasible"
-    NO_SOLUTION = "no_solution"  # a limit came before any solution
+from matcher.solution import Status
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from schemas.result import RoundResult, SolveStatus
 from services.common.i18n import Texts, formats, words
 
 LIMITED = (SolveStatus.FEASIBLE, SolveStatus.NO_SOLUTION)  # the time limit ended the search
-# Objectives are L (matcher/objective.py), around 1e11 on a Modena round: a plan
+# Objectives are L (matcher/model/objective.py), around 1e11 on a Modena round: a plan
 # and a bound agree when they differ by less than this share of the objective.
 TOLERANCE = 1e-7
 

@@ -93,7 +93,7 @@ def _solve_shown(args: argparse.Namespace, t: Texts, started: float,
                  shown: SolveProgress) -> int:
     from matcher import solve_round
     from matcher.budget import TimeBudget
-    from matcher.reproducibility import input_hash
+    from matcher.round.reproducibility import input_hash
 
     if shown.live:  # a plain line before the snapshot is known good would precede its error
         shown.stage("reading")
@@ -205,7 +205,7 @@ def summary(result: RoundResult, lang: str | None = None,
 def _ceiling(result: RoundResult, snapshot: RoundSnapshot | None) -> float | None:
     """The proven coverage ceiling: from the snapshot when there is one (exact for the
     result's bound, whatever wrote it), else the one the result carries
-    (matcher/round_result.py; None in results written before it did)."""
+    (matcher/round/result.py; None in results written before it did)."""
     return coverage_ceiling(snapshot, result) if snapshot else result.coverage_ceiling
 
 

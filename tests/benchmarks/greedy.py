@@ -54,7 +54,7 @@ GREEDY_VERSION = "fcfs-greedy 1"
 
 
 def snapshot_hash(snapshot: RoundSnapshot, params: RoundParameters | None = None) -> str:
-    """The input hash in the canonical form of matcher/reproducibility.py: sha256 of the
+    """The input hash in the canonical form of matcher/round/reproducibility.py: sha256 of the
     snapshot's JSON with the effective parameters, keys sorted, no spaces, UTF-8."""
     effective = snapshot.model_copy(update={"parameters": params or snapshot.parameters})
     text = json.dumps(effective.model_dump(mode="json"), sort_keys=True, separators=(",", ":"),

@@ -1,6 +1,6 @@
 """HiGHS (through OR-Tools MathOpt) against CP-SAT on the optimiser's own formulation.
 
-Both solvers get the very same model of each instance (matcher/model.py, one
+Both solvers get the very same model of each instance (matcher/model/build.py, one
 part: ``decompose`` off, one worker, one thread each) and the same limits; the
 table shows, per instance, the status, the objective L and its proven bound,
 the relative gap and the wall time, then CP-SAT's figures over HiGHS's.

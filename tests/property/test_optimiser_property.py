@@ -3,7 +3,7 @@
 - Every result passes the independent checker (tests/support/checker.py).
 - On tiny rounds, solved with a relative gap of 0, the objective equals the
   brute-force optimum (tests/support/brute_force.py, which enumerates every
-  allocation and scores it by the objective documented in matcher/objective.py);
+  allocation and scores it by the objective documented in matcher/model/objective.py);
   the coverage term, which the objective puts first exactly, is the greatest
   any feasible allocation reaches; and the allocation the optimiser returns
   scores that optimum too (not only the number it reports).

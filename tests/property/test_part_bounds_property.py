@@ -1,4 +1,4 @@
-"""The bound a part gives without any solver never cuts off a plan (matcher/ceiling.py).
+"""The bound a part gives without any solver never cuts off a plan (matcher/model/ceiling.py).
 
 Every solver call is made to run out of time before it finds or proves anything,
 so each part's bound is the ceiling counted without a solver; on tiny random rounds
@@ -12,7 +12,8 @@ from hypothesis import HealthCheck, assume, given, settings
 
 import matcher
 from matcher.backends import highs
-from matcher.backends.raw import RawResult, Status
+from matcher.backends.raw import RawResult
+from matcher.solution import Status
 from schemas.result import SolveStatus
 from tests.property.strategies import snapshots
 from tests.support.brute_force import brute_force_optimum, count_allocations

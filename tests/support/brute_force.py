@@ -3,7 +3,7 @@
 Written independently of the optimiser: it enumerates every way of splitting
 each line's units over its structurally compatible offers, keeps the
 allocations that satisfy every rule of DESIGN.md ("What a matching round
-means"), and scores them with the objective as ``matcher/objective.py``
+means"), and scores them with the objective as ``matcher/model/objective.py``
 documents it (see ``objective_value``). Only for rounds with a handful of
 lines, offers and units: the count of allocations is the product over lines of
 C(units + offers, offers).
@@ -173,7 +173,7 @@ def feasible_allocations(snapshot: RoundSnapshot, params: RoundParameters) -> It
 
 # ----------------------------------------------------------------- the objective
 #
-# From the documentation of matcher/objective.py (and of the prepare and markets
+# From the documentation of matcher/model/objective.py (and of the prepare and markets
 # steps it refers to for "usable pairs" and "pieces"): the model minimises
 #
 #     L = - w_cov * A * S + w_fair * F * Phi + w_cost * K + w_chg * C * D

@@ -22,7 +22,7 @@ Interpretations this checker fixes, where the brief leaves a choice:
   (minimised L; gap = (objective - bound) / |objective|); ``optimal`` means
   proven within the relative gap asked for.
 - The input hash is recomputed from the canonical form the optimiser documents
-  in ``matcher/reproducibility.py`` (not by calling its code).
+  in ``matcher/round/reproducibility.py`` (not by calling its code).
 - A result whose status is ``infeasible`` or ``no_solution`` must carry no
   contracts; the per-round accounting is not demanded of it.
 """
@@ -128,7 +128,7 @@ class _Round:
 
 
 def input_hash(snapshot: RoundSnapshot, params) -> str:
-    """The canonical form matcher/reproducibility.py documents: sha256 of the snapshot's JSON
+    """The canonical form matcher/round/reproducibility.py documents: sha256 of the snapshot's JSON
     with its parameters replaced by the effective ones, keys sorted, no spaces, UTF-8."""
     effective = snapshot.model_copy(update={"parameters": params}).model_dump(mode="json")
     text = json.dumps(effective, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
@@ -162,7 +162,7 @@ def tier_for_volume(offer: CapacityOffer, volume: int) -> int:
 
 def rule_identity(view: _Round) -> list[str]:
     """The result belongs to this snapshot's round; its input hash is that of the snapshot
-    solved with the result's parameters (the canonical form of matcher/reproducibility.py)."""
+    solved with the result's parameters (the canonical form of matcher/round/reproducibility.py)."""
     snap, res = view.snapshot, view.result
     problems = []
     if res.network_id != snap.network_id:

@@ -176,7 +176,7 @@ class CflpOutcome:
 def to_problem(instance: CflpInstance):
     """The instance as the optimiser's core problem: facilities are offers without a
     minimum group, customers must-serve lines, one week long, costs per unit."""
-    from matcher.problem import ProblemData
+    from matcher.model.problem import ProblemData
 
     return ProblemData.from_arrays(
         demands=[int(d) for d in instance.demands],

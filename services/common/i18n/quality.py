@@ -1,6 +1,6 @@
 """The quality of a solve, in words, without an unexplained percentage.
 
-A result's ``gap`` is that of the whole objective L (matcher/objective.py),
+A result's ``gap`` is that of the whole objective L (matcher/model/objective.py),
 whose coverage term outweighs the others by construction; as a share of L it
 reads as nonsense to an operator ("optimal, proven gap 0.4%", "gap 567%").
 What an operator needs is how much more could be served: that comes from the

@@ -11,7 +11,7 @@ import hashlib
 import uuid
 from decimal import Decimal
 
-from matcher import reproducibility
+from matcher.round import reproducibility
 from schemas.snapshot import RoundSnapshot
 
 NAMESPACE = uuid.UUID("0f3c6a52-8a0e-4d55-b0f1-6a3f0c9e7d21")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import matcher
 from matcher.backends import highs
-from matcher.backends.raw import RawResult, Status
+from matcher.backends.raw import RawResult
+from matcher.solution import Status
 from services.cli.solve_cmd import summary
 from tests.unit.matcher.rounds import line, offer, snapshot
 

@@ -28,10 +28,10 @@ def solved():
 
 
 def scale_of(snap, result):
-    from matcher.from_snapshot import index_round
-    from matcher.markets import line_markets, pieces
-    from matcher.objective import compute_scale
-    from matcher.prepare import prepare
+    from matcher.model.markets import line_markets, pieces
+    from matcher.model.objective import compute_scale
+    from matcher.model.prepare import prepare
+    from matcher.round.from_snapshot import index_round
 
     prep = prepare(index_round(snap, result.parameters).problem)
     return compute_scale(prep, pieces(prep, line_markets(prep)))

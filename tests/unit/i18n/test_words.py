@@ -45,7 +45,7 @@ def test_round_kinds():
 
 NAMED = Names({"o2": "Centro estivo Carpi", "f1": "Ceramiche Rossi"})
 
-# One change per reason, as matcher/reasons.py and reasons_change.py build them.
+# One change per reason, as matcher/round/reasons.py and reasons_change.py build them.
 CHANGES = {
     UnmetReason.NO_CAPACITY_IN_WEEKS: (
         SmallestChange(description="offer o2 would also have to run in 2027-W27",

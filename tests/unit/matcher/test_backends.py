@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from matcher.backends import cpsat
-from matcher.linear import LinearModel
+from matcher.backends.linear import LinearModel
 
 
 def _knapsacks(columns: int = 20000) -> LinearModel:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from matcher.backends.raw import RawResult, Status
+from matcher.backends.linear import LinearModel
+from matcher.backends.raw import RawResult
 from matcher.budget import TimeBudget
-from matcher.linear import LinearModel
-from matcher.phases import PHASE_ONE_SHARE, solve_two_phase
+from matcher.search.phases import PHASE_ONE_SHARE, solve_two_phase
+from matcher.solution import Status
 
 
 class FakeClock:

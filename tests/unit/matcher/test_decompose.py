@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import sys
 
-from matcher.decompose import decompose
-from matcher.from_snapshot import index_round
-from matcher.markets import line_markets
-from matcher.prepare import prepare
+from matcher.model.markets import line_markets
+from matcher.model.prepare import prepare
+from matcher.round.from_snapshot import index_round
+from matcher.search.decompose import decompose
 from tests.unit.matcher.rounds import OTHER_TOWN, TOWN, line, offer, snapshot
 
 solve_module = sys.modules["matcher.solve"]

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from matcher import constraints, contract_rows
-from matcher.linear import LinearModel
-from matcher.markets import line_markets, pieces
-from matcher.prepare import prepare
-from matcher.problem import Line, Offer, Pair, ProblemData, Tier
-from matcher.variables import add_columns
+from matcher.backends.linear import LinearModel
+from matcher.model import constraints, contract_rows
+from matcher.model.markets import line_markets, pieces
+from matcher.model.prepare import prepare
+from matcher.model.problem import Line, Offer, Pair, ProblemData, Tier
+from matcher.model.variables import add_columns
 
 PROBLEM = ProblemData(
     lines=(Line(units=3, weeks=(0, 1), firm=0, pays_budget=True),

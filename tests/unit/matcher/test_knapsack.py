@@ -7,7 +7,7 @@ from __future__ import annotations
 import itertools
 import random
 
-from matcher.knapsack import line_items, most_value
+from matcher.model.knapsack import line_items, most_value
 
 
 def test_most_value_against_brute_force():

@@ -1,6 +1,6 @@
 """Every part reports a bound, also when its time ran out before any solver proved one.
 
-The bound then comes from the ceiling counted without a solver (matcher/ceiling.py):
+The bound then comes from the ceiling counted without a solver (matcher/model/ceiling.py):
 each line's units, what its offers can carry week by week, what its firm's budget
 buys. It must never cut off a plan (checked against the brute force on tiny rounds,
 tests/property/test_part_bounds_property.py) and should be near the relaxation's.
@@ -12,13 +12,14 @@ import pytest
 
 import matcher
 from matcher.backends import highs
-from matcher.backends.raw import RawResult, Status
-from matcher.ceiling import box_bound, coverage_counts_ceiling
-from matcher.part import PartSolver
-from matcher.part_result import unbuilt
-from matcher.prepare import prepare
-from matcher.problem import Line, Offer, Pair, ProblemData, Tier
-from matcher.quick import quick_part
+from matcher.backends.raw import RawResult
+from matcher.model.ceiling import box_bound, coverage_counts_ceiling
+from matcher.model.prepare import prepare
+from matcher.model.problem import Line, Offer, Pair, ProblemData, Tier
+from matcher.search.part import PartSolver
+from matcher.search.part_result import unbuilt
+from matcher.search.quick import quick_part
+from matcher.solution import Status
 from matcher.solve import solve
 from schemas.parameters import RoundParameters
 from tests.unit.matcher.rounds import line, offer, snapshot
@@ -65,8 +66,8 @@ def test_each_line_is_counted_once_whatever_its_offers_and_tiers():
 def test_a_part_whose_solver_calls_all_ran_out_still_has_a_valid_bound(monkeypatch):
     monkeypatch.setattr(highs, "solve", out_of_time)
     params = RoundParameters(relative_gap=0.0, workers=1)
-    from matcher.markets import line_markets, pieces
-    from matcher.objective import compute_scale
+    from matcher.model.markets import line_markets, pieces
+    from matcher.model.objective import compute_scale
     prep = prepare(CROWDED)
     scale = compute_scale(prep, pieces(prep, line_markets(prep)))
     part = PartSolver(CROWDED, scale, params)
@@ -104,8 +105,8 @@ def test_solved_parts_say_their_bound_came_from_a_solver():
 
 def test_parts_answered_without_a_model_bound_by_the_ceiling():
     params = RoundParameters()
-    from matcher.markets import line_markets, pieces
-    from matcher.objective import compute_scale
+    from matcher.model.markets import line_markets, pieces
+    from matcher.model.objective import compute_scale
     prep = prepare(CROWDED)
     scale = compute_scale(prep, pieces(prep, line_markets(prep)))
     for result in (quick_part(CROWDED, scale, params), unbuilt(CROWDED, scale, params)):
@@ -116,9 +117,9 @@ def test_parts_answered_without_a_model_bound_by_the_ceiling():
 def test_a_model_without_coverage_is_bounded_by_its_columns():
     # Facility location: every unit must be served, L is the cost (>= 0 here).
     data = ProblemData.from_arrays([2, 3], [5, 5], [10.0, 20.0], [[1.0, 2.0], [3.0, 1.0]])
-    from matcher.model import build
-    from matcher.markets import line_markets, pieces
-    from matcher.objective import compute_scale
+    from matcher.model.build import build
+    from matcher.model.markets import line_markets, pieces
+    from matcher.model.objective import compute_scale
     prep = prepare(data)
     scale = compute_scale(prep, pieces(prep, line_markets(prep)))
     m, _ = build(prep, scale, RoundParameters())

@@ -16,10 +16,10 @@ import sys
 import pytest
 
 import matcher
-from matcher.decompose import decompose
-from matcher.from_snapshot import index_round
-from matcher.markets import line_markets
-from matcher.prepare import prepare
+from matcher.model.markets import line_markets
+from matcher.model.prepare import prepare
+from matcher.round.from_snapshot import index_round
+from matcher.search.decompose import decompose
 from schemas.result import SolveStatus
 from tests.support.checker import check
 from tests.unit.matcher.rounds import OTHER_TOWN, TOWN, line, offer, served, snapshot

@@ -1,20 +1,20 @@
-"""Parts answered without a model (matcher/quick.py): scored as the model would, rule-checked."""
+"""Parts answered without a model (matcher/search/quick.py): scored as the model would, rule-checked."""
 
 from __future__ import annotations
 
 import pytest
 
-import matcher.parallel
+import matcher.search.parallel
 from matcher import solve_round
-from matcher.backends.raw import Status
-from matcher.from_snapshot import index_round
-from matcher.heuristic import greedy_units, to_columns
-from matcher.markets import line_markets, pieces
-from matcher.objective import compute_scale
-from matcher.part import PartSolver
-from matcher.part_result import read_flows
-from matcher.prepare import prepare
-from matcher.quick import broken_rules, score_units
+from matcher.model.markets import line_markets, pieces
+from matcher.model.objective import compute_scale
+from matcher.model.prepare import prepare
+from matcher.round.from_snapshot import index_round
+from matcher.search.heuristic import greedy_units, to_columns
+from matcher.search.part import PartSolver
+from matcher.search.part_result import read_flows
+from matcher.search.quick import broken_rules, score_units
+from matcher.solution import Status
 from schemas.snapshot import RoundSnapshot
 from tests.support.checker import check
 from tests.unit.matcher.rounds import random_round
@@ -74,7 +74,7 @@ def test_broken_rules_names_what_is_broken():
 def test_a_round_whose_parts_are_all_too_large_gets_the_greedy_answer(seed, monkeypatch):
     # As at 100k lines: no relaxation fits, so no model is built and every
     # part is answered by the greedy; the round still keeps every rule.
-    monkeypatch.setattr(matcher.parallel, "LP_SECONDS_PER_WEIGHT", 1e6)
+    monkeypatch.setattr(matcher.search.parallel, "LP_SECONDS_PER_WEIGHT", 1e6)
     snapshot = random_round(seed, lines=14, offers=6)
     result = solve_round(snapshot)
     assert check(snapshot, result) == []
@@ -92,8 +92,8 @@ def test_monolithic_rounds_are_solved_by_the_solver_however_large(solver, monkey
     # The benchmarks' monolithic HiGHS and CP-SAT must be the solver on the
     # whole formulation, not the greedy: a part alone in its bin gets the time
     # even when its relaxation looks too slow to finish.
-    monkeypatch.setattr(matcher.parallel, "LP_SECONDS_PER_WEIGHT", 1e6)
-    monkeypatch.setattr(matcher.parallel, "quick_part",
+    monkeypatch.setattr(matcher.search.parallel, "LP_SECONDS_PER_WEIGHT", 1e6)
+    monkeypatch.setattr(matcher.search.parallel, "quick_part",
                         lambda *a: pytest.fail("quick path taken"))
     snapshot = random_round(1, lines=10, offers=5)
     params = snapshot.parameters.model_copy(update={"decompose": False, "solver": solver})

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from matcher.reproducibility import input_hash
+from matcher.round.reproducibility import input_hash
 from tests.unit.matcher.rounds import random_round
 
 

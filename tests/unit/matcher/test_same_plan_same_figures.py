@@ -12,12 +12,13 @@ import random
 
 
 from matcher.backends import highs
-from matcher.backends.raw import RawResult, Status
-from matcher.decompose import Part
-from matcher.from_snapshot import index_round
-from matcher.part import PartSolver
-from matcher.part_result import PartResult
-from matcher.problem import ProblemData
+from matcher.backends.raw import RawResult
+from matcher.model.problem import ProblemData
+from matcher.round.from_snapshot import index_round
+from matcher.search.decompose import Part
+from matcher.search.part import PartSolver
+from matcher.search.part_result import PartResult
+from matcher.solution import Status
 from matcher.solve import _merge, solve
 from tests.unit.matcher.rounds import random_round
 

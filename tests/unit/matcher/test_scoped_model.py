@@ -19,18 +19,19 @@ import math
 import pytest
 
 from matcher.backends import highs
-from matcher.backends.raw import RawResult, Status
+from matcher.backends.linear import INF, LinearModel, Row
+from matcher.backends.raw import RawResult
 from matcher.budget import TimeBudget
-from matcher.from_snapshot import index_round
-from matcher.integrality import fractional, integral_repair
-from matcher.linear import INF, LinearModel, Row
-from matcher.markets import line_markets, pieces
-from matcher.model import run_backend
-from matcher.objective import compute_scale
-from matcher.part import PartSolver
-from matcher.phases import solve_two_phase
-from matcher.prepare import prepare
-from matcher.problem import ProblemData
+from matcher.model.build import run_backend
+from matcher.model.integrality import fractional, integral_repair
+from matcher.model.markets import line_markets, pieces
+from matcher.model.objective import compute_scale
+from matcher.model.prepare import prepare
+from matcher.model.problem import ProblemData
+from matcher.round.from_snapshot import index_round
+from matcher.search.part import PartSolver
+from matcher.search.phases import solve_two_phase
+from matcher.solution import Status
 from schemas.parameters import RoundParameters
 from tests.unit.matcher.rounds import random_round
 
@@ -140,7 +141,7 @@ def test_a_part_improved_twice_after_an_integral_repair_reaches_the_optimum(monk
             return RawResult(Status.FEASIBLE, part._score(values), None, values)
         return run_backend(model, params, time_limit, hint)
 
-    monkeypatch.setattr("matcher.part.run_backend", first_call_cut_short)
+    monkeypatch.setattr("matcher.search.part.run_backend", first_call_cut_short)
     part.improve(TimeBudget(20.0))
     assert len(calls) == 2  # the cut-short call, then the repair
     assert math.isclose(part.best.objective, 35.0) and not part.done

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import itertools
 
-from matcher import constraints, contract_rows
 from matcher.backends import highs
-from matcher.linear import LinearModel
-from matcher.markets import line_markets, pieces
-from matcher.prepare import prepare
-from matcher.problem import Line, Offer, Pair, ProblemData, Tier
-from matcher.variables import add_columns
+from matcher.backends.linear import LinearModel
+from matcher.model import constraints, contract_rows
+from matcher.model.markets import line_markets, pieces
+from matcher.model.prepare import prepare
+from matcher.model.problem import Line, Offer, Pair, ProblemData, Tier
+from matcher.model.variables import add_columns
 
 NEEDS_LINKS = ProblemData(
     lines=(Line(units=10, weeks=(0,), firm=0, pays_budget=True),
@@ -85,8 +85,8 @@ def test_links_cut_off_no_integer_solution():
 
 
 def test_the_model_of_a_small_part_has_the_links():
-    from matcher.model import build
-    from matcher.objective import compute_scale
+    from matcher.model.build import build
+    from matcher.model.objective import compute_scale
     from schemas.parameters import RoundParameters
 
     prep = prepare(NEEDS_LINKS)

@@ -22,8 +22,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from matcher.prepare import Prepared
-from matcher.problem import Line, Pair, ProblemData
+from matcher.model.prepare import Prepared
+from matcher.model.problem import Line, Pair, ProblemData
 
 
 @dataclass(frozen=True)

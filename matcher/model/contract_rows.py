@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from matcher.linear import INF, LinearModel
-from matcher.prepare import Prepared
-from matcher.variables import BREAKPOINTS, Columns, weight_units
+from matcher.backends.linear import INF, LinearModel
+from matcher.model.prepare import Prepared
+from matcher.model.variables import BREAKPOINTS, Columns, weight_units
 
 
 def add_tiers(m: LinearModel, prep: Prepared, c: Columns) -> None:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from matcher.backends.raw import RawResult, Status
+from matcher.backends.linear import LinearModel
+from matcher.backends.raw import RawResult
 from matcher.budget import TimeBudget
-from matcher.linear import LinearModel
-from matcher.prepare import Prepared
-from matcher.variables import Columns
+from matcher.model.prepare import Prepared
+from matcher.model.variables import Columns
+from matcher.solution import Status
 
 
 def relax_flows_if_integral(prep: Prepared, c: Columns, m: LinearModel) -> None:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from matcher.backends import highs
+from matcher.backends.linear import LinearModel
 from matcher.budget import TimeBudget
-from matcher.heuristic import round_relaxation
-from matcher.linear import LinearModel
-from matcher.prepare import Prepared
-from matcher.variables import Columns
+from matcher.model.prepare import Prepared
+from matcher.model.variables import Columns
+from matcher.search.heuristic import round_relaxation
 from schemas.parameters import RoundParameters
 
 

@@ -2,7 +2,7 @@
 
 Nothing here knows about snapshots, ids or euro cents: lines, offers and weeks
 are positions in tuples, money is a float. A round snapshot becomes one of
-these in ``matcher/from_snapshot.py``; a benchmark builds one directly with
+these in ``matcher/round/from_snapshot.py``; a benchmark builds one directly with
 ``ProblemData.from_arrays`` (capacitated facility location).
 
 Pairs list the (line, offer) combinations that are structurally compatible

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from matcher.from_snapshot import RoundIndex
-from matcher.prepare import PRICE, Prepared
+from matcher.model.prepare import PRICE, Prepared
+from matcher.round.from_snapshot import RoundIndex
 from schemas.result import SmallestChange, UnmetReason
 
 

@@ -16,15 +16,15 @@ import math
 import time
 from collections import defaultdict
 
-from matcher.backends.raw import Status
-from matcher.heuristic import greedy_units
-from matcher.markets import line_markets, pieces
-from matcher.objective import Scale
-from matcher.part_result import PartResult, unbuilt
-from matcher.prepare import Prepared, prepare
-from matcher.problem import ProblemData
-from matcher.repair import contract_tiers, weekly_loads
-from matcher.variables import BREAKPOINTS, piece_demand, weight_units
+from matcher.model.markets import line_markets, pieces
+from matcher.model.objective import Scale
+from matcher.model.prepare import Prepared, prepare
+from matcher.model.problem import ProblemData
+from matcher.model.variables import BREAKPOINTS, piece_demand, weight_units
+from matcher.search.heuristic import greedy_units
+from matcher.search.part_result import PartResult, unbuilt
+from matcher.search.repair import contract_tiers, weekly_loads
+from matcher.solution import Status
 from schemas.parameters import RoundParameters
 
 

@@ -15,7 +15,7 @@ import heapq
 from collections import defaultdict
 from dataclasses import dataclass
 
-from matcher.problem import ProblemData
+from matcher.model.problem import ProblemData
 
 PRICE, GROUP = "price", "group"
 

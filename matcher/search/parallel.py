@@ -19,11 +19,11 @@ from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
 from matcher.budget import TimeBudget
-from matcher.decompose import Part
-from matcher.objective import Scale
-from matcher.part import PartResult, PartSolver
-from matcher.part_result import unbuilt
-from matcher.quick import quick_part
+from matcher.model.objective import Scale
+from matcher.search.decompose import Part
+from matcher.search.part import PartResult, PartSolver
+from matcher.search.part_result import unbuilt
+from matcher.search.quick import quick_part
 from schemas.parameters import RoundParameters
 
 START_SHARE = 0.45  # of a bin's time, for building and starting its parts

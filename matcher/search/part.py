@@ -9,20 +9,21 @@ from __future__ import annotations
 
 import time
 
-from matcher.backends.raw import RawResult, Status
+from matcher.backends.linear import LinearModel
+from matcher.backends.raw import RawResult
 from matcher.budget import TimeBudget
-from matcher.ceiling import box_bound, ceiling_bound
-from matcher.heuristic import greedy
-from matcher.integrality import fractional, integral_repair
-from matcher.linear import LinearModel
-from matcher.model import build, run_backend
-from matcher.objective import Scale, coverage_counts
-from matcher.part_result import PartResult, nothing_served, read_flows
-from matcher.phases import solve_two_phase
-from matcher.prepare import prepare
-from matcher.quick import score_units
-from matcher.problem import ProblemData
-from matcher.start import first_solution
+from matcher.model.build import build, run_backend
+from matcher.model.ceiling import box_bound, ceiling_bound
+from matcher.model.integrality import fractional, integral_repair
+from matcher.model.objective import Scale, coverage_counts
+from matcher.model.prepare import prepare
+from matcher.model.problem import ProblemData
+from matcher.search.heuristic import greedy
+from matcher.search.part_result import PartResult, nothing_served, read_flows
+from matcher.search.phases import solve_two_phase
+from matcher.search.quick import score_units
+from matcher.search.start import first_solution
+from matcher.solution import Status
 from schemas.parameters import RoundParameters
 
 OVERRUN_PER_START = 5.0  # a MIP call's first guessed overrun, per second its start took
@@ -168,14 +169,3 @@ class PartSolver:
             status = Status.OPTIMAL if within else Status.FEASIBLE
         self.best = RawResult(status, keep.objective, bound, keep.values)
 
-
-def solve_part(data: ProblemData, scale: Scale, params: RoundParameters,
-               time_limit: float) -> PartResult:
-    """Start then improve one part within ``time_limit`` (seconds, or the budget)."""
-    budget = TimeBudget.of(time_limit)
-    part = PartSolver(data, scale, params)
-    part.start_greedy()
-    part.start(budget.part(0.35))
-    if not part.done:
-        part.improve(budget)
-    return part.result()

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from matcher.from_snapshot import RoundIndex
-from matcher.prepare import Prepared
+from matcher.model.prepare import Prepared
+from matcher.model.variables import weight_units
+from matcher.round.from_snapshot import RoundIndex
 from matcher.solution import Solution
-from matcher.variables import weight_units
 from schemas.result import ContractLine, Fairness, FirmOutcome, GroupContract, RoundTotals
 from schemas.types import Payer
 

@@ -2,7 +2,7 @@
 
 Ids become positions, ISO weeks become indices (their string order is their
 time order), euro amounts become floats (results are priced again from the
-snapshot's exact amounts, see round_result.py). A pinned pair that is not
+snapshot's exact amounts, see result.py). A pinned pair that is not
 structurally compatible, or declined, cannot be kept: that is reported as
 ``pinned_conflict`` and the round is infeasible.
 """
@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from matcher.compatibility import Blocked, compatible_offers
-from matcher.problem import Line, Offer, Pair, ProblemData, Tier
+from matcher.model.problem import Line, Offer, Pair, ProblemData, Tier
+from matcher.round.compatibility import Blocked, compatible_offers
 from schemas.parameters import RoundParameters
 from schemas.snapshot import RoundSnapshot
 from schemas.types import Payer

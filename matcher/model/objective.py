@@ -50,9 +50,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from matcher.linear import LinearModel
-from matcher.prepare import Prepared
-from matcher.variables import BREAKPOINTS, Columns, piece_demand, weight_units
+from matcher.backends.linear import LinearModel
+from matcher.model.prepare import Prepared
+from matcher.model.variables import BREAKPOINTS, Columns, piece_demand, weight_units
 from schemas.parameters import RoundParameters
 
 

@@ -114,7 +114,7 @@ class LinearModel:
         the block (``rows``, or ``add_row`` in it) is removed: each of these is a
         decision of one stage (a fixing, a forced integrality, a phase's objective or
         coverage), not something true of every solution of the part. A cut valid for
-        every solution belongs in the model's build (model.py), where it stays.
+        every solution belongs in the model's build (build.py), where it stays.
         Overrides nest; the inner one ends first.
         """
         saved_bounds = {col: (self.lower[col], self.upper[col]) for col in bounds or {}}

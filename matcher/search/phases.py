@@ -17,9 +17,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from matcher.backends.raw import RawResult, Status
+from matcher.backends.linear import INF, LinearModel, Row
+from matcher.backends.raw import RawResult
 from matcher.budget import Clock, TimeBudget
-from matcher.linear import INF, LinearModel, Row
+from matcher.solution import Status
 
 PHASE_ONE_SHARE = 0.7  # of the time left, at most, for coverage
 

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from matcher import constraints, contract_rows
 from matcher.backends import highs
+from matcher.backends.linear import LinearModel
 from matcher.backends.raw import RawResult
 from matcher.budget import TimeBudget
-from matcher.integrality import relax_flows_if_integral
-from matcher.linear import LinearModel
-from matcher.markets import line_markets, pieces
-from matcher.objective import Scale, set_objective
-from matcher.prepare import Prepared
-from matcher.variables import Columns, add_columns
+from matcher.model import constraints, contract_rows
+from matcher.model.integrality import relax_flows_if_integral
+from matcher.model.markets import line_markets, pieces
+from matcher.model.objective import Scale, set_objective
+from matcher.model.prepare import Prepared
+from matcher.model.variables import Columns, add_columns
 from schemas.parameters import RoundParameters
 
 LINKING_LIMIT = 50_000  # strong linking rows beyond this cost more LP time than they save

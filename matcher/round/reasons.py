@@ -25,9 +25,9 @@ from __future__ import annotations
 
 from decimal import ROUND_CEILING, Decimal
 
-from matcher.from_snapshot import RoundIndex
-from matcher.prepare import GROUP, Prepared
-from matcher.reasons_change import Joins, blocked_change, group_change
+from matcher.model.prepare import GROUP, Prepared
+from matcher.round.from_snapshot import RoundIndex
+from matcher.round.reasons_change import Joins, blocked_change, group_change
 from matcher.solution import Solution
 from schemas.result import SmallestChange, UnmetDemand, UnmetReason
 

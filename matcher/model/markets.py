@@ -8,7 +8,7 @@ follows the lowest line index, so it is the same on every run.
 
 from __future__ import annotations
 
-from matcher.prepare import Prepared
+from matcher.model.prepare import Prepared
 
 
 def _find(parent: list[int], a: int) -> int:

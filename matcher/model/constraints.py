@@ -8,9 +8,9 @@ contract_rows.py.
 
 from __future__ import annotations
 
-from matcher.linear import INF, LinearModel
-from matcher.prepare import Prepared
-from matcher.variables import Columns
+from matcher.backends.linear import INF, LinearModel
+from matcher.model.prepare import Prepared
+from matcher.model.variables import Columns
 
 
 def add_demand(m: LinearModel, prep: Prepared, c: Columns) -> None:

@@ -28,12 +28,12 @@ import math
 from collections import defaultdict
 from collections.abc import Sequence
 
-from matcher.knapsack import most_value
-from matcher.linear import LinearModel
-from matcher.markets import union_find
-from matcher.objective import Scale
-from matcher.prepare import Prepared
-from matcher.variables import weight_units
+from matcher.backends.linear import LinearModel
+from matcher.model.knapsack import most_value
+from matcher.model.markets import union_find
+from matcher.model.objective import Scale
+from matcher.model.prepare import Prepared
+from matcher.model.variables import weight_units
 from schemas.parameters import RoundParameters
 
 

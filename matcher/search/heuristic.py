@@ -18,10 +18,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from matcher.linear import LinearModel
-from matcher.prepare import Prepared
-from matcher.repair import contract_tiers, fill, repair
-from matcher.variables import Columns
+from matcher.backends.linear import LinearModel
+from matcher.model.prepare import Prepared
+from matcher.model.variables import Columns
+from matcher.search.repair import contract_tiers, fill, repair
 
 
 def round_relaxation(prep: Prepared, c: Columns, m: LinearModel,

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from matcher.backends.raw import RawResult, Status
-from matcher.ceiling import ceiling_bound
-from matcher.linear import LinearModel
-from matcher.markets import union_find
-from matcher.prepare import Prepared, prepare
-from matcher.variables import Columns
+from matcher.backends.linear import LinearModel
+from matcher.backends.raw import RawResult
+from matcher.model.ceiling import ceiling_bound
+from matcher.model.markets import union_find
+from matcher.model.prepare import Prepared, prepare
+from matcher.model.variables import Columns
+from matcher.solution import Status
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from matcher.linear import LinearModel
-from matcher.prepare import Prepared
+from matcher.backends.linear import LinearModel
+from matcher.model.prepare import Prepared
 
 BREAKPOINTS = 10  # fairness breakpoints at 10%, 20%, ... 100% coverage
 

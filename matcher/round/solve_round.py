@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import time
 
-from matcher.backends.raw import Status
 from matcher.budget import TimeBudget
-from matcher.from_snapshot import index_round
-from matcher.prepare import prepare
-from matcher.reasons import unmet_demand
-from matcher.reproducibility import input_hash, solver_version
-from matcher.round_result import (contracts, coverage_share, fairness, firm_outcomes,
+from matcher.model.prepare import prepare
+from matcher.round.from_snapshot import index_round
+from matcher.round.reasons import unmet_demand
+from matcher.round.reproducibility import input_hash, solver_version
+from matcher.round.result import (contracts, coverage_share, fairness, firm_outcomes,
                                   firm_spending, totals)
+from matcher.solution import Status
 from matcher.solution import Solution
 from matcher.solve import Progress, ProgressCallback, solve_prepared
 from schemas.parameters import RoundParameters

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 
-from matcher.prepare import Prepared
+from matcher.model.prepare import Prepared
 
 
 def contract_tiers(prep: Prepared, units: dict[int, int]) -> dict[int, int]:
