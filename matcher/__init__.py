@@ -48,8 +48,9 @@ Read it top-down:
   (``prepare.py``), connected markets (``markets.py``); the part's model, built by
   ``build.py`` from ``variables.py``, ``constraints.py`` and ``contract_rows.py`` (one
   function per family) and ``objective.py`` (the objective and its scaling);
-  ``integrality.py``; bounds counted without a solver (``ceiling.py``,
-  ``knapsack.py``).
+  ``integrality.py``; the same rules for a plan given as units, each stated once
+  (``rules.py``: used by the repair, ``quick.py`` and the reasons, held against the
+  rows in tests); bounds counted without a solver (``ceiling.py``, ``knapsack.py``).
 - ``backends/``: the solver-neutral linear model (``linear.py``) and the solvers
   that take it, HiGHS through MathOpt and CP-SAT, each behind the same call.
 """

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from decimal import ROUND_CEILING, Decimal
 
+from matcher.model import rules
 from matcher.model.prepare import GROUP, Prepared
 from matcher.round.from_snapshot import RoundIndex
 from matcher.round.reasons_change import Joins, blocked_change, group_change
@@ -125,15 +126,16 @@ def _dynamic(idx: RoundIndex, prep: Prepared, sol: Solution, loads: dict, spent:
 
 def _closed_weeks(data, loads: dict, k: int) -> list[int]:
     pair = data.pairs[k]
-    if data.offers[pair.offer].min_group == 0:
-        return []
-    return [w for w in data.lines[pair.line].weeks if loads.get((pair.offer, w), 0) == 0]
+    offer = data.offers[pair.offer]
+    return [w for w in data.lines[pair.line].weeks
+            if rules.closed(offer, loads.get((pair.offer, w), 0))]
 
 
 def _full(data, loads: dict, k: int) -> list[int]:
     pair = data.pairs[k]
-    cap = data.offers[pair.offer].capacity
-    return [w for w in data.lines[pair.line].weeks if loads.get((pair.offer, w), 0) >= cap]
+    offer = data.offers[pair.offer]
+    return [w for w in data.lines[pair.line].weeks
+            if rules.room(offer, loads.get((pair.offer, w), 0)) <= 0]
 
 
 def _room(idx: RoundIndex, prep: Prepared, sol: Solution, open_to: list[int], i: int):

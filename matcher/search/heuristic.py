@@ -20,8 +20,9 @@ from collections import defaultdict
 
 from matcher.backends.linear import LinearModel
 from matcher.model.prepare import Prepared
+from matcher.model.rules import contract_tiers
 from matcher.model.variables import Columns
-from matcher.search.repair import contract_tiers, fill, repair
+from matcher.search.repair import fill, repair
 
 
 def round_relaxation(prep: Prepared, c: Columns, m: LinearModel,

@@ -4,7 +4,7 @@ At 100k demand lines a round's largest parts have a quarter of a million
 pairs or more; building their model takes longer than the round may run, and
 their relaxation longer still. Such a part gets the greedy solution of
 heuristic.py, which works on units per pair and needs no columns. Without
-a model to check it against, the rules are checked here on the units, and
+a model to check it against, the rules are checked on the units (rules.py), and
 the objective L is computed from the units exactly as the model would score
 them (objective.py; tests compare the two on parts small enough to build).
 The bound is the ceiling counted without a solver (ceiling.py): honest, not tight.
@@ -20,10 +20,10 @@ from matcher.model.markets import line_markets, pieces
 from matcher.model.objective import Scale
 from matcher.model.prepare import Prepared, prepare
 from matcher.model.problem import ProblemData
+from matcher.model.rules import broken_rules, contract_tiers, weekly_loads
 from matcher.model.variables import BREAKPOINTS, piece_demand, weight_units
 from matcher.search.heuristic import greedy_units
 from matcher.search.part_result import PartResult, unbuilt
-from matcher.search.repair import contract_tiers, weekly_loads
 from matcher.solution import Status
 from schemas.parameters import RoundParameters
 
@@ -80,33 +80,3 @@ def score_units(prep: Prepared, units: dict[int, int], scale: Scale,
         terms.append(per_piece * (1 - 2 / (BREAKPOINTS + 1) * attained / (BREAKPOINTS * demand)))
     return math.fsum(terms)
 
-
-def broken_rules(prep: Prepared, units: dict[int, int]) -> list[str]:
-    """The rules of a round (DESIGN.md) that these units break, as the model states them."""
-    data = prep.data
-    bad = []
-    served: dict[int, int] = defaultdict(int)
-    for k, u in units.items():
-        if u < data.pairs[k].pinned or (u and not prep.usable[k]):
-            bad.append(f"pair {k}: {u} units, pinned {data.pairs[k].pinned}")
-        served[data.pairs[k].line] += u
-    for i, line in enumerate(data.lines):
-        if served[i] > line.units or (line.must_serve and served[i] < line.units):
-            bad.append(f"line {i}: {served[i]} of {line.units} units")
-    for (o, w), load in weekly_loads(prep, units).items():
-        offer = data.offers[o]
-        if load and not offer.min_group <= load <= offer.capacity:
-            bad.append(f"offer {o} week {w}: load {load}")
-    tier_of = contract_tiers(prep, units)
-    spent: dict[int, float] = defaultdict(float)
-    for k, u in units.items():
-        if u:
-            pair = data.pairs[k]
-            line = data.lines[pair.line]
-            if tier_of[pair.offer] not in prep.pair_tiers[k]:
-                bad.append(f"pair {k}: tier {tier_of[pair.offer]} not allowed")
-            elif line.pays_budget:
-                spent[line.firm] += u * len(line.weeks) * prep.unit_price(k, tier_of[pair.offer])
-    bad += [f"firm {f}: spends {amount} of {data.budgets[f]}" for f, amount in spent.items()
-            if amount > data.budgets[f] + 1e-6]
-    return bad

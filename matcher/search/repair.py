@@ -1,7 +1,7 @@
 """Making a solution given as units per pair keep every rule, and filling it up.
 
 Used by heuristic.py; each step is plain bookkeeping on units, loads,
-volumes and spending, no solver involved.
+volumes and spending, no solver involved, and asks the rules as rules.py states them.
 """
 
 from __future__ import annotations
@@ -9,24 +9,9 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 
+from matcher.model import rules
 from matcher.model.prepare import Prepared
-
-
-def contract_tiers(prep: Prepared, units: dict[int, int]) -> dict[int, int]:
-    volume: dict[int, int] = defaultdict(int)
-    for k, u in units.items():
-        volume[prep.data.pairs[k].offer] += u * len(prep.data.lines[prep.data.pairs[k].line].weeks)
-    return {o: max(t for t in prep.offer_tiers[o]
-                   if prep.data.offers[o].tiers[t].min_volume <= v) for o, v in volume.items() if v}
-
-
-def weekly_loads(prep: Prepared, units: dict[int, int]) -> dict[tuple[int, int], int]:
-    loads: dict[tuple[int, int], int] = defaultdict(int)
-    for k, u in units.items():
-        if u:
-            for w in prep.data.lines[prep.data.pairs[k].line].weeks:
-                loads[prep.data.pairs[k].offer, w] += u
-    return loads
+from matcher.model.rules import contract_tiers, weekly_loads
 
 
 def repair(prep: Prepared, units: dict[int, int]) -> None:
@@ -44,15 +29,16 @@ def repair(prep: Prepared, units: dict[int, int]) -> None:
             if not u:
                 continue
             line, offer = data.lines[pair.line], data.offers[pair.offer]
-            short = any(load[pair.offer, w] < offer.min_group for w in line.weeks)
-            if (short or tier_of[pair.offer] not in prep.pair_tiers[k]) and u > pair.pinned:
+            short = any(rules.below_minimum(offer, load[pair.offer, w]) for w in line.weeks)
+            if (short or not rules.tier_allowed(prep, k, tier_of[pair.offer])) \
+                    and u > pair.pinned:
                 units[k], changed = pair.pinned, True
             elif line.pays_budget:
-                spent[line.firm] += u * len(line.weeks) * prep.unit_price(k, tier_of[pair.offer])
+                spent[line.firm] += rules.charge(prep, k, u, tier_of[pair.offer])
                 if u > pair.pinned:
                     sheddable[line.firm].append(k)
         for firm, amount in spent.items():
-            if amount > data.budgets[firm] + 1e-6:
+            if rules.over_budget(data, firm, amount):
                 changed |= shed(prep, units, tier_of, sheddable[firm],
                                 amount - data.budgets[firm])
         if not changed:
@@ -68,7 +54,7 @@ def shed(prep: Prepared, units: dict[int, int], tier_of: dict[int, int], paid: l
                                        / max(prep.unit_price(k, tier_of[data.pairs[k].offer]),
                                              1e-9), k))
     for k in paid:
-        if excess <= 1e-6:
+        if excess <= rules.BUDGET_SLACK:
             break
         weeks = len(data.lines[data.pairs[k].line].weeks)
         each = prep.unit_price(k, tier_of[data.pairs[k].offer]) * weeks
@@ -90,17 +76,17 @@ def fill(prep: Prepared, units: dict[int, int]) -> None:
         served[pair.line] += u
         volume[pair.offer] += u * len(line.weeks)
         if u and line.pays_budget:
-            spent[line.firm] += u * len(line.weeks) * prep.unit_price(k, tier_of[pair.offer])
+            spent[line.firm] += rules.charge(prep, k, u, tier_of[pair.offer])
     for i in sorted(range(len(data.lines)), key=lambda i: (-data.lines[i].weight, i)):
         line = data.lines[i]
         for k in prep.line_pairs[i]:
             o = data.pairs[k].offer
             offer = data.offers[o]
-            if o not in tier_of or tier_of[o] not in prep.pair_tiers[k] or any(
-                    load[o, w] == 0 and offer.min_group > 0 for w in line.weeks):
+            if o not in tier_of or not rules.tier_allowed(prep, k, tier_of[o]) or any(
+                    rules.closed(offer, load[o, w]) for w in line.weeks):
                 continue
             room = min([line.units - served[i]]
-                       + [offer.capacity - load[o, w] for w in line.weeks])
+                       + [rules.room(offer, load[o, w]) for w in line.weeks])
             each = prep.unit_price(k, tier_of[o]) * len(line.weeks)
             if line.pays_budget and each > 0:
                 room = min(room, int((data.budgets[line.firm] - spent[line.firm]) / each + 1e-9))

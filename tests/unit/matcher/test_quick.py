@@ -9,11 +9,12 @@ from matcher import solve_round
 from matcher.model.markets import line_markets, pieces
 from matcher.model.objective import compute_scale
 from matcher.model.prepare import prepare
+from matcher.model.rules import broken_rules
 from matcher.round.from_snapshot import index_round
 from matcher.search.heuristic import greedy_units, to_columns
 from matcher.search.part import PartSolver
 from matcher.search.part_result import read_flows
-from matcher.search.quick import broken_rules, score_units
+from matcher.search.quick import score_units
 from matcher.solution import Status
 from schemas.snapshot import RoundSnapshot
 from tests.support.checker import check
