@@ -1,11 +1,18 @@
 """Benchmark: generated welfare rounds, side by side (a script, not a test).
 
     .venv/bin/python -m tests.benchmarks.bench_rounds --sizes 1000 10000 100000
+    .venv/bin/python -m tests.benchmarks.bench_rounds --families modena summer homecare
 
 For each size it generates one round (``welfare scenario generate --network
 modena --seed N --demand-lines N``, or the interim generator in this folder
 when that command is missing) and solves it with every method, each in its own
-subprocess so that time and peak memory are the method's own:
+subprocess so that time and peak memory are the method's own. With
+``--families`` it generates one round per family and size (tests/benchmarks/
+families.py: ``modena`` is the generator above, ``summer`` a childcare-heavy
+summer of few large camps with tight minimum groups, ``homecare`` a year of
+home care with many small offers and wide tiers), each in
+``<workdir>/<family>-<size>/``, and prints one table per size with the
+families side by side. The methods:
 
 - ``optimiser``: ``matcher.solve`` with default settings (decomposition on);
 - ``greedy``: first-come-first-served baseline (tests/benchmarks/greedy.py);
@@ -32,19 +39,28 @@ from pathlib import Path
 
 DEFAULT_LIMITS = {1_000: 5.0, 10_000: 30.0, 100_000: 120.0}
 METHODS = ("optimiser", "greedy", "cpsat", "highs")
+FAMILY_NAMES = ("modena", "summer", "homecare")  # tests/benchmarks/families.py FAMILIES
 ROOT = Path(__file__).resolve().parents[2]
 
 
 # ----------------------------------------------------------------- scenario
 
 
-def make_snapshot(lines: int, seed: int, directory: Path, generator: str) -> tuple[Path, str]:
-    """Write the round's snapshot.json into ``directory``; return its path and the generator used."""
+def make_snapshot(lines: int, seed: int, directory: Path, generator: str,
+                  family: str = "modena") -> tuple[Path, str]:
+    """Write the round's snapshot.json into ``directory``; return its path and its generator."""
     directory.mkdir(parents=True, exist_ok=True)
     made_by = directory / "generator.txt"
     if (directory / "snapshot.json").exists() and made_by.exists():
         return directory / "snapshot.json", made_by.read_text().strip() + " (reused)"
-    path, generator = _generate(lines, seed, directory, generator)
+    if family == "modena":
+        path, generator = _generate(lines, seed, directory, generator)
+    else:
+        from tests.benchmarks.families import generate
+
+        path = directory / "snapshot.json"
+        path.write_text(generate(family, lines, seed).model_dump_json())
+        generator = f"tests/benchmarks/families.py {family}"
     made_by.write_text(generator + "\n")
     return path, generator
 
@@ -162,29 +178,35 @@ def _fmt(value, spec: str, none: str = "-") -> str:
     return none if value is None else format(value, spec)
 
 
-def print_table(size: int, limit: float, rows: list[dict]) -> None:
+def print_table(size: int, limit: float, rows: list[dict], by_family: bool = False) -> None:
+    """One table per size; with ``by_family`` a first column says whose round each row is."""
     print(f"\n### {size:,} demand lines, time limit {limit:g} s\n")
-    print("| method | status | coverage | weighted cov. | total cost EUR | cost / greedy "
+    lead, rule = ("| family ", "|---") if by_family else ("", "")
+    print(f"{lead}| method | status | coverage | weighted cov. | total cost EUR | cost / greedy "
           "| proven gap | build s | solve s | wall s | peak RSS MiB | parts | checker |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
-    greedy = next((r for r in rows if r["method"] == "greedy" and "error" not in r), None)
+    print(f"{rule}|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    greedy = {r.get("family"): r for r in rows if r["method"] == "greedy" and "error" not in r}
     for r in rows:
+        first = f"| {r.get('family', '')} " if by_family else ""
         if "error" in r:
-            print(f"| {r['method']} | error: {r['error']} | | | | | | | | | "
+            print(f"{first}| {r['method']} | error: {r['error']} | | | | | | | | | "
                   f"{r['peak_rss_mib']:.0f} | | |")
             continue
-        ratio = (r["total_cost"] / greedy["total_cost"]
-                 if greedy and greedy["total_cost"] and r["total_cost"] else None)
+        base = greedy.get(r.get("family"))
+        ratio = (r["total_cost"] / base["total_cost"]
+                 if base and base["total_cost"] and r["total_cost"] else None)
         checker = "ok" if r["violations"] == 0 else f"{r['violations']} violations"
         print(
-            f"| {r['method']} | {r['status']} | {r['coverage']:.4f} | {r['weighted_coverage']:.4f} "
+            f"{first}| {r['method']} | {r['status']} | {r['coverage']:.4f} "
+            f"| {r['weighted_coverage']:.4f} "
             f"| {r['total_cost']:,.2f} | {_fmt(ratio, '.3f')} | {_fmt(r['gap'], '.4%')} "
             f"| {_fmt(r['build_s'], '.2f')} | {_fmt(r['solve_s'], '.2f')} | {r['wall_s']:.2f} "
             f"| {r['peak_rss_mib']:.0f} | {r['parts']} | {checker} |"
         )
     for r in rows:
         for problem in r.get("first_violations", []):
-            print(f"- {r['method']}: {problem}")
+            who = f"{r['family']} " if by_family else ""
+            print(f"- {who}{r['method']}: {problem}")
 
 
 def machine() -> str:
@@ -203,6 +225,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=list(DEFAULT_LIMITS))
     parser.add_argument("--methods", nargs="+", default=list(METHODS), choices=METHODS)
+    parser.add_argument("--families", nargs="+", default=None, choices=FAMILY_NAMES,
+                        help="generator families, side by side (default: modena alone, "
+                             "in <workdir>/round-<size>/ as before)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--time-limit", type=float, default=None,
                         help="seconds per method (default: 5 / 30 / 120 by size)")
@@ -220,27 +245,38 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="bench-rounds-"))
+    by_family = args.families is not None
     print(machine())
     everything = []
     for size in args.sizes:
         limit = args.time_limit or DEFAULT_LIMITS.get(size, 30.0)
-        folder = workdir / f"round-{size}"
-        started = time.perf_counter()
-        snapshot_path, generator = make_snapshot(size, args.seed, folder, args.generator)
-        print(f"\n{size:,} lines: snapshot by {generator} in {time.perf_counter() - started:.1f} s "
-              f"({snapshot_path.stat().st_size / 2**20:.1f} MiB)", flush=True)
-        rows = []
-        for method in args.methods:
-            result_path = folder / f"result-{method}.json"
-            row = spawn(method, snapshot_path, limit, result_path, hard_limit=limit * 3 + 120)
-            if "error" not in row:
-                row.update(verify(snapshot_path, result_path))
-            rows.append(row)
-            print(f"  {method}: done ({row.get('wall_s', float('nan')):.1f} s)", flush=True)
-        print_table(size, limit, rows)
+        rows, generators = [], {}
+        for family in args.families or ["modena"]:
+            folder = workdir / (f"{family}-{size}" if by_family else f"round-{size}")
+            started = time.perf_counter()
+            snapshot_path, generator = make_snapshot(size, args.seed, folder, args.generator,
+                                                     family)
+            generators[family] = generator
+            print(f"\n{size:,} lines{f' ({family})' if by_family else ''}: snapshot by "
+                  f"{generator} in {time.perf_counter() - started:.1f} s "
+                  f"({snapshot_path.stat().st_size / 2**20:.1f} MiB)", flush=True)
+            for method in args.methods:
+                result_path = folder / f"result-{method}.json"
+                row = spawn(method, snapshot_path, limit, result_path, hard_limit=limit * 3 + 120)
+                if "error" not in row:
+                    row.update(verify(snapshot_path, result_path))
+                if by_family:
+                    row["family"] = family
+                rows.append(row)
+                print(f"  {method}: done ({row.get('wall_s', float('nan')):.1f} s)", flush=True)
+        print_table(size, limit, rows, by_family)
         print(f"\nload average after this size: {os.getloadavg()[0]:.2f}")
-        everything.append({"size": size, "time_limit_s": limit, "generator": generator,
-                           "rows": rows})
+        entry = {"size": size, "time_limit_s": limit, "rows": rows}
+        if by_family:
+            entry["generators"] = generators
+        else:
+            entry["generator"] = generators["modena"]
+        everything.append(entry)
     if args.json:
         args.json.write_text(json.dumps(everything, indent=2))
     return 0
