@@ -34,22 +34,27 @@ class Joins:
         self.of_offer: dict[int, list[int]] = {}
         for k, pair in enumerate(self.data.pairs):
             self.of_offer.setdefault(pair.offer, []).append(k)
-        self.memo: dict[tuple[int, int, bool], int] = {}
+        # Per (offer, after): units per week, every week of the offer counted in one pass
+        # over its pairs (per (offer, week) that pass was repeated for each week, and
+        # lines of a whole year have 52: seconds at 1k lines).
+        self.memo: dict[tuple[int, bool], dict[int, int]] = {}
 
     def count(self, o: int, w: int, after: bool) -> int:
-        key = (o, w, after)
-        if key not in self.memo:
-            total = 0
+        weeks = self.memo.get((o, after))
+        if weeks is None:
+            weeks = self.memo[o, after] = {}
             for k in self.of_offer.get(o, []):
                 pair = self.data.pairs[k]
-                if w not in self.data.lines[pair.line].weeks:
-                    continue
+                line = self.data.lines[pair.line]
                 if not after and self.prep.dropped.get(k) != PRICE:
-                    total += self.data.lines[pair.line].units
+                    units = line.units
                 elif after and self.prep.usable[k]:
-                    total += self.pending[pair.line]
-            self.memo[key] = total
-        return self.memo[key]
+                    units = self.pending[pair.line]
+                else:
+                    continue
+                for week in line.weeks:
+                    weeks[week] = weeks.get(week, 0) + units
+        return weeks.get(w, 0)
 
 
 def group_change(idx: RoundIndex, joins: Joins, i: int, pairs: list[int],
