@@ -125,6 +125,10 @@ class PartBounds(Contract):
     ceiling: NonNegativeInt = Field(
         default=0, description="counted without a solver: each line's units, what its "
                                "offers can carry, what its firm's budget buys")
+    flows: NonNegativeInt = Field(
+        default=0, description="the flow LP's prices (matcher/model/flow_ceiling.py): what "
+                               "the lines and the offers' weeks can exchange, for a part too "
+                               "large for its relaxation in the time")
     none: NonNegativeInt = Field(default=0, description="no bound (the round has none)")
 
 

@@ -7,7 +7,8 @@ heuristic.py, which works on units per pair and needs no columns. Without
 a model to check it against, the rules are checked on the units (rules.py), and
 the objective L is computed from the units exactly as the model would score
 them (objective.py; tests compare the two on parts small enough to build).
-The bound is the ceiling counted without a solver (ceiling.py): honest, not tight.
+The bound is the ceiling counted without a solver (ceiling.py): honest, not tight;
+where the caller gives it time, the flow ceiling (flow_ceiling.py): tighter.
 """
 
 from __future__ import annotations
@@ -15,7 +16,10 @@ from __future__ import annotations
 import math
 import time
 from collections import defaultdict
+from dataclasses import replace
 
+from matcher.budget import TimeBudget
+from matcher.model.flow_ceiling import flow_bound
 from matcher.model.markets import line_markets, pieces
 from matcher.model.objective import Scale
 from matcher.model.prepare import Prepared, prepare
@@ -29,12 +33,19 @@ from schemas.parameters import RoundParameters
 
 
 def quick_part(data: ProblemData, scale: Scale, params: RoundParameters,
-               whole_budgets: tuple[float, ...] | None = None) -> PartResult:
-    """``whole_budgets``: the firms' budgets before a split, for the bound (decompose.py)."""
+               whole_budgets: tuple[float, ...] | None = None,
+               flows: float | TimeBudget | None = None) -> PartResult:
+    """``whole_budgets``: the firms' budgets before a split, for the bound (decompose.py).
+    ``flows``: the time (seconds, or the budget to end by) for the flow ceiling
+    (flow_ceiling.py), after the greedy; without it the bound is the counted ceiling."""
     started = time.perf_counter()
     prep = prepare(data)
     units = greedy_units(prep)
     fallback = unbuilt(data, scale, params, whole_budgets, prep)
+    if flows is not None:
+        bound = flow_bound(prep, scale, params, whole_budgets, flows)
+        if bound is not None and fallback.bound is not None and bound > fallback.bound:
+            fallback = replace(fallback, bound=bound, bound_kind="flows")
     if broken_rules(prep, units):  # (a pin the greedy could not keep, a line it must serve)
         return fallback
     tiers = [-1] * len(data.offers)

@@ -155,16 +155,25 @@ def summary(result: RoundResult, lang: str | None = None,
     b = result.part_bounds
     # Issue 11: a round not proven, where some part's time ran out before a solver's
     # proof, says how many parts' bounds were counted without one.
-    if b and result.parts and (b.ceiling or b.none) and result.status.value != "optimal":
-        lines.append("  " + t.ngettext(
+    if b and result.parts and (b.ceiling or b.flows or b.none) \
+            and result.status.value != "optimal":
+        figures_of = dict(mip=formats.number(t, b.mip), relaxation=formats.number(t, b.relaxation),
+                          flows=formats.number(t, b.flows), ceiling=formats.number(t, b.ceiling))
+        lines.append("  " + (t.ngettext(
+            "where the bound comes from, of {n} part: {mip} proved by the MIP, {relaxation} "
+            "by the relaxation, {flows} by the flows alone (too large for the relaxation in "
+            "the time), {ceiling} counted without a solver (the time ran out first, or the "
+            "count was as tight)",
+            "where the bound comes from, of {n} parts: {mip} proved by the MIP, {relaxation} "
+            "by the relaxation, {flows} by the flows alone (too large for the relaxation in "
+            "the time), {ceiling} counted without a solver (the time ran out first, or the "
+            "count was as tight)", result.parts, **figures_of) if b.flows else t.ngettext(
             "where the bound comes from, of {n} part: {mip} proved by the MIP, {relaxation} "
             "by the relaxation, {ceiling} counted without a solver (the time ran out first, "
             "or the count was as tight)",
             "where the bound comes from, of {n} parts: {mip} proved by the MIP, {relaxation} "
             "by the relaxation, {ceiling} counted without a solver (the time ran out first, "
-            "or the count was as tight)", result.parts,
-            mip=formats.number(t, b.mip), relaxation=formats.number(t, b.relaxation),
-            ceiling=formats.number(t, b.ceiling)))
+            "or the count was as tight)", result.parts, **figures_of)))
     lines += [
         "  " + words.solve_status(t, result.status.value) + "; " + t.ngettext(
             "solved in {n} part by {solver} ({version})",
