@@ -25,7 +25,7 @@ from matcher.model.objective import change_offset, compute_scale, coverage_ceili
 from matcher.model.prepare import Prepared, prepare
 from matcher.model.problem import ProblemData
 from matcher.search.decompose import Part, decompose
-from matcher.search.parallel import run_parts
+from matcher.search.parallel import run_parts, warm_up
 from matcher.search.part import PartResult
 from matcher.solution import Status
 from matcher.solution import Solution
@@ -88,6 +88,8 @@ def solve_prepared(prep: Prepared, params: RoundParameters | None = None,
     budget = budget or TimeBudget(params.time_limit_s)
     start = budget.start if start is None else start
     problem = prep.data
+    if (params.workers or os.cpu_count() or 1) > 1:  # (its fork server starts meanwhile)
+        warm_up(sum(len(pairs) for pairs in prep.line_pairs))
     markets = line_markets(prep)
     scale = compute_scale(prep, pieces(prep, markets))
     # Sized from the limit asked for, not the time left: the parts (hence the answer

@@ -10,11 +10,19 @@ A part whose relaxation could not finish in the bin's time gets the greedy
 solution without a model (quick.py): at 100k lines building the largest
 parts' models alone took longer than the round.
 Results are merged in part order, whichever worker finished first.
+
+Large rounds start their workers from a fork server (``start_method``): a worker
+forked from the parent counted the parent's whole indexed round in its resident
+memory (1.3 GiB of 1.5 at 100k lines, issue 11 goal 3), one from the fork server
+only the solver's modules and its own parts. Each worker receives its parts, the
+scale, the parameters and the deadline (a float on ``time.perf_counter``, which on
+Linux is the system-wide CLOCK_MONOTONIC, budget.py): nothing else of the parent's.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.forkserver
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
@@ -39,6 +47,25 @@ COLLECT_S_PER_PAIR = 2e-6
 # allow to build still counts its ceiling (ceiling.py, with its prepare), 1e-5 s a pair.
 SCORE_S_PER_PAIR = 3e-6
 CEILING_S_PER_PAIR = 1.2e-5
+# Rounds of at least this many usable pairs start their workers from a fork server;
+# smaller ones fork them from the parent. Measured (2 cores, load 2-4): at 100k lines
+# (1,176,161 pairs) the same prepared round's workers peaked at 1,563 and 1,446 MiB
+# forked, 514 and 425 MiB from the fork server (the parent: 1,454). A forked worker
+# entered solve_bin 0.3-0.5 s after its pool was asked, one from a cold server 0.9-1.6 s:
+# at 1k lines (2,521 pairs, 5 s) the decomposition before the pool (0.1-0.25 s) cannot
+# hide the server's start and its 5 s round served less (weighted coverage 38-57 %
+# against 55-58 %, forked); 10k lines (34,216 pairs, 30 s) peaked at 509 MiB forked.
+# Where the parent holds 1.2 GiB per 1.2 million pairs, 200,000 pairs is about 200 MiB
+# a forked worker would count that is not its own: below it, fork's quicker start wins.
+FORKSERVER_PAIRS = 200_000
+# What the fork server imports once, before it forks any worker: the parent's main
+# module (as spawn would import it in every worker: its work must stay under
+# ``if __name__ == "__main__"``, as in ``welfare`` and ``services.matcher``) and this
+# module, hence the solver.
+PRELOAD = ["__main__", "matcher.search.parallel"]
+# A fork server not yet running took 0.9-1.6 s to start, import PRELOAD and fork a
+# worker (load 2-4); with less than this left the workers are forked: the deadline holds.
+FORKSERVER_MIN_S = 5.0
 
 
 def run_parts(parts: list[Part], scale: Scale, params: RoundParameters, budget: TimeBudget,
@@ -53,9 +80,10 @@ def run_parts(parts: list[Part], scale: Scale, params: RoundParameters, budget: 
                                      lambda n: report(n, f"{n}/{len(parts)} parts started")))
         report(len(results), f"{len(results)}/{len(parts)} parts solved")
         return [results[i] for i in range(len(parts))]
-    context = multiprocessing.get_context(
-        "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    in_workers = budget.before(COLLECT_S + COLLECT_S_PER_PAIR * sum(len(p.pairs) for p in parts))
+    pairs = sum(len(p.pairs) for p in parts)
+    context = _context(start_method(pairs, budget.remaining()))
+    # The deadline is a time, not seconds: the workers' start-up comes out of it.
+    in_workers = budget.before(COLLECT_S + COLLECT_S_PER_PAIR * pairs)
     with ProcessPoolExecutor(max_workers=len(bins), mp_context=context) as pool:
         pending = {pool.submit(solve_bin, batch, [parts[i] for i in batch], scale, params,
                                in_workers.deadline) for batch in bins}
@@ -65,6 +93,40 @@ def run_parts(parts: list[Part], scale: Scale, params: RoundParameters, budget: 
                 results.update(future.result())
             report(len(results), f"{len(results)}/{len(parts)} parts solved")
     return [results[i] for i in range(len(parts))]
+
+
+def start_method(pairs: int, left: float = float("inf")) -> str:
+    """How to start the workers of a round of ``pairs`` usable pairs, ``left`` seconds
+    before its deadline: "forkserver" from ``FORKSERVER_PAIRS`` on, "fork" below (and
+    where the fork server could not start in time); "spawn" where there is no fork."""
+    methods = multiprocessing.get_all_start_methods()
+    if "forkserver" in methods and pairs >= FORKSERVER_PAIRS and (
+            left >= FORKSERVER_MIN_S or _forkserver_running()):
+        return "forkserver"
+    return "fork" if "fork" in methods else "spawn"
+
+
+def warm_up(pairs: int) -> None:
+    """Start the fork server now if a round of ``pairs`` usable pairs will use it: it
+    imports PRELOAD while this process decomposes the round (this does not wait)."""
+    if start_method(pairs) == "forkserver":
+        _context("forkserver")
+
+
+_server = {"started": False}  # whether this process has started its fork server
+
+
+def _context(method: str) -> multiprocessing.context.BaseContext:
+    context = multiprocessing.get_context(method)
+    if method == "forkserver":  # (one per process: a running server is reused)
+        context.set_forkserver_preload(PRELOAD)
+        multiprocessing.forkserver.ensure_running()
+        _server["started"] = True
+    return context
+
+
+def _forkserver_running() -> bool:
+    return _server["started"]
 
 
 def solve_bin(indices: list[int], parts: list[Part], scale: Scale, params: RoundParameters,
