@@ -33,6 +33,7 @@ from matcher.model.knapsack import most_value
 from matcher.model.markets import union_find
 from matcher.model.objective import Scale
 from matcher.model.prepare import Prepared
+from matcher.model.problem import ProblemData
 from matcher.model.variables import weight_units
 from schemas.parameters import RoundParameters
 
@@ -118,6 +119,15 @@ def ceiling_bound(prep: Prepared, scale: Scale, params: RoundParameters,
                   budgets: Sequence[float] | None = None) -> float:
     """The bound on the part's L that the ceiling proves: rest >= 0, so L >= -w_cov A S."""
     return -params.coverage_weight * scale.coverage * coverage_counts_ceiling(prep, budgets) / 100
+
+
+def demand_bound(data: ProblemData, scale: Scale, params: RoundParameters) -> float:
+    """The weakest bound on the part's L: every optional line with a pair served whole.
+    One pass over the pairs and the lines, for a part with no time to count better."""
+    paired = {pair.line for pair in data.pairs}
+    counts = sum(weight_units(line.weight) * len(line.weeks) * line.units
+                 for i, line in enumerate(data.lines) if i in paired and not line.must_serve)
+    return -params.coverage_weight * scale.coverage * counts / 100
 
 
 def _firm_caps(data, value: list[int], cap: list[int], cheapest: dict[int, int],

@@ -6,7 +6,8 @@ that column's tier) and an upper bound. Within one line every column has the sam
 value, so the cheapest columns are filled first: a line's units are given to its
 columns from the cheapest up, and the line's demand row is then implied. What is
 left is a plain bounded knapsack, solved exactly by dynamic programming over value
-(values divided by their greatest common divisor; costs are whole cents).
+(values divided by their greatest common divisor; costs are whole cents), where
+that takes little work; otherwise the caller takes the fractional knapsack.
 """
 
 from __future__ import annotations
@@ -17,6 +18,11 @@ from collections.abc import Sequence
 import numpy as np
 
 MAX_STATES = 200_000  # a firm whose coverage spans more value steps than this gets no row
+# The dynamic programme's work, in array elements touched (states x binary items): past
+# this it is not run and the caller counts the fractional knapsack instead, which is
+# also a ceiling. At 100k lines firms of hundreds of lines took seconds each, with no
+# clock to stop them: the workers ended 45-89 s past their deadline.
+MAX_WORK = 1_000_000
 
 
 def line_items(units: int, columns: Sequence[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
@@ -45,7 +51,8 @@ def most_value(items: Sequence[tuple[int, int, int]], budget: int) -> int | None
         return free
     step = math.gcd(*(value for value, _, _ in paid))
     total = sum(value // step * bound for value, _, bound in paid)
-    if total > MAX_STATES:
+    binary = sum(max(bound, 1).bit_length() for _, _, bound in paid)  # items after splitting
+    if total > MAX_STATES or binary * (total + 1) > MAX_WORK:
         return None
     # cheapest[v]: the least cost of whole units worth at least v steps.
     cheapest = np.full(total + 1, np.inf)

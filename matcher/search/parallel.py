@@ -8,7 +8,11 @@ parts with the largest gaps, each in proportion to its gap. A short time
 limit thus still serves every part, and long limits go where they pay.
 A part whose relaxation could not finish in the bin's time gets the greedy
 solution without a model (quick.py): at 100k lines building the largest
-parts' models alone took longer than the round.
+parts' models alone took longer than the round; with its flows' bound where a
+quarter of what it leaves pays for that LP (flow_ceiling.py). A part with no time
+for the greedy gets its counted ceiling and nothing served, and one with no time
+even to count, every line served whole as its bound: each step is given only what
+is measured to fit before the deadline, the later parts' ceilings kept aside.
 Results are merged in part order, whichever worker finished first.
 
 Large rounds start their workers from a fork server (``start_method``): a worker
@@ -46,7 +50,16 @@ COLLECT_S_PER_PAIR = 2e-6
 # 2.4e-6 s a pair at 10k lines on a loaded machine. Before it: a part the time did not
 # allow to build still counts its ceiling (ceiling.py, with its prepare), 1e-5 s a pair.
 SCORE_S_PER_PAIR = 3e-6
-CEILING_S_PER_PAIR = 1.2e-5
+# Per unit of _weight (pair-weeks), measured on the largest parts at 100k lines and on
+# the homecare family's (lines of a year), unloaded, with room for a loaded machine:
+# counting a part's ceiling (its prepare included) took 1.2-2.4 us, the greedy answer
+# of quick.py with its ceiling 5-9 us, the flows' LP (flow_ceiling.py) 7 us at half a
+# million and 31 us at 2.8 million. Counted a pair at a time, the ceilings of the 100k
+# round's largest parts took twice what was kept for them, and the greedy answer of a
+# part was given whatever it took: the workers ended up to 89 s past their deadline.
+CEILING_S_PER_WEIGHT = 4e-6
+QUICK_S_PER_WEIGHT = 1.2e-5
+FLOW_S_PER_WEIGHT = 1.5e-5
 # Rounds of at least this many usable pairs start their workers from a fork server;
 # smaller ones fork them from the parent. Measured (2 cores, load 2-4): at 100k lines
 # (1,176,161 pairs) the same prepared round's workers peaked at 1,563 and 1,446 MiB
@@ -138,17 +151,26 @@ def solve_bin(indices: list[int], parts: list[Part], scale: Scale, params: Round
     solvers: list[PartSolver] = []
     halfway = budget.part(0.5)
     late: dict[int, PartResult] = {}  # parts answered without a model
-    unbuilt_s = CEILING_S_PER_PAIR * sum(len(p.pairs) for p in parts)  # for the rest
+    rest = sum(_weight(p) for p in parts)  # the weight of the parts still to answer
     for n, part in enumerate(parts):  # every part gets a solution at once ...
-        left = budget.remaining()
-        if left <= unbuilt_s:  # not even time to build it (only to count its ceiling)
+        weight = _weight(part)
+        rest -= weight
+        # What the parts after this one need at the least: their ceilings counted.
+        left = budget.remaining() - CEILING_S_PER_WEIGHT * rest
+        if left < CEILING_S_PER_WEIGHT * weight:  # not even time to count its ceiling
+            late[indices[n]] = unbuilt(part.problem, scale, params, _whole(part),
+                                       counted=False)
+            continue
+        if left < QUICK_S_PER_WEIGHT * weight:  # nor for the greedy: its ceiling alone
             late[indices[n]] = unbuilt(part.problem, scale, params, _whole(part))
             continue
-        unbuilt_s -= CEILING_S_PER_PAIR * len(part.pairs)
-        if params.decompose and LP_SECONDS_PER_WEIGHT * _weight(part) > 0.5 * left:
+        if params.decompose and LP_SECONDS_PER_WEIGHT * weight > 0.5 * left:
             # Its relaxation could not finish, so the solver could not improve on the
-            # greedy start: building its model would only take the others' time.
-            late[indices[n]] = quick_part(part.problem, scale, params, _whole(part))
+            # greedy start: building its model would only take the others' time. Its
+            # flows' LP may, for a tighter bound, with a quarter of what it leaves.
+            spare = 0.25 * (left - QUICK_S_PER_WEIGHT * weight)
+            flows = spare if FLOW_S_PER_WEIGHT * weight <= spare else None
+            late[indices[n]] = quick_part(part.problem, scale, params, _whole(part), flows)
             if started:
                 started(n + 1)
             continue

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from matcher.backends.linear import LinearModel
 from matcher.backends.raw import RawResult
-from matcher.model.ceiling import ceiling_bound
+from matcher.model.ceiling import ceiling_bound, demand_bound
 from matcher.model.markets import union_find
 from matcher.model.prepare import Prepared, prepare
 from matcher.model.variables import Columns
@@ -54,16 +54,19 @@ def read_flows(prep: Prepared, c: Columns, raw: RawResult
 
 
 def unbuilt(problem, scale, params, whole_budgets: tuple[float, ...] | None = None,
-            prep: Prepared | None = None) -> PartResult:
+            prep: Prepared | None = None, counted: bool = True) -> PartResult:
     """A part the time did not allow to build: nothing served (if that is allowed).
 
     Its objective is what serving nothing scores (every piece's whole fairness
     penalty, every previous unit moved); its bound, the ceiling counted without a
-    solver (ceiling.py, with ``whole_budgets`` for a part whose budgets are split).
+    solver (ceiling.py, with ``whole_budgets`` for a part whose budgets are split),
+    or with ``counted`` False, where even that would take too long, every line served
+    whole (ceiling.demand_bound: no prepare, one pass over the lines).
     """
     lines = problem.lines
     optional = [line for line in lines if not line.must_serve]
-    bound = ceiling_bound(prep or prepare(problem), scale, params, whole_budgets or None)
+    bound = (ceiling_bound(prep or prepare(problem), scale, params, whole_budgets or None)
+             if counted else demand_bound(problem, scale, params))
     if any(p.pinned for p in problem.pairs) or len(optional) < len(lines):
         return PartResult(Status.NO_SOLUTION, None, bound, (0,) * len(problem.pairs),
                           (-1,) * len(problem.offers), 0.0, 0.0, "ceiling")

@@ -26,3 +26,20 @@ def test_a_line_fills_its_cheapest_columns_first():
     # 5 units; columns (value, cost, bound): the cheapest two take 2 + 3, the dearest none.
     assert line_items(5, [(100, 300, 4), (100, 100, 2), (100, 200, 3)]) == [
         (100, 100, 2), (100, 200, 3)]
+
+
+def test_a_knapsack_too_much_work_for_the_time_is_left_to_the_fractional_one():
+    """A firm of many lines with coprime values: the programme would touch far more than
+    MAX_WORK array elements, so it is not run (the ceiling then counts the fractional
+    knapsack, ceiling.py, which is never below the exact one)."""
+    from matcher.model.ceiling import _fractional
+
+    items = [(50 + n, 130 + n, 100) for n in range(20)]  # 120k value steps, 140 items
+    budget = sum(c * b for _, c, b in items) // 2
+    from matcher.model.knapsack import MAX_STATES
+
+    assert sum(v * b for v, _, b in items) <= MAX_STATES  # small enough by states alone
+    assert most_value(items, budget) is None
+    small = items[:3]
+    exact = most_value(small, 200)
+    assert exact is not None and _fractional(small, 200) >= exact
