@@ -31,26 +31,48 @@ class Blocked:
 
 def compatible_offers(snapshot: RoundSnapshot) -> tuple[list[list[int]], dict[int, Blocked]]:
     """Per line, the offers (indices, snapshot order) it may go to; and blocked lines."""
+    offers = snapshot.offers
     by_area: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for j, offer in enumerate(snapshot.offers):
+    for j, offer in enumerate(offers):
         for municipality in offer.municipalities:
             by_area[offer.category, municipality].append(j)
     declined: dict[str, set[str]] = defaultdict(set)
     for pair in snapshot.excluded:
         declined[pair.line_id].add(pair.offer_id)
+    # Weeks and tags as bits (one per distinct value): "every week of the line is one
+    # of the offer's" is then no bit of the line outside the offer's, per pair a few
+    # integer operations instead of two sets (1.4 million pairs at 100k lines).
+    week_bit = _bits(w for line in snapshot.demand_lines for w in line.weeks)
+    tag_bit = _bits(t for line in snapshot.demand_lines for t in line.required_tags)
+    weeks_not = [~_mask(offer.weeks, week_bit) for offer in offers]
+    tags_not = [~_mask(offer.tags, tag_bit) for offer in offers]
     result: list[list[int]] = []
     blocked: dict[int, Blocked] = {}
     for i, line in enumerate(snapshot.demand_lines):
-        area = [j for j in by_area.get((line.category, line.municipality), [])
-                if snapshot.offers[j].offer_id not in declined[line.line_id]]
-        weeks = set(line.weeks)
-        timely = [j for j in area if weeks <= set(snapshot.offers[j].weeks)]
-        tags = set(line.required_tags)
-        fitting = [j for j in timely if tags <= set(snapshot.offers[j].tags)]
+        area = by_area.get((line.category, line.municipality), [])
+        if line.line_id in declined:
+            no = declined[line.line_id]
+            area = [j for j in area if offers[j].offer_id not in no]
+        weeks = _mask(line.weeks, week_bit)
+        timely = [j for j in area if not weeks & weeks_not[j]]
+        tags = _mask(line.required_tags, tag_bit)
+        fitting = [j for j in timely if not tags & tags_not[j]] if tags else timely
         result.append(fitting)
         if not fitting:
-            blocked[i] = _why(line, snapshot.offers, area, timely)
+            blocked[i] = _why(line, offers, area, timely)
     return result, blocked
+
+
+def _bits(values) -> dict[str, int]:
+    return {v: 1 << n for n, v in enumerate(sorted(set(values)))}
+
+
+def _mask(values, bit: dict[str, int]) -> int:
+    # A value no line asks for has no bit: it cannot decide a pair.
+    mask = 0
+    for v in values:
+        mask |= bit.get(v, 0)
+    return mask
 
 
 def _why(line: SnapshotLine, offers: list[SnapshotOffer], area: list[int],

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from matcher.model.problem import Line, Offer, Pair, ProblemData, Tier
+from matcher.model.problem import Line, Offer, ProblemData, Tier, gc_paused, many_pairs
 from matcher.round.compatibility import Blocked, compatible_offers
 from schemas.parameters import RoundParameters
 from schemas.snapshot import RoundSnapshot
@@ -29,6 +29,11 @@ class RoundIndex:
 
 
 def index_round(snapshot: RoundSnapshot, params: RoundParameters) -> RoundIndex:
+    with gc_paused():
+        return _index_round(snapshot, params)
+
+
+def _index_round(snapshot: RoundSnapshot, params: RoundParameters) -> RoundIndex:
     weeks = sorted({w for line in snapshot.demand_lines for w in line.weeks}
                    | {w for offer in snapshot.offers for w in offer.weeks})
     week_at = {w: n for n, w in enumerate(weeks)}
@@ -49,8 +54,10 @@ def index_round(snapshot: RoundSnapshot, params: RoundParameters) -> RoundIndex:
     pinned = _units(snapshot.pinned, line_at, offer_at)
     previous = _units(snapshot.previous, line_at, offer_at)
     candidates, blocked = compatible_offers(snapshot)
-    pairs = tuple(Pair(i, j, 0.0, pinned.get((i, j), 0), previous.get((i, j), 0))
-                  for i, offers_of_line in enumerate(candidates) for j in offers_of_line)
+    line_of = [i for i, offers_of_line in enumerate(candidates) for _ in offers_of_line]
+    offer_of = [j for offers_of_line in candidates for j in offers_of_line]
+    pairs = many_pairs(line_of, offer_of, [0.0] * len(line_of), _on(pinned, line_of, offer_of),
+                       _on(previous, line_of, offer_of))
     kept = {(p.line, p.offer) for p in pairs if p.pinned}
     conflict = next((f"pinned line {snapshot.demand_lines[i].line_id} cannot stay on offer "
                      f"{snapshot.offers[j].offer_id}: not compatible or declined"
@@ -59,6 +66,12 @@ def index_round(snapshot: RoundSnapshot, params: RoundParameters) -> RoundIndex:
     problem = ProblemData.trusted(lines, offers, pairs,
                                   tuple(float(f.welfare_budget_eur) for f in snapshot.firms))
     return RoundIndex(snapshot, problem, tuple(weeks), blocked, conflict)
+
+
+def _on(units: dict, line_of: list[int], offer_of: list[int]) -> list[int]:
+    if not units:  # (most rounds: nothing pinned, or no previous round)
+        return [0] * len(line_of)
+    return [units.get(key, 0) for key in zip(line_of, offer_of)]
 
 
 def _units(assignments, line_at: dict[str, int], offer_at: dict[str, int]) -> dict:

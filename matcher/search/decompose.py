@@ -22,8 +22,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from matcher.model.prepare import Prepared
-from matcher.model.problem import Line, Pair, ProblemData
+from matcher.model.problem import Line, ProblemData, gc_paused, many_pairs
 
 
 @dataclass(frozen=True)
@@ -36,33 +38,66 @@ class Part:
     split_firms: int = 0  # firms of the part whose budget is split with other parts
 
 
-def binding_firms(prep: Prepared) -> set[int]:
+def binding_firms(prep: Prepared, dearest: list[float] | None = None) -> set[int]:
     data = prep.data
+    dearest = line_prices(prep)[1] if dearest is None else dearest
     most = [0.0] * len(data.budgets)
     for line_index, line in enumerate(data.lines):
         if line.pays_budget and prep.line_pairs[line_index]:
-            dearest = max((prep.unit_price(k, t) for k in prep.line_pairs[line_index]
-                           for t in prep.pair_tiers[k]), default=0.0)  # (a pin priced out)
-            most[line.firm] += dearest * line.units * len(line.weeks)
+            most[line.firm] += dearest[line_index] * line.units * len(line.weeks)
     return {f for f, cost in enumerate(most) if cost > data.budgets[f] + 1e-9}
+
+
+def line_prices(prep: Prepared) -> tuple[list[float], list[float]]:
+    """Per line, the cheapest and the dearest unit price over its usable pairs and the
+    tiers each may pay; 0.0 where there is none (a pin priced out, or no pair)."""
+    data = prep.data
+    n_pairs = len(data.pairs)
+    most_tiers = max((len(o.tiers) for o in data.offers), default=1)
+    price = np.full((len(data.offers), most_tiers), np.nan)
+    for o, offer in enumerate(data.offers):
+        price[o, :len(offer.tiers)] = [t.price for t in offer.tiers]
+    pairs = np.fromiter((k for pairs in prep.line_pairs for k in pairs), np.int64)
+    lines = np.repeat(np.arange(len(data.lines)), [len(v) for v in prep.line_pairs])
+    # One row per (usable pair, tier it may pay).
+    tiers_of = [prep.pair_tiers[k] for k in pairs.tolist()]
+    rows = np.repeat(np.arange(len(pairs)), [len(t) for t in tiers_of])
+    tier = np.fromiter((t for ts in tiers_of for t in ts), np.int64, len(rows))
+    offer = np.fromiter((p.offer for p in data.pairs), np.int64, n_pairs)[pairs]
+    extra = np.fromiter((p.extra_cost for p in data.pairs), np.float64, n_pairs)[pairs]
+    unit = price[offer[rows], tier] + extra[rows]  # Prepared.unit_price, row by row
+    cheapest = np.full(len(data.lines), np.inf)
+    dearest = np.full(len(data.lines), -np.inf)
+    np.minimum.at(cheapest, lines[rows], unit)
+    np.maximum.at(dearest, lines[rows], unit)
+    priced = np.bincount(lines[rows], minlength=len(data.lines)) > 0
+    return (np.where(priced, cheapest, 0.0).tolist(), np.where(priced, dearest, 0.0).tolist())
 
 
 def decompose(prep: Prepared, markets: list[int], split: bool = True,
               max_pairs: int = 4000) -> list[Part]:
+    with gc_paused():
+        return _decompose(prep, markets, split, max_pairs)
+
+
+def _decompose(prep: Prepared, markets: list[int], split: bool, max_pairs: int) -> list[Part]:
     count = max(markets, default=-1) + 1
+    cheapest, dearest = line_prices(prep)
+    binding = binding_firms(prep, dearest)
     if not split:
         groups = [0 if m >= 0 else -1 for m in markets]
     else:
-        groups = _join(prep, markets, count, max_pairs)
+        groups = _join(prep, markets, count, max_pairs, binding)
     members: dict[int, list[int]] = {}
     for line_index, group in enumerate(groups):
         if group >= 0:
             members.setdefault(group, []).append(line_index)
-    shares = _shares(prep, groups)
-    return [_part(prep, lines, shares, group) for group, lines in sorted(members.items())]
+    shares = _shares(prep, groups, binding, cheapest)
+    return _parts(prep, sorted(members.items()), shares)
 
 
-def _join(prep: Prepared, markets: list[int], count: int, max_pairs: int) -> list[int]:
+def _join(prep: Prepared, markets: list[int], count: int, max_pairs: int,
+          binding: set[int]) -> list[int]:
     # Union markets firm by firm (in firm order), as long as parts stay small.
     data = prep.data
     size = [0] * count
@@ -81,7 +116,7 @@ def _join(prep: Prepared, markets: list[int], count: int, max_pairs: int) -> lis
             a = parent[a]
         return a
 
-    for firm in sorted(binding_firms(prep) & set(spans)):
+    for firm in sorted(binding & set(spans)):
         roots = sorted({root(m) for m in spans[firm]})
         if len(roots) > 1 and sum(size[r] for r in roots) <= max_pairs:
             for r in roots[1:]:
@@ -90,7 +125,8 @@ def _join(prep: Prepared, markets: list[int], count: int, max_pairs: int) -> lis
     return [root(m) if m >= 0 else -1 for m in markets]
 
 
-def _shares(prep: Prepared, groups: list[int]) -> dict[tuple[int, int], float]:
+def _shares(prep: Prepared, groups: list[int], binding: set[int],
+            cheapest_price: list[float]) -> dict[tuple[int, int], float]:
     """(firm, group) -> budget share, for firms whose budget could bind and whose
     paying lines span groups (any other firm keeps its whole budget everywhere).
 
@@ -102,7 +138,6 @@ def _shares(prep: Prepared, groups: list[int]) -> dict[tuple[int, int], float]:
     (issue 12), although the firm's budget paid for them.
     """
     data = prep.data
-    binding = binding_firms(prep)
     cheapest: dict[tuple[int, int], float] = {}  # cost of the unpinned units
     pins_dearest: dict[tuple[int, int], float] = {}
     pins_cheapest: dict[tuple[int, int], float] = {}
@@ -111,8 +146,7 @@ def _shares(prep: Prepared, groups: list[int]) -> dict[tuple[int, int], float]:
             continue
         key = (line.firm, groups[line_index])
         pairs = prep.line_pairs[line_index]
-        price = min((prep.unit_price(k, t) for k in pairs for t in prep.pair_tiers[k]),
-                    default=0.0)
+        price = cheapest_price[line_index]
         pinned = 0
         for k in pairs:
             units = data.pairs[k].pinned
@@ -145,22 +179,37 @@ def _shares(prep: Prepared, groups: list[int]) -> dict[tuple[int, int], float]:
     return shares
 
 
-def _part(prep: Prepared, lines: list[int], shares: dict[tuple[int, int], float],
-          group: int) -> Part:
+def _parts(prep: Prepared, groups: list[tuple[int, list[int]]],
+           shares: dict[tuple[int, int], float]) -> list[Part]:
+    data = prep.data
+    pair_line = [p.line for p in data.pairs]
+    pair_offer = [p.offer for p in data.pairs]
+    line_at = [0] * len(data.lines)  # a line's position in its part
+    for _group, lines in groups:
+        for n, i in enumerate(lines):
+            line_at[i] = n
+    return [_part(prep, lines, shares, group, pair_line, pair_offer, line_at)
+            for group, lines in groups]
+
+
+def _part(prep: Prepared, lines: list[int], shares: dict[tuple[int, int], float], group: int,
+          pair_line: list[int], pair_offer: list[int], line_at: list[int]) -> Part:
     data = prep.data
     pairs = [k for i in lines for k in prep.line_pairs[i]]
-    offers = sorted({data.pairs[k].offer for k in pairs})
-    line_at = {i: n for n, i in enumerate(lines)}
+    offers = sorted({pair_offer[k] for k in pairs})
     offer_at = {o: n for n, o in enumerate(offers)}
     firms = sorted({data.lines[i].firm for i in lines if data.lines[i].firm >= 0})
     firm_at = {f: n for n, f in enumerate(firms)}
     whole = tuple(data.budgets[f] for f in firms)
     budgets = tuple(shares.get((f, group), data.budgets[f]) for f in firms)
+    chosen = [data.pairs[k] for k in pairs]
     problem = ProblemData.trusted(
         lines=tuple(_line(data.lines[i], firm_at) for i in lines),
         offers=tuple(data.offers[o] for o in offers),
-        pairs=tuple(Pair(line_at[p.line], offer_at[p.offer], p.extra_cost, p.pinned, p.previous)
-                    for p in (data.pairs[k] for k in pairs)),
+        pairs=many_pairs([line_at[pair_line[k]] for k in pairs],
+                         [offer_at[pair_offer[k]] for k in pairs],
+                         [p.extra_cost for p in chosen], [p.pinned for p in chosen],
+                         [p.previous for p in chosen]),
         budgets=budgets,
     )
     return Part(tuple(lines), tuple(offers), tuple(pairs), problem, whole,
