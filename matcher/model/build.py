@@ -14,7 +14,9 @@ from matcher.model.prepare import Prepared
 from matcher.model.variables import Columns, add_columns
 from schemas.parameters import RoundParameters
 
-LINKING_LIMIT = 50_000  # strong linking rows beyond this cost more LP time than they save
+# Strong linking rows beyond this many pair-weeks cost more LP time than they save: a
+# larger part's relaxation gets only those it breaks, for its bound (search/separation.py).
+LINKING_LIMIT = 50_000
 # Per-pair tier links (contract_rows.add_tier_links) lower the relaxation's coverage
 # ceiling by 0.6 % at 100 lines and 1.3 % at 1k, but slow the relaxation of a large
 # part 2.5-fold (0.95 s to 2.4 s at 1k), so that at 1k in 5 s on a loaded machine parts
@@ -30,7 +32,7 @@ def build(prep: Prepared, scale: Scale, params: RoundParameters) -> tuple[Linear
     constraints.add_demand(m, prep, c)
     constraints.add_pinned(m, prep, c)
     constraints.add_load(m, prep, c)
-    if sum(len(prep.data.lines[prep.data.pairs[k].line].weeks) for k in c.x) <= LINKING_LIMIT:
+    if all_linking(prep, c):
         constraints.add_linking(m, prep, c)
     contract_rows.add_tiers(m, prep, c)
     if sum(len(cols) for cols in c.x.values() if len(cols) > 1) <= TIER_LINK_LIMIT:
@@ -41,6 +43,11 @@ def build(prep: Prepared, scale: Scale, params: RoundParameters) -> tuple[Linear
     set_objective(m, prep, c, found, scale, params)
     relax_flows_if_integral(prep, c, m)
     return m, c
+
+
+def all_linking(prep: Prepared, c: Columns) -> bool:
+    """Whether the part's model gets every linking row at build (else the separation)."""
+    return sum(len(prep.data.lines[prep.data.pairs[k].line].weeks) for k in c.x) <= LINKING_LIMIT
 
 
 def run_backend(m: LinearModel, params: RoundParameters, time_limit: float | TimeBudget,

@@ -8,7 +8,9 @@ contract_rows.py.
 
 from __future__ import annotations
 
-from matcher.backends.linear import INF, LinearModel
+from collections.abc import Iterable, Iterator
+
+from matcher.backends.linear import INF, LinearModel, Row
 from matcher.model.prepare import Prepared
 from matcher.model.variables import Columns
 
@@ -49,12 +51,33 @@ def add_load(m: LinearModel, prep: Prepared, c: Columns) -> None:
 def add_linking(m: LinearModel, prep: Prepared, c: Columns) -> None:
     # A pair carries units only in weeks its offer runs (implied by capacity, but
     # stated per pair it tightens the relaxation a great deal: the classic strong
-    # facility-location inequality).
-    for k, cols_by_tier in c.x.items():
+    # facility-location inequality). A part too large for all of them gets those its
+    # relaxation breaks instead (search/separation.py).
+    for row in linking_rows(prep, c, linking_candidates(prep, c)):
+        m.add_row(*row)
+
+
+def linking_candidates(prep: Prepared, c: Columns) -> Iterator[tuple[int, int]]:
+    """Every (pair, week) that has a linking row: a week of the line in which the
+    offer's running is a decision (it has a run column)."""
+    for k in c.x:
         pair = prep.data.pairs[k]
-        top = min(prep.data.lines[pair.line].units, prep.data.offers[pair.offer].capacity)
-        cols = [col for _, col in cols_by_tier]
         for w in prep.data.lines[pair.line].weeks:
-            run = c.r.get((pair.offer, w))
-            if run is not None:
-                m.add_row(cols + [run], [1.0] * len(cols) + [-float(top)], -INF, 0.0, "linking")
+            if (pair.offer, w) in c.r:
+                yield k, w
+
+
+def linking_top(prep: Prepared, k: int) -> int:
+    """The most units pair ``k`` can carry in a week: its linking row's coefficient."""
+    pair = prep.data.pairs[k]
+    return min(prep.data.lines[pair.line].units, prep.data.offers[pair.offer].capacity)
+
+
+def linking_rows(prep: Prepared, c: Columns, pair_weeks: Iterable[tuple[int, int]]
+                 ) -> Iterator[Row]:
+    """The linking row of each (pair, week): flow <= top x the offer-week's run."""
+    for k, w in pair_weeks:
+        cols = [col for _, col in c.x[k]]
+        run = c.r[prep.data.pairs[k].offer, w]
+        yield Row(cols + [run], [1.0] * len(cols) + [-float(linking_top(prep, k))],
+                  -INF, 0.0, "linking")

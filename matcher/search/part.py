@@ -12,7 +12,7 @@ import time
 from matcher.backends.linear import LinearModel
 from matcher.backends.raw import RawResult
 from matcher.budget import TimeBudget
-from matcher.model.build import build, run_backend
+from matcher.model.build import all_linking, build, run_backend
 from matcher.model.ceiling import box_bound, ceiling_bound
 from matcher.model.integrality import fractional, integral_repair
 from matcher.model.objective import Scale, coverage_counts
@@ -22,6 +22,7 @@ from matcher.search.heuristic import greedy
 from matcher.search.part_result import PartResult, nothing_served, read_flows
 from matcher.search.phases import solve_two_phase
 from matcher.search.quick import score_units
+from matcher.search.separation import Separation
 from matcher.search.start import first_solution
 from matcher.solution import Status
 from schemas.parameters import RoundParameters
@@ -54,6 +55,9 @@ class PartSolver:
         # "relaxation" (the LP of start), "mip" (a MIP call's proof, improve).
         self.bound_kind = "ceiling"
         self.ceiling: float | None = None
+        # The separation's report (separation.py), for a part built without its linking
+        # rows once it is started; None for the others.
+        self.separation: Separation | None = None
         self.build_s = time.perf_counter() - started
         self.solve_s = 0.0
         # How far a MIP call may run past the seconds it was given: HiGHS checks its
@@ -87,17 +91,23 @@ class PartSolver:
         """The relaxation's bound and its rounding; ``polish``: re-optimise the flows.
         ``time_limit``: seconds, or the budget to end by."""
         started = time.perf_counter()
-        values, self.ceiling = first_solution(self.prep, self.c, self.m, self.counts,
-                                              self.params, time_limit, self.whole_budgets,
-                                              polish)
+        values, self.ceiling, self.separation = first_solution(
+            self.prep, self.c, self.m, self.counts, self.params, time_limit,
+            self.whole_budgets, polish, separate=not all_linking(self.prep, self.c))
         bound = -self.value * self.ceiling if self.ceiling is not None else None
+        separated = self.separation is not None and bool(self.separation.bounds)
+        if bound is None and separated and not self.counts:
+            bound = self.separation.bounds[-1]  # it minimised L itself
         if values is not None:
             self._offer(RawResult(Status.FEASIBLE, self._score(values), bound, values),
                         "relaxation")
         elif self.c.x and bound is not None:
             self._offer(RawResult(Status.NO_SOLUTION, None, bound, None), "relaxation")
         took = time.perf_counter() - started
-        self.overrun = max(self.overrun, OVERRUN_PER_START * took)
+        # (A separation's rounds each solve a larger relaxation: its first says what a
+        # call of this part's size takes, as a single relaxation does.)
+        guide = self.separation.first_s if separated else took
+        self.overrun = max(self.overrun, OVERRUN_PER_START * guide)
         self.solve_s += took
 
     def improve(self, time_limit: float | TimeBudget) -> None:
