@@ -7,7 +7,7 @@ what can be counted directly, and so never cuts off a plan:
 
 - a line serves at most its units, and at most what its usable pairs can carry
   (each pair: the offer's capacity, and the units the firm's whole budget buys at
-  that pair's cheapest tier);
+  that pair's cheapest tier; pair_caps.py, shared with the flow ceiling);
 - an offer's week carries at most its capacity, filled from the highest priority
   weight down (each line at most what it can carry there);
 - a firm's paying lines get at most what its whole budget buys in whole units
@@ -28,10 +28,13 @@ import math
 from collections import defaultdict
 from collections.abc import Sequence
 
+import numpy as np
+
 from matcher.backends.linear import LinearModel
 from matcher.model.knapsack import most_value
 from matcher.model.markets import union_find
 from matcher.model.objective import Scale
+from matcher.model.pair_caps import pair_caps
 from matcher.model.prepare import Prepared
 from matcher.model.problem import ProblemData
 from matcher.model.variables import weight_units
@@ -49,29 +52,25 @@ def coverage_counts_ceiling(prep: Prepared, budgets: Sequence[float] | None = No
         max(a, b) for a, b in zip(budgets, data.budgets))
     lines, offers = data.lines, data.offers
     value = [0] * len(lines)  # counts per unit of the line (0: not counted)
-    cap = [0] * len(lines)  # units the line can be served at most
-    pair_cap: dict[int, int] = {}
-    cheapest: dict[int, int] = {}  # line -> cents per unit at its cheapest pair and tier
     for i, line in enumerate(lines):
-        if line.must_serve or not prep.line_pairs[i]:
-            continue
-        weeks = len(line.weeks)
-        value[i] = weight_units(line.weight) * weeks
-        carried = 0
-        for k in prep.line_pairs[i]:
-            if not prep.pair_tiers[k]:  # (a pin priced out: no plan serves it)
-                continue
-            price = min(prep.unit_price(k, t) for t in prep.pair_tiers[k])
-            top = min(line.units, offers[data.pairs[k].offer].capacity)
-            cost = price * weeks
-            if line.pays_budget and cost > 0:
-                top = min(top, int(budgets[line.firm] / cost + 1e-9))
-            pair_cap[k] = top
-            carried += top
-            if line.pays_budget:
-                cents = max(math.floor(cost * 100 + 1e-6), 0)
-                cheapest[i] = min(cheapest.get(i, cents), cents)
-        cap[i] = min(line.units, carried)
+        if not line.must_serve and prep.line_pairs[i]:
+            value[i] = weight_units(line.weight) * len(line.weeks)
+    caps = pair_caps(prep, budgets)  # (a pair that carries 0 still joins its groups)
+    pair_cap = dict(zip(caps.pair.tolist(), caps.top.tolist()))
+    # The units the line can be served at most: its own, and what its pairs carry.
+    carried = np.zeros(len(lines), np.int64)
+    np.add.at(carried, caps.line, caps.top)
+    cap = [min(line.units, c) for line, c in zip(lines, carried.tolist())]
+    # Per paying line, cents per unit at its cheapest pair and tier (rows come line by
+    # line: the least of each run of one line's rows).
+    paying = np.fromiter((line.pays_budget for line in lines), bool, len(lines))[caps.line]
+    lines_paying = caps.line[paying]
+    cents = np.maximum(np.floor(caps.cost[paying] * 100 + 1e-6), 0)
+    cheapest: dict[int, int] = {}  # line -> those cents
+    if len(lines_paying):
+        starts = np.flatnonzero(np.r_[True, lines_paying[1:] != lines_paying[:-1]])
+        cheapest = dict(zip(lines_paying[starts].tolist(),
+                            np.minimum.reduceat(cents, starts).astype(np.int64).tolist()))
     firm_cap = _firm_caps(data, value, cap, cheapest, budgets)
     # Connected groups of lines and offers (through usable pairs).
     n = len(lines)

@@ -9,7 +9,8 @@ part to its flows,
 
     max  sum_k c_k x_k                      (c_k: coverage counts per unit of pair k)
     s.t. sum_{k of line i} x_k <= u_i       (a line's units)
-         0 <= x_k <= cap_k                  (offer capacity, what the whole budget buys)
+         0 <= x_k <= cap_k                  (offer capacity, what the whole budget buys:
+                                             pair_caps.py, as the counted ceiling)
          sum_{k at offer o in week w} x_k <= C_o      (capacity, each week)     [price l]
          sum_{k of firm f} p_k x_k <= B_f             (budget, cheapest tier)   [price m]
 
@@ -41,6 +42,7 @@ from ortools.math_opt.python import mathopt
 
 from matcher.budget import TimeBudget
 from matcher.model.objective import Scale
+from matcher.model.pair_caps import pair_caps
 from matcher.model.prepare import Prepared
 from matcher.model.variables import weight_units
 from schemas.parameters import RoundParameters
@@ -54,40 +56,31 @@ class FlowRelaxation:
 
     def __init__(self, prep: Prepared, budgets: Sequence[float]) -> None:
         data = prep.data
-        value, line_of, cap, firm_of, cost = [], [], [], [], []
+        lines = data.lines
+        # The lines counted (not must-serve, with a usable pair) by their row here.
+        counted = [i for i, line in enumerate(lines) if not line.must_serve and prep.line_pairs[i]]
+        row_of = np.full(len(lines), -1, np.int64)
+        row_of[counted] = np.arange(len(counted))
+        units = [lines[i].units for i in counted]
+        caps = pair_caps(prep, budgets)
+        kept = caps.top > 0  # (a pair that carries nothing is no column)
+        line_of_pair = caps.line[kept]
+        pays = caps.pays[kept]
+        pair_list, line_list = caps.pair[kept].tolist(), line_of_pair.tolist()
+        value = [weight_units(lines[i].weight) * len(lines[i].weeks) for i in line_list]
+        firm_of = np.where(pays, np.fromiter((line.firm for line in lines), np.int64,
+                                             len(lines))[line_of_pair], -1).tolist()
         week_pair, week_row = [], []
         rows: dict[tuple[int, int], int] = {}
-        units: list[int] = []
-        for i, line in enumerate(data.lines):
-            if line.must_serve or not prep.line_pairs[i]:
-                continue
-            weeks = len(line.weeks)
-            here = len(units)
-            units.append(line.units)
-            for k in prep.line_pairs[i]:
-                if not prep.pair_tiers[k]:  # (a pin priced out: no plan serves it)
-                    continue
-                o = data.pairs[k].offer
-                each = min(prep.unit_price(k, t) for t in prep.pair_tiers[k]) * weeks
-                top = min(line.units, data.offers[o].capacity)
-                pays = line.pays_budget and each > 0
-                if pays:
-                    top = min(top, int(budgets[line.firm] / each + 1e-9))
-                if top <= 0:
-                    continue
-                n = len(value)
-                value.append(weight_units(line.weight) * weeks)
-                line_of.append(here)
-                cap.append(top)
-                firm_of.append(line.firm if pays else -1)
-                cost.append(each if pays else 0.0)
-                for w in line.weeks:
-                    week_pair.append(n)
-                    week_row.append(rows.setdefault((o, w), len(rows)))
+        for n, (k, i) in enumerate(zip(pair_list, line_list)):
+            o = data.pairs[k].offer
+            for w in lines[i].weeks:
+                week_pair.append(n)
+                week_row.append(rows.setdefault((o, w), len(rows)))
         self.pairs = len(value)
         self.value = np.array(value, dtype=np.float64)
-        self.line_of = np.array(line_of, dtype=np.int64)  # pairs come line by line
-        self.cap = np.array(cap, dtype=np.float64)
+        self.line_of = row_of[line_of_pair]  # pairs come line by line
+        self.cap = caps.top[kept].astype(np.float64)
         self.units = np.array(units, dtype=np.float64)
         self.week_pair = np.array(week_pair, dtype=np.int64)
         self.week_row = np.array(week_row, dtype=np.int64)
@@ -96,7 +89,7 @@ class FlowRelaxation:
         index = {f: n for n, f in enumerate(firms)}
         # Firm -1 (not paying) is the last, with no budget row: its price stays 0.
         self.firm_of = np.array([index.get(f, len(firms)) for f in firm_of], dtype=np.int64)
-        self.cost = np.array(cost, dtype=np.float64)
+        self.cost = np.where(pays, caps.cost[kept], 0.0)
         self.budget = np.array([budgets[f] for f in firms], dtype=np.float64)
         self.line_start = np.searchsorted(self.line_of, np.arange(len(units) + 1))
 
