@@ -29,6 +29,7 @@ import multiprocessing
 import multiprocessing.forkserver
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import dataclass
 
 from matcher.budget import TimeBudget
 from matcher.model.objective import Scale
@@ -50,16 +51,35 @@ COLLECT_S_PER_PAIR = 2e-6
 # 2.4e-6 s a pair at 10k lines on a loaded machine. Before it: a part the time did not
 # allow to build still counts its ceiling (ceiling.py, with its prepare), 1e-5 s a pair.
 SCORE_S_PER_PAIR = 3e-6
-# Per unit of _weight (pair-weeks), measured on the largest parts at 100k lines and on
-# the homecare family's (lines of a year), unloaded, with room for a loaded machine:
-# counting a part's ceiling (its prepare included) took 1.2-2.4 us, the greedy answer
-# of quick.py with its ceiling 5-9 us, the flows' LP (flow_ceiling.py) 7 us at half a
-# million and 31 us at 2.8 million. Counted a pair at a time, the ceilings of the 100k
+
+
+@dataclass(frozen=True)
+class StepCost:
+    """What a step takes on a part: seconds per usable pair and per pair-week."""
+
+    per_pair: float
+    per_week: float
+
+    def of(self, part: Part) -> float:
+        return self.per_pair * len(part.problem.pairs) + self.per_week * _weight(part)
+
+
+# Measured step by step on the largest parts of the three generator families
+# (tests/benchmarks/families.py) at 1k, 10k and 100k lines, unloaded: the greedy answer of
+# quick.py with its counted ceiling took 19 us a pair plus 0.55 us a pair-week (0.02 s
+# for Modena 1k's 749 pairs, 0.53 s for homecare 1k's 13,228 pairs of year-long lines,
+# 6.0 s for Modena 100k's 293,930 pairs), the counted ceiling alone (its prepare
+# included) 5 us a pair plus 0.18 us a pair-week; kept here 1.6 times over, for a loaded
+# machine. Costed by pair-weeks alone (12 and 4 us each, from Modena 100k's short lines)
+# homecare's parts were costed ten times what they take, and a 5 s round served its
+# largest part nothing. Counted a pair at a time before that, the ceilings of the 100k
 # round's largest parts took twice what was kept for them, and the greedy answer of a
 # part was given whatever it took: the workers ended up to 89 s past their deadline.
-CEILING_S_PER_WEIGHT = 4e-6
-QUICK_S_PER_WEIGHT = 1.2e-5
-FLOW_S_PER_WEIGHT = 1.5e-5
+CEILING = StepCost(per_pair=8e-6, per_week=3e-7)
+QUICK = StepCost(per_pair=3e-5, per_week=9e-7)
+# The flows' LP (flow_ceiling.py), per pair-week: 7 us at half a million, 31 us at
+# 2.8 million (it grows faster than its size).
+FLOWS = StepCost(per_pair=0.0, per_week=1.5e-5)
 # Rounds of at least this many usable pairs start their workers from a fork server;
 # smaller ones fork them from the parent. Measured (2 cores, load 2-4): at 100k lines
 # (1,176,161 pairs) the same prepared round's workers peaked at 1,563 and 1,446 MiB
@@ -151,25 +171,24 @@ def solve_bin(indices: list[int], parts: list[Part], scale: Scale, params: Round
     solvers: list[PartSolver] = []
     halfway = budget.part(0.5)
     late: dict[int, PartResult] = {}  # parts answered without a model
-    rest = sum(_weight(p) for p in parts)  # the weight of the parts still to answer
+    rest = sum(CEILING.of(p) for p in parts)  # the later parts' ceilings, counted
     for n, part in enumerate(parts):  # every part gets a solution at once ...
-        weight = _weight(part)
-        rest -= weight
+        rest -= CEILING.of(part)
         # What the parts after this one need at the least: their ceilings counted.
-        left = budget.remaining() - CEILING_S_PER_WEIGHT * rest
-        if left < CEILING_S_PER_WEIGHT * weight:  # not even time to count its ceiling
+        left = budget.remaining() - rest
+        if left < CEILING.of(part):  # not even time to count its ceiling
             late[indices[n]] = unbuilt(part.problem, scale, params, _whole(part),
                                        counted=False)
             continue
-        if left < QUICK_S_PER_WEIGHT * weight:  # nor for the greedy: its ceiling alone
+        if left < QUICK.of(part):  # nor for the greedy: its ceiling alone
             late[indices[n]] = unbuilt(part.problem, scale, params, _whole(part))
             continue
-        if params.decompose and LP_SECONDS_PER_WEIGHT * weight > 0.5 * left:
+        if params.decompose and LP_SECONDS_PER_WEIGHT * _weight(part) > 0.5 * left:
             # Its relaxation could not finish, so the solver could not improve on the
             # greedy start: building its model would only take the others' time. Its
             # flows' LP may, for a tighter bound, with a quarter of what it leaves.
-            spare = 0.25 * (left - QUICK_S_PER_WEIGHT * weight)
-            flows = spare if FLOW_S_PER_WEIGHT * weight <= spare else None
+            spare = 0.25 * (left - QUICK.of(part))
+            flows = spare if FLOWS.of(part) <= spare else None
             late[indices[n]] = quick_part(part.problem, scale, params, _whole(part), flows)
             if started:
                 started(n + 1)

@@ -32,11 +32,9 @@ def one_part():
     return part, scale, CROSSED.parameters
 
 
-def _bin(part, scale, params, per_weight: float = 0.0, seconds: float = 0.0):
-    """solve_bin with ``per_weight`` seconds per unit of the part's weight left, or
-    ``seconds``."""
-    left = (parallel.SCORE_S_PER_PAIR * len(part.pairs)
-            + per_weight * parallel._weight(part) + seconds)
+def _bin(part, scale, params, seconds: float = 0.0):
+    """solve_bin with ``seconds`` left after the score's reserve."""
+    left = parallel.SCORE_S_PER_PAIR * len(part.pairs) + seconds
     budget = TimeBudget.until(left, clock=lambda: 0.0)
     (result,) = parallel.solve_bin([0], [part], scale, params, budget).values()
     return result
@@ -44,7 +42,7 @@ def _bin(part, scale, params, per_weight: float = 0.0, seconds: float = 0.0):
 
 def test_no_time_even_to_count_gives_every_line_served_whole_as_its_bound(one_part):
     part, scale, params = one_part
-    result = _bin(part, scale, params, 0.5 * parallel.CEILING_S_PER_WEIGHT)
+    result = _bin(part, scale, params, 0.5 * parallel.CEILING.of(part))
     assert not any(result.units)
     assert result.bound == demand_bound(part.problem, scale, params)
     assert result.bound <= ceiling_bound(prepare(part.problem), scale, params)  # the weaker
@@ -65,8 +63,8 @@ def test_every_line_served_whole_is_the_weakest_bound():
 
 def test_time_to_count_but_not_for_the_greedy_gives_the_counted_ceiling(one_part):
     part, scale, params = one_part
-    result = _bin(part, scale, params, 0.5 * (parallel.CEILING_S_PER_WEIGHT
-                                              + parallel.QUICK_S_PER_WEIGHT))
+    result = _bin(part, scale, params, 0.5 * (parallel.CEILING.of(part)
+                                              + parallel.QUICK.of(part)))
     assert not any(result.units) and result.bound_kind == "ceiling"
     assert result.bound == ceiling_bound(prepare(part.problem), scale, params)
 
@@ -79,5 +77,5 @@ def test_a_part_too_large_for_its_relaxation_gets_the_greedy_and_its_flows(one_p
     assert any(result.units) and result.bound_kind == "flows"
     assert result.bound > ceiling_bound(prepare(part.problem), scale, params)
     # without the quarter of the time its LP needs, the counted ceiling stands
-    result = _bin(part, scale, params, 1.5 * parallel.QUICK_S_PER_WEIGHT)
+    result = _bin(part, scale, params, 1.5 * parallel.QUICK.of(part))
     assert any(result.units) and result.bound_kind == "ceiling"
