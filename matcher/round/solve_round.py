@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 
 from matcher.budget import TimeBudget
-from matcher.model.prepare import prepare
-from matcher.round.from_snapshot import index_round
+from matcher.model.prepare import Prepared, prepare
+from matcher.round.from_snapshot import RoundIndex, index_round
 from matcher.round.reasons import unmet_demand
 from matcher.round.reproducibility import input_hash, solver_version
 from matcher.round.result import (contracts, coverage_share, fairness, firm_outcomes,
@@ -70,6 +70,15 @@ def solve_round(snapshot: RoundSnapshot, params: RoundParameters | None = None, 
                                             time.perf_counter() - start))
         sol = solve_prepared(prep, params, progress, search, start)
     stage("reasons", sol.parts)
+    return round_result(snapshot, params, idx, prep, sol, start)
+
+
+def round_result(snapshot: RoundSnapshot, params: RoundParameters, idx: RoundIndex,
+                 prep: Prepared, sol: Solution, start: float) -> RoundResult:
+    """The RoundResult of ``sol``, a solution of the round ``idx`` / ``prep`` indexed and
+    prepared from ``snapshot`` with ``params``: contracts, reasons, firms, totals and
+    fairness; ``total_s`` counts from ``start``. (Public so that other ways of solving
+    the round, such as the benchmarks' baselines, report it as solve_round does.)"""
     awarded = contracts(idx, sol) if _solved(sol) else []
     spent = firm_spending(idx, awarded)
     unmet = unmet_demand(idx, prep, sol, spent) if _solved(sol) else []
