@@ -38,6 +38,13 @@ class Part:
     split_firms: int = 0  # firms of the part whose budget is split with other parts
 
 
+def part_weight(part: Part) -> int:
+    """How much time a part deserves: about the size of its relaxation (a pair has a
+    linking row per week of its line), and a floor."""
+    data = part.problem
+    return sum(len(data.lines[p.line].weeks) for p in data.pairs) + 100
+
+
 def binding_firms(prep: Prepared, dearest: list[float] | None = None) -> set[int]:
     data = prep.data
     dearest = line_prices(prep)[1] if dearest is None else dearest

@@ -9,10 +9,13 @@ limit thus still serves every part, and long limits go where they pay.
 A part whose relaxation could not finish in the bin's time gets the greedy
 solution without a model (quick.py): at 100k lines building the largest
 parts' models alone took longer than the round; with its flows' bound where a
-quarter of what it leaves pays for that LP (flow_ceiling.py). A part with no time
-for the greedy gets its counted ceiling and nothing served, and one with no time
-even to count, every line served whole as its bound: each step is given only what
-is measured to fit before the deadline, the later parts' ceilings kept aside.
+quarter of what it leaves pays for that LP (flow_ceiling.py); once every part is
+started, it is cut into chunks the solver can take, with its share of the time
+left (chunks.py), and their plan replaces the greedy's where it scores better. A
+part with no time for the greedy gets its counted ceiling and nothing served, and
+one with no time even to count, every line served whole as its bound: each step is
+given only what is measured to fit before the deadline, the later parts' ceilings
+kept aside.
 Results are merged in part order, whichever worker finished first.
 
 Large rounds start their workers from a fork server (``start_method``): a worker
@@ -33,15 +36,15 @@ from dataclasses import dataclass
 
 from matcher.budget import TimeBudget
 from matcher.model.objective import Scale
-from matcher.search.decompose import Part
-from matcher.search.part import PartResult, PartSolver
+from matcher.search.chunks import improve_quick
+from matcher.search.decompose import Part, part_weight
+from matcher.search.part import LP_SECONDS_PER_WEIGHT, PartResult, PartSolver
 from matcher.search.part_result import unbuilt
 from matcher.search.quick import quick_part
 from schemas.parameters import RoundParameters
 
 START_SHARE = 0.45  # of a bin's time, for building and starting its parts
 ROUNDS = 8  # at most, improvement rounds over a bin's parts, largest gaps first
-LP_SECONDS_PER_WEIGHT = 7e-5  # about what a part's relaxation takes, per unit of _weight
 # Results travelling back from the workers and the pool closing (pickling the units,
 # joining the processes): an estimate, not measured apart; the 1k and 10k rounds'
 # bins ended 0-0.3 s before this deadline and the search returned in time.
@@ -61,7 +64,7 @@ class StepCost:
     per_week: float
 
     def of(self, part: Part) -> float:
-        return self.per_pair * len(part.problem.pairs) + self.per_week * _weight(part)
+        return self.per_pair * len(part.problem.pairs) + self.per_week * part_weight(part)
 
 
 # Measured step by step on the largest parts of the three generator families
@@ -80,6 +83,10 @@ QUICK = StepCost(per_pair=3e-5, per_week=9e-7)
 # The flows' LP (flow_ceiling.py), per pair-week: 7 us at half a million, 31 us at
 # 2.8 million (it grows faster than its size).
 FLOWS = StepCost(per_pair=0.0, per_week=1.5e-5)
+# The least share worth cutting a part into chunks (chunks.py): its prepare, the cut
+# part's prepare and decomposition, and every chunk's greedy answer where no chunk got
+# solver time, about three greedy answers of the part.
+CHUNKS = StepCost(per_pair=3 * QUICK.per_pair, per_week=3 * QUICK.per_week)
 # Rounds of at least this many usable pairs start their workers from a fork server;
 # smaller ones fork them from the parent. Measured (2 cores, load 2-4): at 100k lines
 # (1,176,161 pairs) the same prepared round's workers peaked at 1,563 and 1,446 MiB
@@ -171,6 +178,7 @@ def solve_bin(indices: list[int], parts: list[Part], scale: Scale, params: Round
     solvers: list[PartSolver] = []
     halfway = budget.part(0.5)
     late: dict[int, PartResult] = {}  # parts answered without a model
+    greedy_only: list[tuple[int, Part]] = []  # of them, those the greedy answered
     rest = sum(CEILING.of(p) for p in parts)  # the later parts' ceilings, counted
     for n, part in enumerate(parts):  # every part gets a solution at once ...
         rest -= CEILING.of(part)
@@ -183,13 +191,15 @@ def solve_bin(indices: list[int], parts: list[Part], scale: Scale, params: Round
         if left < QUICK.of(part):  # nor for the greedy: its ceiling alone
             late[indices[n]] = unbuilt(part.problem, scale, params, _whole(part))
             continue
-        if params.decompose and LP_SECONDS_PER_WEIGHT * _weight(part) > 0.5 * left:
+        if params.decompose and LP_SECONDS_PER_WEIGHT * part_weight(part) > 0.5 * left:
             # Its relaxation could not finish, so the solver could not improve on the
             # greedy start: building its model would only take the others' time. Its
             # flows' LP may, for a tighter bound, with a quarter of what it leaves.
             spare = 0.25 * (left - QUICK.of(part))
             flows = spare if FLOWS.of(part) <= spare else None
             late[indices[n]] = quick_part(part.problem, scale, params, _whole(part), flows)
+            if any(late[indices[n]].units):
+                greedy_only.append((indices[n], part))
             if started:
                 started(n + 1)
             continue
@@ -203,16 +213,24 @@ def solve_bin(indices: list[int], parts: list[Part], scale: Scale, params: Round
     starting = budget.part(START_SHARE)
     alone = len(solvers) == 1  # no other part could use the time it would not take
     parts = [p for i, p in zip(indices, parts) if i not in late]
-    weight = sum(_weight(p) for p in parts)
+    weight = sum(part_weight(p) for p in parts)
     for solver, part in zip(solvers, parts):  # ... then a better one and a bound
-        share = starting.remaining() * _weight(part) / max(weight, 1)
-        weight -= _weight(part)
+        share = starting.remaining() * part_weight(part) / max(weight, 1)
+        weight -= part_weight(part)
         # A relaxation that cannot finish before the deadline would only take the
         # others' time; one that can gets at least what it needs.
         left = budget.remaining() - 0.05
-        needs = LP_SECONDS_PER_WEIGHT * _weight(part)
+        needs = LP_SECONDS_PER_WEIGHT * part_weight(part)
         if needs <= 0.5 * left or alone:
             solver.start(budget.within(min(max(share, 2 * needs, 0.05), left)), polish=False)
+    # ... and the parts the greedy alone answered, cut into chunks the solver can take
+    # (chunks.py), each with its share of what is left, by weight beside the others.
+    pending = sum(part_weight(p) for p in parts) + sum(part_weight(p) for _, p in greedy_only)
+    for index, part in greedy_only:
+        share = budget.remaining() * part_weight(part) / max(pending, 1)
+        pending -= part_weight(part)
+        if share >= CHUNKS.of(part):
+            late[index] = improve_quick(part, late[index], scale, params, budget.within(share))
     for _ in range(ROUNDS):
         open_parts = [s for s in solvers if not s.done]
         open_sizes = [p for s, p in zip(solvers, parts) if not s.done]
@@ -227,7 +245,7 @@ def solve_bin(indices: list[int], parts: list[Part], scale: Scale, params: Round
                 break
             share = left * urgency[n] / total if total > 0 else left / len(order)
             total -= urgency[n]
-            needs = LP_SECONDS_PER_WEIGHT * _weight(open_sizes[n])
+            needs = LP_SECONDS_PER_WEIGHT * part_weight(open_sizes[n])
             if needs <= 0.5 * left or alone:  # (less would not even see the relaxation)
                 open_parts[n].improve(budget.within(min(max(share, 2 * needs, 0.05), left)))
     built = [i for i in indices if i not in late]
@@ -243,7 +261,7 @@ def _urgency(solvers: list[PartSolver], parts: list[Part]) -> list[float]:
     """What improving each part may gain: its gap; for a part with no solution
     yet, its whole bound (serving nothing scores about 0), or a guess from its
     size at the bin's mean bound per unit of weight."""
-    per_weight = [abs(s.best.bound) / _weight(p) for s, p in zip(solvers, parts)
+    per_weight = [abs(s.best.bound) / part_weight(p) for s, p in zip(solvers, parts)
                   if s.best.bound is not None]
     guess = max(per_weight) if per_weight else 1.0
     out = []
@@ -253,23 +271,16 @@ def _urgency(solvers: list[PartSolver], parts: list[Part]) -> list[float]:
         elif solver.best.bound is not None:
             out.append(abs(solver.best.bound))
         else:
-            out.append(guess * _weight(part))
+            out.append(guess * part_weight(part))
     return out
 
 
-def _weight(part: Part) -> int:
-    """How much starting time a part deserves: about the size of its relaxation
-    (a pair has a linking row per week of its line), and a floor."""
-    data = part.problem
-    return sum(len(data.lines[p.line].weeks) for p in data.pairs) + 100
-
-
 def _bins(parts: list[Part], workers: int) -> list[list[int]]:
-    order = sorted(range(len(parts)), key=lambda i: (-_weight(parts[i]), i))
+    order = sorted(range(len(parts)), key=lambda i: (-part_weight(parts[i]), i))
     bins: list[list[int]] = [[] for _ in range(max(1, min(workers, len(parts))))]
     loads = [0] * len(bins)
     for index in order:
         lightest = loads.index(min(loads))
         bins[lightest].append(index)
-        loads[lightest] += _weight(parts[index])
-    return [sorted(b, key=lambda i: (-_weight(parts[i]), i)) for b in bins if b]
+        loads[lightest] += part_weight(parts[index])
+    return [sorted(b, key=lambda i: (-part_weight(parts[i]), i)) for b in bins if b]

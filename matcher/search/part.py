@@ -29,6 +29,8 @@ from schemas.parameters import RoundParameters
 
 OVERRUN_PER_START = 5.0  # a MIP call's first guessed overrun, per second its start took
 MIN_CALL_S = 0.05  # a solver call given less is not made
+# About what a part's relaxation takes, in seconds per unit of decompose.part_weight.
+LP_SECONDS_PER_WEIGHT = 7e-5
 
 
 class PartSolver:
