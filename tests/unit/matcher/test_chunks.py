@@ -104,3 +104,15 @@ def test_a_round_of_parts_too_large_for_their_relaxation_keeps_every_rule(seed, 
     greedy_only = solve_round(snapshot)
     assert result.objective <= greedy_only.objective + 1e-6 * abs(greedy_only.objective)
     assert result.bound == pytest.approx(greedy_only.bound)  # (the cut proves nothing)
+
+
+def test_a_chunked_plan_that_breaks_a_rule_is_never_kept(monkeypatch):
+    # (The chunks' plans keep the rules by construction; the check is what makes sure.)
+    _snapshot, prep, scale = _prepared(0)
+    monkeypatch.setattr(chunks, "_solve", lambda part, *a: [
+        part.problem.lines[p.line].units + part.problem.offers[p.offer].capacity
+        for p in part.problem.pairs])
+    scores = iter([-1.0, 0.0])  # (were it checked by its score alone, it would be kept)
+    monkeypatch.setattr(chunks, "score_units", lambda *a: next(scores))
+    assert chunks.chunked_units(prep, greedy_units(prep), scale, _snapshot.parameters,
+                                TimeBudget(5.0), SMALL) is None
