@@ -51,9 +51,12 @@ def chunks_of(prep: Prepared, units: dict[int, int], chunk_weight: int | None = 
               ) -> list[int]:
     """The chunk of each offer of the part (step 1), numbered from 0; ``chunk_weight``
     (default CHUNK_WEIGHT): the pair-weeks a chunk's offers hold, about."""
+    return _chunks(prep, *_choices(prep, units), chunk_weight or CHUNK_WEIGHT)
+
+
+def _chunks(prep: Prepared, first: list[int], second: list[int], chunk_weight: int
+            ) -> list[int]:
     data = prep.data
-    chunk_weight = chunk_weight or CHUNK_WEIGHT
-    first, second = _choices(prep, units)
     neighbours: list[set[int]] = [set() for _ in data.offers]
     for a, b in zip(first, second):
         if a >= 0 and b >= 0 and a != b:
@@ -65,7 +68,7 @@ def chunks_of(prep: Prepared, units: dict[int, int], chunk_weight: int | None = 
             held[data.pairs[k].offer] += len(data.lines[data.pairs[k].line].weeks)
     chunk = [-1] * len(data.offers)
     count = 0
-    # Seeds in order of the most pairs first: the large offers anchor their chunks.
+    # Seeds in order of the most pair-weeks first: the large offers anchor their chunks.
     for seed in sorted(range(len(data.offers)), key=lambda o: (-held[o], o)):
         if chunk[seed] >= 0:
             continue
@@ -78,9 +81,8 @@ def chunks_of(prep: Prepared, units: dict[int, int], chunk_weight: int | None = 
                 if chunk[n] < 0:
                     chunk[n] = count
                     queue.append(n)
-        for o in queue:  # (reached, not taken: they seed later chunks)
+        for o in queue:  # (reached, not taken: they go to later chunks)
             chunk[o] = -1
-        # (the offers popped are this chunk's; those left in the queue are freed above)
         count += 1
     return chunk
 
@@ -90,8 +92,8 @@ def restricted(prep: Prepared, units: dict[int, int], chunk_weight: int | None =
     """The part with each line's pairs cut to its chunk (and every pinned pair kept),
     and the part's pair index of each pair kept."""
     data = prep.data
-    chunk = chunks_of(prep, units, chunk_weight)
-    first, _ = _choices(prep, units)
+    first, second = _choices(prep, units)
+    chunk = _chunks(prep, first, second, chunk_weight or CHUNK_WEIGHT)
     kept = [k for i, pairs in enumerate(prep.line_pairs) for k in pairs
             if chunk[data.pairs[k].offer] == chunk[first[i]] or data.pairs[k].pinned]
     chosen = [data.pairs[k] for k in kept]
