@@ -25,8 +25,9 @@ Restricting pairs can only lose plans, so the part's bound stays the quick one.
 
 from __future__ import annotations
 
+import math
 import time
-from collections import deque
+from collections import defaultdict, deque
 from dataclasses import replace
 
 from matcher.budget import TimeBudget
@@ -34,9 +35,10 @@ from matcher.model.markets import line_markets
 from matcher.model.objective import Scale
 from matcher.model.prepare import Prepared, prepare
 from matcher.model.problem import ProblemData, many_pairs
-from matcher.model.rules import broken_rules, contract_tiers
+from matcher.model.rules import broken_rules, charge, contract_tiers
 from matcher.search.decompose import Part, decompose, part_weight
 from matcher.search.heuristic import greedy_units
+from matcher.search.repair import repair
 from matcher.search.part import LP_SECONDS_PER_WEIGHT, PartResult, PartSolver
 from matcher.search.quick import score_units
 from schemas.parameters import RoundParameters
@@ -121,12 +123,18 @@ def chunked_units(prep: Prepared, units: dict[int, int], scale: Scale,
                       max_pairs=max(int(chunk_weight / per_pair), 1))
     if budget.expired():
         return None
+    # The greedy's own plan, cut to each chunk, is each chunk's first solution; a firm
+    # split between chunks gets in each what the greedy spent there, and a share of what
+    # it left: so that the cut plan stays within every share.
+    cut = [units.get(k, 0) for k in kept]  # the greedy's units per pair of ``problem``
+    parts = _greedy_shares(prep, units, parts)
     plan: dict[int, int] = {k: 0 for k, usable in enumerate(prep.usable) if usable}
     weight = sum(part_weight(p) for p in parts)
     for part in sorted(parts, key=lambda p: (-part_weight(p), p.lines)):
         share = budget.within(budget.remaining() * part_weight(part) / max(weight, 1))
         weight -= part_weight(part)
-        got = _solve(part, scale, params, share)
+        hint = {local: cut[k] for local, k in enumerate(part.pairs) if cut[k]}
+        got = _solve(part, hint, scale, params, share)
         if got is None:
             return None
         for local, u in enumerate(got):
@@ -138,13 +146,18 @@ def chunked_units(prep: Prepared, units: dict[int, int], scale: Scale,
     return plan if better else None
 
 
-def _solve(part: Part, scale: Scale, params: RoundParameters,
+def _solve(part: Part, hint: dict[int, int], scale: Scale, params: RoundParameters,
            share: TimeBudget) -> list[int] | None:
-    """Units per pair of ``part`` by ``share``'s deadline: solved where its start fits,
-    else its greedy answer; None where neither keeps the rules."""
+    """Units per pair of ``part`` by ``share``'s deadline: solved from ``hint`` (the
+    greedy's plan cut to it, repaired) where its start fits, else the better of that
+    and its own greedy answer; None where neither keeps the rules."""
     budgets = part.whole_budgets if part.split_firms else None
+    inner = prepare(part.problem)
+    cut = {k: u for k, u in hint.items() if inner.usable[k]}
+    repair(inner, cut)
     if LP_SECONDS_PER_WEIGHT * part_weight(part) < 0.5 * share.remaining():
         solver = PartSolver(part.problem, scale, params, budgets)
+        solver.start_from(cut)
         solver.start_greedy()
         solver.start(share.part(0.5), polish=False)
         if not share.expired(0.05):
@@ -152,11 +165,46 @@ def _solve(part: Part, scale: Scale, params: RoundParameters,
         result = solver.result()
         if result.objective is not None:
             return list(result.units)
-    inner = prepare(part.problem)
-    units = greedy_units(inner)
-    if broken_rules(inner, units):
+    plans = [units for units in (cut, greedy_units(inner)) if not broken_rules(inner, units)]
+    if not plans:
         return None
-    return [units.get(k, 0) for k in range(len(part.problem.pairs))]
+    best = min(plans, key=lambda units: score_units(inner, units, scale, params))
+    return [best.get(k, 0) for k in range(len(part.problem.pairs))]
+
+
+def _greedy_shares(prep: Prepared, units: dict[int, int], parts: list[Part]) -> list[Part]:
+    """``parts`` (the cut part decomposed) with each split firm's budget share set to
+    what the greedy's ``units`` spent on its lines there (at the tiers they had), and of
+    what it left, the share decompose.py gave it (rounded down to the cent)."""
+    data = prep.data
+    where = {i: n for n, part in enumerate(parts) for i in part.lines}
+    tier_of = contract_tiers(prep, units)
+    spent: dict[tuple[int, int], float] = defaultdict(float)
+    for k, u in units.items():
+        line = data.pairs[k].line
+        if u and data.lines[line].pays_budget and line in where:
+            spent[data.lines[line].firm, where[line]] += charge(
+                prep, k, u, tier_of[data.pairs[k].offer])
+    firms_of = [sorted({data.lines[i].firm for i in part.lines if data.lines[i].firm >= 0})
+                for part in parts]
+    given: dict[int, float] = defaultdict(float)  # decompose's shares, per split firm
+    for n, part in enumerate(parts):
+        for j, f in enumerate(firms_of[n]):
+            if part.problem.budgets[j] != part.whole_budgets[j]:
+                given[f] += part.problem.budgets[j]
+    left = {f: data.budgets[f] - sum(a for (g, _n), a in spent.items() if g == f)
+            for f in given}
+    out = []
+    for n, part in enumerate(parts):
+        budgets = list(part.problem.budgets)
+        for j, f in enumerate(firms_of[n]):
+            if f in given and budgets[j] != part.whole_budgets[j]:
+                portion = budgets[j] / given[f] if given[f] > 0 else 0.0
+                budgets[j] = spent[f, n] + math.floor(max(left[f], 0.0) * portion * 100) / 100
+        problem = ProblemData.trusted(part.problem.lines, part.problem.offers,
+                                      part.problem.pairs, tuple(budgets))
+        out.append(replace(part, problem=problem))
+    return out
 
 
 def _choices(prep: Prepared, units: dict[int, int]) -> tuple[list[int], list[int]]:

@@ -18,7 +18,7 @@ from matcher.model.integrality import fractional, integral_repair
 from matcher.model.objective import Scale, coverage_counts
 from matcher.model.prepare import prepare
 from matcher.model.problem import ProblemData
-from matcher.search.heuristic import greedy
+from matcher.search.heuristic import greedy, to_columns
 from matcher.search.part_result import PartResult, nothing_served, read_flows
 from matcher.search.phases import solve_two_phase
 from matcher.search.quick import score_units
@@ -87,6 +87,16 @@ class PartSolver:
             values = greedy(self.prep, self.c, self.m)
             if values is not None:
                 self._offer(RawResult(Status.FEASIBLE, self._score(values), None, values))
+        self.solve_s += time.perf_counter() - started
+
+    def start_from(self, units: dict[int, int]) -> None:
+        """A first solution given as units per pair (chunks.py: a larger part's greedy
+        plan cut to this part), if it keeps every row."""
+        started = time.perf_counter()
+        values = to_columns(self.prep, self.c, self.m,
+                            {k: u for k, u in units.items() if u and k in self.c.x})
+        if values is not None and not self.m.violations(values):
+            self._offer(RawResult(Status.FEASIBLE, self._score(values), None, values))
         self.solve_s += time.perf_counter() - started
 
     def start(self, time_limit: float | TimeBudget, polish: bool = True) -> None:

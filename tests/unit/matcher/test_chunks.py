@@ -116,3 +116,87 @@ def test_a_chunked_plan_that_breaks_a_rule_is_never_kept(monkeypatch):
     monkeypatch.setattr(chunks, "score_units", lambda *a: next(scores))
     assert chunks.chunked_units(prep, greedy_units(prep), scale, _snapshot.parameters,
                                 TimeBudget(5.0), SMALL) is None
+
+
+def _cut_parts(prep, units):
+    """The cut part decomposed as chunked_units does, and its greedy shares."""
+    problem, kept = chunks.restricted(prep, units, SMALL)
+    inner = prepare(problem)
+    parts = chunks.decompose(inner, line_markets(inner), split=True, max_pairs=4)
+    return parts, chunks._greedy_shares(prep, units, parts), kept
+
+
+def test_a_firm_split_between_chunks_gets_what_the_greedy_spent_there_and_no_more_in_all():
+    from collections import defaultdict
+
+    from matcher.model.rules import charge, contract_tiers
+
+    split = 0
+    for seed in range(12):
+        _snapshot, prep, _scale = _prepared(seed)
+        data = prep.data
+        units = greedy_units(prep)
+        tier_of = contract_tiers(prep, units)
+        before, after, _kept = _cut_parts(prep, units)
+        given: dict[int, float] = defaultdict(float)
+        for old, new in zip(before, after):
+            firms = sorted({data.lines[i].firm for i in old.lines if data.lines[i].firm >= 0})
+            spent = defaultdict(float)
+            for k, u in units.items():
+                line = data.pairs[k].line
+                if u and line in old.lines and data.lines[line].pays_budget:
+                    spent[data.lines[line].firm] += charge(prep, k, u,
+                                                           tier_of[data.pairs[k].offer])
+            for j, f in enumerate(firms):
+                if old.problem.budgets[j] != old.whole_budgets[j]:  # split by decompose
+                    split += 1
+                    assert new.problem.budgets[j] >= spent[f] - 1e-6
+                    given[f] += new.problem.budgets[j]
+                else:
+                    assert new.problem.budgets[j] == old.problem.budgets[j]
+        for f, total in given.items():
+            assert total <= data.budgets[f] + 1e-6
+    assert split  # (some of these rounds split a firm between chunks)
+
+
+def test_a_part_started_from_a_plan_keeps_it_as_its_first_solution():
+    from matcher.search.part import PartSolver
+
+    snapshot, prep, scale = _prepared(3, lines=14, offers=6)
+    units = greedy_units(prep)
+    solver = PartSolver(prep.data, scale, snapshot.parameters)
+    solver.start_from(units)
+    assert solver.best.objective == pytest.approx(
+        score_units(prep, units, scale, snapshot.parameters), rel=1e-9)
+    broken = dict(units)
+    k = next(k for k, u in units.items() if u)
+    broken[k] += prep.data.lines[prep.data.pairs[k].line].units + 50  # (more than it asks)
+    other = PartSolver(prep.data, scale, snapshot.parameters)
+    other.start_from(broken)
+    assert other.best.values is None  # a plan that breaks a row is not taken
+
+
+def test_a_chunk_with_no_time_for_the_solver_keeps_its_start_where_that_is_better():
+    # Its start is the greedy's plan cut to it; here, better still, the chunk's optimum:
+    # with no time for a solver it must come back, not the chunk's own greedy answer.
+    from matcher.search.part import PartSolver
+
+    worse = 0
+    for seed in range(8):
+        snapshot, prep, scale = _prepared(seed)
+        params = snapshot.parameters
+        _before, parts, _kept = _cut_parts(prep, greedy_units(prep))
+        for part in parts:
+            solver = PartSolver(part.problem, scale, params)
+            solver.improve(10.0)
+            best = solver.result()
+            if best.objective is None:
+                continue
+            inner = prepare(part.problem)
+            optimum = {k: u for k, u in enumerate(best.units) if u}
+            got = chunks._solve(part, optimum, scale, params, TimeBudget(0.0))
+            plan = {k: u for k, u in enumerate(got) if inner.usable[k]}
+            assert score_units(inner, plan, scale, params) == pytest.approx(best.objective)
+            own = greedy_units(inner)
+            worse += score_units(inner, own, scale, params) > best.objective + 1e-6
+    assert worse  # (the chunks' own greedy answers are worse on some of these)
