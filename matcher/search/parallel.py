@@ -231,12 +231,13 @@ def solve_bin(indices: list[int], parts: list[Part], scale: Scale, params: Round
         pending -= part_weight(part)
         if share >= CHUNKS.of(part):
             late[index] = improve_quick(part, late[index], scale, params, budget.within(share))
-    # The most any MIP call of this bin overran: every part's guard is at least that
-    # (part.py). A part's first guess (5 x its start) was 0.2-0.35 s on the Modena 1k
-    # round's parts of 500-1,300 columns, whose phase-2 calls overran by 0.3-0.46 s
-    # (HiGHS's presolve and root do not look at the clock): that round ended 0.1-0.36 s
-    # past its 5 s in four runs of five.
-    overran = 0.0
+    # The most each call of an improvement (phase 1, phase 2, repair) has run past its
+    # time in this bin: every part's guard for that call is at least that (part.py). A
+    # part's first guess (5 x its start) was 0.2-0.35 s on the Modena 1k round's parts
+    # of 500-1,300 columns, whose phase-2 calls overran by 0.3-0.46 s (HiGHS's presolve
+    # and root do not look at the clock): that round ended 0.1-0.36 s past its 5 s in
+    # four runs of five.
+    overran: dict[str, float] = {}
     for _ in range(ROUNDS):
         open_parts = [s for s in solvers if not s.done]
         open_sizes = [p for s, p in zip(solvers, parts) if not s.done]
@@ -253,11 +254,17 @@ def solve_bin(indices: list[int], parts: list[Part], scale: Scale, params: Round
             total -= urgency[n]
             needs = LP_SECONDS_PER_WEIGHT * part_weight(open_sizes[n])
             if needs <= 0.5 * left or alone:  # (less would not even see the relaxation)
-                open_parts[n].overrun = max(open_parts[n].overrun, overran)
-                open_parts[n].improve(budget.within(min(max(share, 2 * needs, 0.05), left)))
-                overran = max(overran, open_parts[n].overran)
+                solver = open_parts[n]
+                solver.floor = _most(solver.floor, overran)
+                solver.improve(budget.within(min(max(share, 2 * needs, 0.05), left)))
+                overran = _most(overran, solver.overran)
     built = [i for i in indices if i not in late]
     return {**late, **{index: solver.result() for index, solver in zip(built, solvers)}}
+
+
+def _most(a: dict[str, float], b: dict[str, float]) -> dict[str, float]:
+    """Each key's larger figure of the two."""
+    return {key: max(a.get(key, 0.0), b.get(key, 0.0)) for key in a.keys() | b.keys()}
 
 
 def _whole(part: Part) -> tuple[float, ...] | None:

@@ -1,8 +1,9 @@
 """A bin's parts learn from each other how far a MIP call runs past its seconds
-(matcher/search/parallel.py solve_bin, part.py): each part's guard is at least the
-most any call of the bin has overrun. HiGHS's presolve and root do not look at the
-clock: on the Modena 1k round's small parts a call given 0.2 s took 0.6 s, and a part
-never called before guessed 5 x its start (0.2 s) and ended the round late.
+(matcher/search/parallel.py solve_bin, part.py): each part's guard for a call (phase 1,
+phase 2, the repair) is at least the most that call has overrun in the bin. HiGHS's
+presolve and root do not look at the clock: on the Modena 1k round's small parts a
+phase-2 call given 0.2 s took 0.6 s, and a part never called before guessed 5 x its
+start (0.2 s) and ended the round late.
 """
 
 from __future__ import annotations
@@ -15,15 +16,15 @@ from tests.unit.matcher.test_bin_time import one_part  # noqa: F401 (a fixture)
 
 
 class FakeSolver:
-    """A part that records the guard it is improved with; the first part's call
-    overruns by 0.4 s, the others' by nothing."""
+    """A part that records the guards it is improved with; the first part's phase-2
+    call overruns by 0.4 s, the others' calls by nothing."""
 
     made: list[FakeSolver] = []
 
     def __init__(self, data, scale, params, whole_budgets=None) -> None:
-        self.overrun = 0.01  # (a fast start's guess)
-        self.overran = 0.0
-        self.seen: list[float] = []
+        self.floor: dict[str, float] = {}
+        self.overran: dict[str, float] = {}
+        self.seen: list[dict[str, float]] = []
         self.first = not FakeSolver.made
         FakeSolver.made.append(self)
         self.best = type("Best", (), {"bound": -1.0, "values": None, "objective": None})()
@@ -38,15 +39,15 @@ class FakeSolver:
         pass
 
     def improve(self, budget) -> None:
-        self.seen.append(self.overrun)
+        self.seen.append(dict(self.floor))
         if self.first:
-            self.overran = max(self.overran, 0.4)
+            self.overran["rest"] = 0.4
 
     def result(self) -> PartResult:
         return PartResult(Status.NO_SOLUTION, None, None, (), (), 0.0, 0.0, None)
 
 
-def test_every_part_of_a_bin_keeps_the_most_any_call_overran(one_part, monkeypatch):
+def test_every_part_of_a_bin_keeps_the_most_each_call_overran(one_part, monkeypatch):
     part, scale, params = one_part
     FakeSolver.made = []
     monkeypatch.setattr(parallel, "PartSolver", FakeSolver)
@@ -54,7 +55,10 @@ def test_every_part_of_a_bin_keeps_the_most_any_call_overran(one_part, monkeypat
     budget = TimeBudget(100.0, clock=lambda: 0.0)  # (the clock stands still)
     parallel.solve_bin([0, 1, 2], [part, part, part], scale, params, budget)
     first, *others = FakeSolver.made
-    assert first.seen[0] == 0.01  # (improved first: no call made yet, its own guess)
+    assert first.seen[0] == {}  # (improved first: no call made yet, its own guesses)
     assert others and all(solver.seen for solver in others)
-    assert all(seen >= 0.4 for solver in others for seen in solver.seen)
-    assert all(seen >= 0.4 for seen in first.seen[1:])
+    assert all(seen.get("rest", 0) >= 0.4 for solver in others for seen in solver.seen)
+    assert all(seen.get("rest", 0) >= 0.4 for seen in first.seen[1:])
+    # (only the call that overran: phase 1 and the repair learnt nothing)
+    assert all(seen.get("coverage", 0) == 0 for solver in FakeSolver.made
+               for seen in solver.seen)
