@@ -8,6 +8,7 @@ serves every part well; improvement then goes where the gap is largest.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from matcher.backends.linear import LinearModel
 from matcher.backends.raw import RawResult
@@ -22,15 +23,18 @@ from matcher.search.heuristic import greedy, to_columns
 from matcher.search.part_result import PartResult, nothing_served, read_flows
 from matcher.search.phases import solve_two_phase
 from matcher.search.quick import score_units
+from matcher.search.rins import agreeing
 from matcher.search.separation import Separation
 from matcher.search.start import first_solution
 from matcher.solution import Status
 from schemas.parameters import RoundParameters
 
 OVERRUN_PER_START = 5.0  # a MIP call's first guessed overrun, per second its start took
-# The calls of one improvement, in order, each guarded apart (improve).
+# The calls of one improvement, in order, each guarded apart (improve); before the
+# first, once per part, "rins" (rins.py).
 TWO_PHASE_CALLS = ("coverage", "rest", "repair")
 ONE_CALL = ("objective", "repair")
+RINS_SHARE = 0.5  # of the first improvement's time, at most, for RINS
 MIN_CALL_S = 0.05  # a solver call given less is not made
 # About what a part's relaxation takes, in seconds per unit of decompose.part_weight.
 LP_SECONDS_PER_WEIGHT = 7e-5
@@ -60,6 +64,8 @@ class PartSolver:
         # "relaxation" (the LP of start), "mip" (a MIP call's proof, improve).
         self.bound_kind = "ceiling"
         self.ceiling: float | None = None
+        # The relaxation's values, for RINS in the first improvement (then None).
+        self.relaxed: list[float] | None = None
         # The separation's report (separation.py), for a part built without its linking
         # rows once it is started; None for the others.
         self.separation: Separation | None = None
@@ -124,7 +130,7 @@ class PartSolver:
         """The relaxation's bound and its rounding; ``polish``: re-optimise the flows.
         ``time_limit``: seconds, or the budget to end by."""
         started = time.perf_counter()
-        values, self.ceiling, self.separation = first_solution(
+        values, self.ceiling, self.separation, self.relaxed = first_solution(
             self.prep, self.c, self.m, self.counts, self.params, time_limit,
             self.whole_budgets, polish, separate=not all_linking(self.prep, self.c))
         bound = -self.value * self.ceiling if self.ceiling is not None else None
@@ -150,8 +156,9 @@ class PartSolver:
         budget = TimeBudget.of(time_limit)
         calls = iter(TWO_PHASE_CALLS if self.two_phase else ONE_CALL)
 
-        def run(model: LinearModel, limit: float, hint: list[float] | None) -> RawResult:
-            call = next(calls, "repair")
+        def run(model: LinearModel, limit: float, hint: list[float] | None,
+                call: str | None = None) -> RawResult:
+            call = call or next(calls, "repair")
             share = budget.within(min(limit, budget.remaining() - self.guard(call)))
             given, called = share.remaining(), time.perf_counter()
             if given < MIN_CALL_S:  # it would end past the part's time: keep what we have
@@ -164,6 +171,8 @@ class PartSolver:
                 self.in_time.add(call)
             return raw
 
+        if self.relaxed is not None and self.best.values is not None:
+            self._rins(lambda limit: run(self.m, limit, self.best.values, "rins"), budget)
         if self.two_phase:
             raw = solve_two_phase(self.m, self.counts, self.value, self.params.relative_gap,
                                   budget, self.best.values, self.ceiling, run)
@@ -178,6 +187,18 @@ class PartSolver:
                             raw.objective, None, raw.values)
         self._offer(raw, "mip")
         self.solve_s += time.perf_counter() - started
+
+    def _rins(self, run: Callable[[float], RawResult], budget: TimeBudget) -> None:
+        """The MIP where the relaxation and the best solution agree (rins.py), on the
+        relaxation's objective (coverage alone where L is lexicographic), with at most
+        RINS_SHARE of ``budget``; its plan kept where it scores better."""
+        fixing = agreeing(self.m, self.relaxed, self.best.values)
+        self.relaxed = None  # (once: around its own answer it found no more)
+        coverage = ([-float(self.counts.get(col, 0)) for col in range(self.m.num_cols)], 0.0)
+        with self.m.overridden(objective=coverage if self.two_phase else None, bounds=fixing):
+            raw = run(budget.share(RINS_SHARE))
+        if raw.values is not None and not fractional(self.c, raw.values):
+            self._offer(RawResult(Status.FEASIBLE, self._score(raw.values), None, raw.values))
 
     def result(self) -> PartResult:
         raw = self.best

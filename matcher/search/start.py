@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from matcher.backends import highs
 from matcher.backends.linear import LinearModel
 from matcher.budget import TimeBudget
@@ -15,13 +17,19 @@ from schemas.parameters import RoundParameters
 SEPARATION_SHARE = 0.5  # of the relaxation's time, for the separation's rounds
 
 
+class Start(NamedTuple):
+    values: list[float] | None  # the relaxation rounded, repaired (and polished)
+    ceiling: float | None  # the relaxation's bound on coverage, in counts
+    separation: Separation | None  # the separation's report (None without ``separate``)
+    relaxed: list[float] | None  # the relaxation's own values (rins.py)
+
+
 def first_solution(prep: Prepared, c: Columns, m: LinearModel, counts: dict[int, int],
                    params: RoundParameters, time_limit: float | TimeBudget,
                    whole_budgets: tuple[float, ...] | None = None, polish: bool = True,
-                   separate: bool = False
-                   ) -> tuple[list[float] | None, float | None, Separation | None]:
-    """A good start, the relaxation's bound on coverage (in counts), or None, and
-    the separation's report (None without ``separate``).
+                   separate: bool = False) -> Start:
+    """A good start, the relaxation's bound on coverage (in counts), or None, the
+    separation's report (None without ``separate``) and the relaxation's values.
 
     The LP relaxation is rounded and repaired (heuristic.py); then, with the
     rounded solution's running weeks and tiers fixed, the flows are optimised
@@ -38,7 +46,7 @@ def first_solution(prep: Prepared, c: Columns, m: LinearModel, counts: dict[int,
     it (all of it without ``polish``), the polish what is then left.
     """
     if not c.x or not any(m.integer):
-        return None, None, None
+        return Start(None, None, None, None)
     budget = TimeBudget.of(time_limit)
     coverage = ([-float(counts.get(col, 0)) for col in range(m.num_cols)], 0.0) if counts else None
     whole = (None if whole_budgets is None
@@ -63,5 +71,6 @@ def first_solution(prep: Prepared, c: Columns, m: LinearModel, counts: dict[int,
             if better.values is not None:
                 rounded = better.values
     if relaxed.values is None:
-        return None, None, found
-    return rounded, (-relaxed.bound if counts and relaxed.bound is not None else None), found
+        return Start(None, None, found, None)
+    ceiling = -relaxed.bound if counts and relaxed.bound is not None else None
+    return Start(rounded, ceiling, found, relaxed.values)
