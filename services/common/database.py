@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, text
@@ -123,10 +124,33 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     # WAL lets readers (the operator API) run while the matcher writes;
     # foreign keys are off by default in SQLite.
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
+    _wal(cursor)
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+_WAL_RETRY_S = 0.05
+
+
+def _wal(cursor: sqlite3.Cursor, clock=time.monotonic, sleep=time.sleep) -> None:
+    """``PRAGMA journal_mode=WAL``, tried again while another connection holds the file.
+
+    Switching a file to WAL needs it to itself, and SQLite answers "database is
+    locked" at once, without its busy handler: processes started together on a new
+    file (migrating it, test_migrations_started_together) failed so on a loaded
+    machine, one in four runs. A file already in WAL needs no switch.
+    """
+    deadline = clock() + _BUSY_TIMEOUT_S
+    while True:
+        try:
+            if cursor.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "database is locked" not in str(exc) or clock() >= deadline:
+                raise
+            sleep(_WAL_RETRY_S)
 
 
 def session_factory(engine: Engine) -> sessionmaker:
