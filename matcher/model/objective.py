@@ -121,6 +121,15 @@ def coverage_counts(prep: Prepared, c: Columns) -> dict[int, int]:
     return counts
 
 
+def coverage_objective(counts: dict[int, int], num_cols: int) -> tuple[list[float], float]:
+    """Coverage alone as a model's objective (LinearModel.overridden): minus each
+    column's count (coverage_counts), nothing for the other columns; no offset."""
+    cost = [0.0] * num_cols
+    for col, count in counts.items():
+        cost[col] = -float(count)
+    return cost, 0.0
+
+
 def set_objective(m: LinearModel, prep: Prepared, c: Columns, pieces: list[list[int]],
                   scale: Scale, params: RoundParameters) -> None:
     data = prep.data

@@ -16,7 +16,7 @@ from matcher.budget import TimeBudget
 from matcher.model.build import all_linking, build, run_backend
 from matcher.model.ceiling import box_bound, ceiling_bound
 from matcher.model.integrality import fractional, integral_repair
-from matcher.model.objective import Scale, coverage_counts
+from matcher.model.objective import Scale, coverage_counts, coverage_objective
 from matcher.model.prepare import prepare
 from matcher.model.problem import ProblemData
 from matcher.search.heuristic import greedy, to_columns
@@ -194,7 +194,7 @@ class PartSolver:
         RINS_SHARE of ``budget``; its plan kept where it scores better."""
         fixing = agreeing(self.m, self.relaxed, self.best.values)
         self.relaxed = None  # (once: around its own answer it found no more)
-        coverage = ([-float(self.counts.get(col, 0)) for col in range(self.m.num_cols)], 0.0)
+        coverage = coverage_objective(self.counts, self.m.num_cols)
         with self.m.overridden(objective=coverage if self.two_phase else None, bounds=fixing):
             raw = run(budget.share(RINS_SHARE))
         if raw.values is not None and not fractional(self.c, raw.values):

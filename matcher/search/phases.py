@@ -20,6 +20,7 @@ from collections.abc import Callable
 from matcher.backends.linear import INF, LinearModel, Row
 from matcher.backends.raw import RawResult
 from matcher.budget import Clock, TimeBudget
+from matcher.model.objective import coverage_objective
 from matcher.solution import Status
 
 PHASE_ONE_SHARE = 0.7  # of the time left, at most, for coverage
@@ -40,10 +41,7 @@ def solve_two_phase(m: LinearModel, counts: dict[int, int], coverage_value: floa
     # (LinearModel.overridden): the part's model, L and all, comes out as it went in.
     weighted, offset = m.cost, m.offset
     cols = sorted(counts)
-    coverage = [0.0] * m.num_cols
-    for col in cols:
-        coverage[col] = -float(counts[col])
-    with m.overridden(objective=(coverage, 0.0)):
+    with m.overridden(objective=coverage_objective(counts, m.num_cols)):
         first = run(m, budget.share(PHASE_ONE_SHARE), hint)
     if first.values is None:
         return RawResult(first.status, None, None if first.bound is None

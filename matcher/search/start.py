@@ -7,6 +7,7 @@ from typing import NamedTuple
 from matcher.backends import highs
 from matcher.backends.linear import LinearModel
 from matcher.budget import TimeBudget
+from matcher.model.objective import coverage_objective
 from matcher.model.prepare import Prepared
 from matcher.model.variables import Columns
 from matcher.search import separation
@@ -48,7 +49,7 @@ def first_solution(prep: Prepared, c: Columns, m: LinearModel, counts: dict[int,
     if not c.x or not any(m.integer):
         return Start(None, None, None, None)
     budget = TimeBudget.of(time_limit)
-    coverage = ([-float(counts.get(col, 0)) for col in range(m.num_cols)], 0.0) if counts else None
+    coverage = coverage_objective(counts, m.num_cols) if counts else None
     whole = (None if whole_budgets is None
              else {row: whole_budgets[firm] for firm, row in c.budget_rows.items()})
     share = budget.part(0.7) if polish else budget
