@@ -137,6 +137,6 @@ def search(m: LinearModel, hoods: Neighbourhoods, best: Callable[[], list[float]
             return calls
         calls += 1
         if raw.values is not None:
-            offer(LinearModel.expanded(raw.values, kept, fixed, m.num_cols))
+            offer(restrictions.expanded(raw.values, kept, fixed))
         hoods.learn(raw.status == Status.OPTIMAL and took < 0.5 * given)
     return calls

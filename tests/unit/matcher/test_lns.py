@@ -1,6 +1,6 @@
 """The search over neighbourhoods (matcher/search/lns.py, PartSolver._lns): sub-MIPs on a
 few offers sharing lines, every other integer column fixed at the best solution, each
-handed to the solver restricted to what it can change (LinearModel.restricted).
+handed to the solver restricted to what it can change (backends.linear.Restrictions).
 
 A restricted model has the same solutions and the same objective as the whole one with
 those columns fixed; the neighbourhoods are offers that share lines, drawn the same way
@@ -17,7 +17,7 @@ import pytest
 
 import matcher.search.part as part_module
 from matcher.backends import highs
-from matcher.backends.linear import INF, LinearModel
+from matcher.backends.linear import INF, LinearModel, Restrictions
 from matcher.budget import TimeBudget
 from matcher.model.markets import line_markets, pieces
 from matcher.model.objective import compute_scale, coverage_objective
@@ -58,7 +58,8 @@ def test_a_restricted_model_solves_as_the_whole_one_with_those_columns_fixed(see
              for c in rng.sample(range(m.num_cols), rng.randint(0, m.num_cols - 1))}
     with m.overridden(bounds={c: (v, v) for c, v in fixed.items()}):
         whole = highs.solve(m, 10.0, 0.0, 0)
-    restricted = m.restricted(fixed)
+    restrictions = Restrictions(m)
+    restricted = restrictions.restricted(fixed)
     if restricted is None:  # the fixed values alone break a row: no solution either way
         assert whole.status == Status.INFEASIBLE
         return
@@ -68,7 +69,7 @@ def test_a_restricted_model_solves_as_the_whole_one_with_those_columns_fixed(see
     assert part.status == whole.status
     if whole.values is not None:
         assert part.objective == pytest.approx(whole.objective, abs=1e-6)
-        values = LinearModel.expanded(part.values, kept, fixed, m.num_cols)
+        values = restrictions.expanded(part.values, kept, fixed)
         assert not m.violations(values)
         assert [values[c] for c in fixed] == list(fixed.values())
         score = m.offset + sum(a * v for a, v in zip(m.cost, values))
@@ -80,8 +81,8 @@ def test_a_row_that_the_fixed_values_alone_break_makes_no_model():
     a, b = m.add_col(0, 3, True), m.add_col(0, 3, True)
     m.add_row([a], [1.0], 2.0, INF)  # a >= 2
     m.add_row([a, b], [1.0, 1.0], -INF, 4.0)
-    assert m.restricted({a: 1.0}) is None
-    sub, kept = m.restricted({a: 3.0})
+    assert Restrictions(m).restricted({a: 1.0}) is None
+    sub, kept = Restrictions(m).restricted({a: 3.0})
     assert kept == [b] and sub.num_rows == 1  # (a >= 2 holds and goes; b <= 1 stays)
     assert (sub.row_lower[0], sub.row_upper[0]) == (-INF, 1.0)
 
