@@ -226,10 +226,11 @@ class Restrictions:
         index = np.cumsum(~is_fixed) - 1  # a free column's place in the restricted model
         entries = entry_free & kept_rows[self.row_of]
         cost = m.cost
+        fixed_cost = np.asarray(cost, dtype=np.float64)[is_fixed] * value[is_fixed]
         sub = LinearModel(
             lower=[m.lower[c] for c in free], upper=[m.upper[c] for c in free],
             integer=[m.integer[c] for c in free], cost=[cost[c] for c in free],
-            offset=m.offset + math.fsum(cost[c] * v for c, v in fixed.items()),
+            offset=m.offset + math.fsum(fixed_cost.tolist()),
             row_start=[0] + np.cumsum(left[kept_rows]).tolist(),
             row_cols=index[self.cols[entries]].tolist(),
             row_coefs=self.coefs[entries].tolist(),
@@ -241,9 +242,8 @@ class Restrictions:
                  ) -> list[float]:
         """A restricted model's ``values`` as values of the whole model (``kept``: the
         columns ``restricted`` returned with it, ``fixed`` what it was given)."""
-        whole = [0.0] * self.m.num_cols
-        for c, v in fixed.items():
-            whole[c] = v
-        for n, c in enumerate(kept):
-            whole[c] = values[n]
-        return whole
+        whole = np.zeros(self.m.num_cols)
+        whole[np.fromiter(fixed.keys(), dtype=np.int64, count=len(fixed))] = np.fromiter(
+            fixed.values(), dtype=np.float64, count=len(fixed))
+        whole[np.asarray(kept, dtype=np.int64)] = np.asarray(values, dtype=np.float64)
+        return whole.tolist()
