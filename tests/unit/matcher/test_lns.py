@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
 import pytest
 
 import matcher.search.part as part_module
@@ -28,6 +29,7 @@ from matcher.search import lns
 from matcher.search.part import PartSolver
 from matcher.search.part_result import read_flows
 from matcher.solution import Status
+from tests.support import orlib
 from tests.unit.matcher.rounds import random_round
 from matcher.model.problem import ProblemData
 from tests.unit.matcher.test_scoped_model import (CAPACITIES, DEMANDS, EXACT, FIXED,
@@ -121,7 +123,7 @@ def test_a_neighbourhood_is_offers_that_share_lines_with_the_flows_that_can_chan
     for _ in range(20):
         free = hoods.draw(values)
         assert free == again.draw(values)  # (the same seed draws the same)
-        assert free <= set(hoods.integer)
+        assert free <= set(hoods.fixable)
         offers = {o for o in set(flows) | set(own)
                   if own.get(o, set()) & free or any(cols & free for _, cols in flows.get(o, ()))}
         lines = {line for o in offers for line, cols in flows.get(o, ())
@@ -151,26 +153,88 @@ def test_in_facility_location_a_neighbourhood_is_some_facilities_and_their_custo
     part = PartSolver(problem, compute_scale(prep, pieces(prep, line_markets(prep))), EXACT)
     part.start(TimeBudget(20.0), polish=False)
     values = part.best.values
+    data = part.prep.data
+    flows = {col for tiers in part.c.x.values() for _, col in tiers}
+    assert not any(part.m.integer[col] for col in flows)  # (flows_integral: continuous)
+
+    def drawn(hoods):  # (of the part, the plan and the data of the moment)
+        ahead = random.Random()
+        ahead.setstate(hoods.rng.getstate())
+        facility = ahead.choice(hoods.offers)  # (the first offer taken: the only one)
+        free = hoods.draw(values)
+        customers = {data.pairs[k].line for k, tiers in part.c.x.items()
+                     if data.pairs[k].offer == facility
+                     and any(values[col] > 0.5 for _, col in tiers)}
+        return free, facility, customers
+
     for tiers in part.c.x.values():  # (flows kept integer, as where other rows touch them)
         for _, col in tiers:
             part.m.integer[col] = True
     hoods = _hoods(part)
     hoods.target = 1  # (one facility)
-    data = part.prep.data
     for _ in range(10):
-        free = hoods.draw(values)
-        (facility,) = {o for (o, _), col in part.c.r.items() if col in free}
-        customers = {data.pairs[k].line for k, tiers in part.c.x.items()
-                     if data.pairs[k].offer == facility
-                     and any(values[col] > 0.5 for _, col in tiers)}
+        free, facility, customers = drawn(hoods)
         expected = {col for k, tiers in part.c.x.items() for _, col in tiers
                     if data.pairs[k].offer == facility and data.pairs[k].line in customers}
         expected |= {col for (o, _), col in part.c.r.items() if o == facility}
         assert free == expected
-    for tiers in part.c.x.values():  # continuous flows are never fixed, so never drawn
-        for _, col in tiers:
-            part.m.integer[col] = False
-    assert all(col in part.c.r.values() for col in _hoods(part).draw(values))
+    # Continuous flows are fixed too where not freed, and a facility's customers may
+    # then go to any facility open in ``values``, not only to those taken: a sub-MIP of
+    # a few facilities' customers, not of every customer's flows. (cap41 from its
+    # greedy plan: several facilities open.)
+    problem = orlib.to_problem(orlib.load("cap41"))
+    prep = prepare(problem)
+    part = PartSolver(problem, compute_scale(prep, pieces(prep, line_markets(prep))), EXACT)
+    part.start_greedy()
+    values, data = part.best.values, part.prep.data
+    flows = {col for tiers in part.c.x.values() for _, col in tiers}
+    assert not any(part.m.integer[col] for col in flows)  # (flows_integral: continuous)
+    open_ = {data.pairs[k].offer for k, tiers in part.c.x.items()  # (serving: one
+             if any(values[col] > 0.5 for _, col in tiers)}  # has no running column)
+    assert len(open_) > 2
+    hoods = _hoods(part)
+    assert flows <= set(hoods.fixable.tolist())
+    hoods.target = 1
+    seen = set()
+    for _ in range(20):
+        free, facility, customers = drawn(hoods)
+        seen.add(facility in open_)
+        expected = {col for k, tiers in part.c.x.items() for _, col in tiers
+                    if data.pairs[k].line in customers
+                    and (data.pairs[k].offer == facility or data.pairs[k].offer in open_)}
+        expected |= {col for (o, _), col in part.c.r.items() if o == facility}
+        assert free == expected
+    assert seen == {True, False}  # (an open facility taken, and a closed one)
+
+
+def test_in_facility_location_it_finds_a_cheaper_plan_that_keeps_every_rule():
+    """cap41 (16 facilities, 50 customers): its flows are continuous, so only 16 integer
+    columns; it is searched all the same, each sub-MIP a few facilities' customers."""
+    instance = orlib.load("cap41")
+    problem = orlib.to_problem(instance)
+    prep = prepare(problem)
+    part = PartSolver(problem, compute_scale(prep, pieces(prep, line_markets(prep))), EXACT)
+    flows = [col for tiers in part.c.x.values() for _, col in tiers]
+    assert not any(part.m.integer[col] for col in flows) and part.searching
+    part.start_greedy()  # (the relaxation's rounding is optimal here already)
+    rounded = part.best.objective
+    assert rounded > orlib.published_optima()["cap41"].optimum * 1.001  # (room to find)
+    calls = []
+
+    def counted(m, limit, hint, call):
+        calls.append((m.num_cols, sum(m.integer)))
+        return part_module.run_backend(m, part.params, TimeBudget(limit), hint)
+
+    part._lns(counted, TimeBudget(2.0))
+    assert calls and calls[0][0] < part.m.num_cols / 4  # (then they grow: each is proven)
+    assert all(integer <= len(instance.capacities) for _, integer in calls)
+    assert part.best.objective < rounded
+    units, _ = read_flows(part.prep, part.c, part.best)
+    flows = {(pair.line, pair.offer): float(u) for pair, u in zip(problem.pairs, units) if u}
+    checked = orlib.evaluate(instance, flows)
+    assert not checked.problems
+    assert checked.cost == pytest.approx(part.best.objective, rel=1e-9)
+    assert checked.cost >= orlib.published_optima()["cap41"].optimum - 1e-6
 
 
 def test_the_target_grows_after_a_quick_proof_and_shrinks_otherwise_within_its_bounds():
@@ -185,7 +249,7 @@ def test_the_target_grows_after_a_quick_proof_and_shrinks_otherwise_within_its_b
     assert hoods.target == lns.LEAST_TARGET
     for _ in range(100):
         hoods.learn(True)
-    assert hoods.target == pytest.approx(0.9 * len(hoods.integer))
+    assert hoods.target == pytest.approx(0.9 * len(hoods.fixable))
 
 
 def test_a_part_no_larger_than_a_neighbourhood_is_not_searched():
@@ -298,7 +362,8 @@ def test_an_improvement_gives_it_at_most_its_share_and_guards_its_calls_by_their
 
 def test_its_share_halves_while_it_finds_nothing_and_comes_back_when_it_finds(monkeypatch):
     part = _started()
-    shares, finds = [], iter((False, False, False, False, True, False))
+    # (the fifth finds, so a second stretch follows it in that improvement: found nothing)
+    shares, finds = [], iter((False, False, False, False, True, False, False))
 
     def search(m, hoods, best, solve, offer, more):
         shares.append(part.lns_share)
@@ -315,7 +380,36 @@ def test_its_share_halves_while_it_finds_nothing_and_comes_back_when_it_finds(mo
     # half the whole share, then halved after each that found nothing, to the least
     # share; doubled after one that found
     half = part_module.LNS_SHARE / 2
-    assert shares == pytest.approx([half, half / 2, 0.1, 0.1, 0.1, 0.2])
+    assert shares == pytest.approx([half, half / 2, 0.1, 0.1, 0.1, 0.2, 0.2])
+
+
+def test_a_stretch_that_found_a_better_plan_earns_another_of_what_is_left(monkeypatch):
+    part = _started()
+    part.guess = 0.0
+    now = [0.0]
+    stretches, finds = [], iter((True, True, False))
+
+    def search(m, hoods, best, solve, offer, more):
+        started = now[0]
+        while more():
+            now[0] += 0.01
+        stretches.append((started, now[0] - started))
+        if next(finds):
+            b = part.best
+            part.best = part_module.RawResult(b.status, b.objective - 1.0, b.bound, b.values)
+
+    monkeypatch.setattr(part_module.lns, "search", search)
+    monkeypatch.setattr(part_module, "run_backend", lambda m, params, budget, hint=None:
+                        part_module.RawResult(Status.NO_SOLUTION, None, None, None))
+    part.improve(TimeBudget(10.0, clock=lambda: now[0]))
+    share = part_module.LNS_SHARE / 2
+    # each stretch a share of what the one before left, until one finds nothing (each
+    # ends when less than a call's least is left of it)
+    assert len(stretches) == 3
+    for started, took in stretches:
+        assert took == pytest.approx(share * (10.0 - started) - part_module.MIN_CALL_S,
+                                     abs=0.011)
+    assert part.lns_share == part_module.LNS_SHARE  # (doubled once: by the first stretch)
 
 
 def test_the_time_the_whole_mip_cannot_use_goes_to_it_and_leaves_its_share_as_it_was(
@@ -351,3 +445,19 @@ def test_each_sub_mip_sizes_the_next_neighbourhood(status, took, factor):
                        lambda values: None, lambda: next(left))
     assert calls == 3
     assert hoods.target == pytest.approx(lns.FIRST_TARGET * factor)
+
+
+def test_a_sub_mip_plan_that_splits_a_unit_is_not_offered():
+    part = _started()
+    hoods = _hoods(part)
+    flow = int(hoods.col[0])
+    other = next(col for col in range(part.m.num_cols) if not hoods.is_flow[col])
+    kept = np.array([flow, other])
+    assert hoods.integral(np.array([2.0, 0.5]), kept)  # (only flows must be whole)
+    assert not hoods.integral(np.array([1.5, 0.0]), kept)
+    offered, left = [], iter((True, True, False))
+    calls = lns.search(part.m, hoods, lambda: part.best.values,
+                       lambda sub, hint: (part_module.RawResult(
+                           Status.FEASIBLE, None, None, [0.5] * sub.num_cols), 0.3, 0.01),
+                       offered.append, lambda: next(left))
+    assert calls == 2 and offered == []
