@@ -227,6 +227,7 @@ def test_in_facility_location_it_finds_a_cheaper_plan_that_keeps_every_rule():
 
     part._lns(counted, TimeBudget(2.0))
     assert calls and calls[0][0] < part.m.num_cols / 4  # (then they grow: each is proven)
+    assert part.hoods.wide
     assert all(integer <= len(instance.capacities) for _, integer in calls)
     assert part.best.objective < rounded
     units, _ = read_flows(part.prep, part.c, part.best)
@@ -461,3 +462,20 @@ def test_a_sub_mip_plan_that_splits_a_unit_is_not_offered():
                            Status.FEASIBLE, None, None, [0.5] * sub.num_cols), 0.3, 0.01),
                        offered.append, lambda: next(left))
     assert calls == 2 and offered == []
+
+
+def test_where_flows_are_continuous_a_sub_mip_may_take_longer():
+    problem = orlib.to_problem(orlib.load("cap41"))
+    prep = prepare(problem)
+    part = PartSolver(problem, compute_scale(prep, pieces(prep, line_markets(prep))), EXACT)
+    part.start_greedy()
+    now, given = [0.0], []
+
+    def slow(m, limit, hint, call):
+        given.append(limit)
+        now[0] += limit
+        return part_module.RawResult(Status.NO_SOLUTION, None, None, None)
+
+    part._lns(slow, TimeBudget(5.0, clock=lambda: now[0]))
+    assert max(given) == pytest.approx(part_module.LNS_WIDE_CALL_S)
+    assert part_module.LNS_WIDE_CALL_S > part_module.LNS_CALL_S
