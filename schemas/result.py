@@ -121,7 +121,9 @@ class PartBounds(Contract):
     that ran out of time before its solver proved anything still gives one."""
 
     mip: NonNegativeInt = Field(default=0, description="proved by a MIP call")
-    relaxation: NonNegativeInt = Field(default=0, description="the LP relaxation's bound")
+    relaxation: NonNegativeInt = Field(
+        default=0, description="a relaxation's bound: the LP's, or the Lagrangean's where the "
+                               "part is a facility location (matcher/search/lagrangean.py)")
     ceiling: NonNegativeInt = Field(
         default=0, description="counted without a solver: each line's units, what its "
                                "offers can carry, what its firm's budget buys")

@@ -8,7 +8,8 @@ serves every part well; improvement then goes where the gap is largest.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from matcher.backends.linear import LinearModel
 from matcher.backends.raw import RawResult
@@ -20,6 +21,7 @@ from matcher.model.objective import Scale, coverage_counts, coverage_objective
 from matcher.model.prepare import prepare
 from matcher.model.problem import ProblemData
 from matcher.search import lns
+from matcher.search.lagrangean import Bound, FacilityLocation
 from matcher.search.heuristic import greedy, to_columns
 from matcher.search.part_result import PartResult, nothing_served, read_flows
 from matcher.search.phases import solve_two_phase
@@ -56,6 +58,9 @@ LNS_CALL_S = 0.3  # at most, for one neighbourhood's MIP
 # 0.3 s a call (twice), 0.19 % with 1 s; capb-7000 2.19 -> 1.38 %. On the welfare rounds
 # 1 s a call made summer 1k's plan depend on the path (0.3571 and 0.3919 in two runs).
 LNS_WIDE_CALL_S = 1.0
+# Of the first improvement's time, at most, for the Lagrangean bound of a part that is a
+# facility location (lagrangean.py; it ends sooner where its steps converge).
+LAGRANGEAN_SHARE = 0.1
 MIN_CALL_S = 0.05  # a solver call given less is not made
 # About what a part's relaxation takes, in seconds per unit of decompose.part_weight.
 LP_SECONDS_PER_WEIGHT = 7e-5
@@ -95,6 +100,11 @@ class PartSolver:
         self.searching = lns.worth_searching(self.m, self.c, len(data.offers))
         self.hoods: lns.Neighbourhoods | None = None
         self.lns_share = LNS_SHARE / 2
+        # Whether the Lagrangean bound has been tried (once, at the first improvement:
+        # most parts are not of its shape, and those that are converge in one search).
+        self.lagrangean_tried = False
+        # Its model read as a facility location and the bound's search (for _settled).
+        self.located: tuple[FacilityLocation, Bound] | None = None
         self.build_s = time.perf_counter() - started
         self.solve_s = 0.0
         # How far a MIP call may run past the seconds it was given: the call gets that
@@ -202,31 +212,79 @@ class PartSolver:
                 self.in_time.add(call)
             return raw
 
-        if self.relaxed is not None and self.best.values is not None:
-            self._rins(lambda limit: run(self.m, limit, self.best.values, "rins"), budget)
-        if self.searching and self.best.values is not None:
-            share = self.lns_share  # (the first stretch's, which alone sets the next's)
-            found = self._lns(run, budget.part(share))
-            while found and budget.remaining() >= MIN_CALL_S:
-                found = self._lns(run, budget.part(share), adapt=False)
-        if self.two_phase:
-            raw = solve_two_phase(self.m, self.counts, self.value, self.params.relative_gap,
-                                  budget, self.best.values, self.ceiling, run)
-        else:
-            raw = run(self.m, budget.remaining(), self.best.values)
-        if raw.values is not None and fractional(self.c, raw.values):
-            raw = integral_repair(self.m, self.c, raw, lambda m, t: run(m, t, None), budget)
-            if fractional(self.c, raw.values):  # no time left to repair: keep its bound only
-                raw = RawResult(Status.NO_SOLUTION, None, raw.bound, None)
-        if self.whole_budgets is not None:  # a bound under budget shares is not the round's
-            raw = RawResult(raw.status if raw.status == Status.INFEASIBLE else Status.FEASIBLE,
-                            raw.objective, None, raw.values)
-        self._offer(raw, "mip")
-        if not whole_calls and self.searching and not self.done and self.best.values is not None:
-            # Its guards left the whole MIP no call (a large part, whose calls run past
-            # their time): what is left goes to the neighbourhoods, not back unused.
-            self._lns(run, budget, adapt=False)
+        if not self.lagrangean_tried and self.best.values is not None:
+            self._lagrangean(budget.part(LAGRANGEAN_SHARE))
+        # Each stage below looks only among the plans better than the best so far, with
+        # the run columns the Lagrangean bound settles for them fixed (_among_better):
+        # settled again before each, since each may have found a better plan (the first
+        # plan is often far above the optimum, and settles nothing).
+        with self._among_better():
+            if self.relaxed is not None and self.best.values is not None:
+                self._rins(lambda limit: run(self.m, limit, self.best.values, "rins"), budget)
+        with self._among_better():
+            if self.searching and self.best.values is not None:
+                share = self.lns_share  # (the first stretch's, which alone sets the next's)
+                found = self._lns(run, budget.part(share))
+                while found and budget.remaining() >= MIN_CALL_S:
+                    found = self._lns(run, budget.part(share), adapt=False)
+        with self._among_better() as upper:
+            if self.two_phase:
+                raw = solve_two_phase(self.m, self.counts, self.value, self.params.relative_gap,
+                                      budget, self.best.values, self.ceiling, run)
+            else:
+                raw = run(self.m, budget.remaining(), self.best.values)
+            if raw.values is not None and fractional(self.c, raw.values):
+                raw = integral_repair(self.m, self.c, raw, lambda m, t: run(m, t, None), budget)
+                if fractional(self.c, raw.values):  # no time left to repair: keep its bound only
+                    raw = RawResult(Status.NO_SOLUTION, None, raw.bound, None)
+            if upper is not None:  # its proof holds for plans better than ``upper`` only
+                raw = _below(raw, upper)
+            if self.whole_budgets is not None:  # a bound under budget shares is not the round's
+                raw = RawResult(raw.status if raw.status == Status.INFEASIBLE else Status.FEASIBLE,
+                                raw.objective, None, raw.values)
+            self._offer(raw, "mip")
+        with self._among_better():
+            if (not whole_calls and self.searching and not self.done
+                    and self.best.values is not None):
+                # Its guards left the whole MIP no call (a large part, whose calls run past
+                # their time): what is left goes to the neighbourhoods, not back unused.
+                self._lns(run, budget, adapt=False)
         self.solve_s += time.perf_counter() - started
+
+    def _lagrangean(self, budget: TimeBudget) -> None:
+        """The Lagrangean bound (lagrangean.py) where the part is a facility location
+        (never under split budgets: its bound would hold for the shares only)."""
+        self.lagrangean_tried = True
+        shape = None if self.whole_budgets is not None else FacilityLocation.of(
+            self.prep, self.c, self.m)
+        if shape is None:
+            return
+        found = shape.bound(budget, self.best.objective, self.params.relative_gap)
+        self.located = (shape, found)
+        self._offer(RawResult(Status.FEASIBLE, None, found.value, None), "relaxation")
+
+    @contextmanager
+    def _among_better(self) -> Iterator[float | None]:
+        """The part's model, for the length of a ``with`` block, with the run columns the
+        Lagrangean bound settles for plans better than the best so far fixed (_settled);
+        yields the best plan's objective, below which that holds, or None if it settled
+        none (a MIP's bound found in the block holds for the part up to that figure)."""
+        settled = self._settled()
+        upper = self.best.objective if settled else None
+        with self.m.overridden(bounds=settled):
+            yield upper
+
+    def _settled(self) -> dict[int, tuple[float, float]]:
+        """The run columns the Lagrangean bound settles for plans better than the best,
+        each at its value (lagrangean.FacilityLocation.settled); none that the best plan
+        itself would break (a rounding's doubt: they cannot differ)."""
+        if self.located is None or self.best.values is None:
+            return {}
+        shape, found = self.located
+        plan = self.best.values
+        return {col: (value, value) for col, value
+                in shape.settled(found.prices, self.best.objective).items()
+                if round(plan[col]) == value}
 
     def _rins(self, run: Callable[[float], RawResult], budget: TimeBudget) -> None:
         """The MIP where the relaxation and the best solution agree (rins.py), on the
@@ -313,3 +371,13 @@ class PartSolver:
             status = Status.OPTIMAL if within else Status.FEASIBLE
         self.best = RawResult(status, keep.objective, bound, keep.values)
 
+
+def _below(raw: RawResult, upper: float) -> RawResult:
+    """A MIP's answer among the plans better than ``upper`` (the best plan's objective
+    when some columns were settled), for the whole part: its bound is at most ``upper``
+    (the best plan is one of those it searched), and "infeasible" there says nothing of
+    the part (none better, at most: numerical doubt), so it brings nothing."""
+    if raw.status == Status.INFEASIBLE:
+        return RawResult(Status.NO_SOLUTION, None, None, None)
+    bound = None if raw.bound is None else min(raw.bound, upper)
+    return RawResult(raw.status, raw.objective, bound, raw.values)

@@ -22,7 +22,8 @@ class PartResult:
     tiers: tuple[int, ...]  # per offer: its contract's tier, -1 without volume
     build_s: float
     solve_s: float
-    # Where the bound comes from: "mip" (a MIP call proved it), "relaxation" (the LP),
+    # Where the bound comes from: "mip" (a MIP call proved it), "relaxation" (the LP, or
+    # the Lagrangean relaxation of a facility location: lagrangean.py),
     # "ceiling" (counted without a solver, ceiling.py); None without a bound.
     bound_kind: str | None = None
 
