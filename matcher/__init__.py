@@ -42,8 +42,11 @@ Read it top-down:
 - ``search/``: how the time is spent. ``decompose.py`` cuts the round into parts,
   ``parallel.py`` sends them to worker processes, ``part.py`` takes one part through
   its life: a first solution (``start.py``, ``heuristic.py``, ``repair.py``), the MIP
-  in lexicographic phases (``phases.py``); ``quick.py`` answers parts too large for a
-  model in the time; ``part_result.py`` reads a part's answer.
+  in lexicographic phases (``phases.py``), around the relaxation (``rins.py``) and over
+  neighbourhoods of offers (``lns.py``); a part that is a facility location takes a
+  Lagrangean bound, which also settles offers for the search (``lagrangean.py``);
+  ``quick.py`` answers parts too large for a model in the time; ``part_result.py``
+  reads a part's answer.
 - ``model/``: what is solved. The input (``problem.py``), pairs nobody can use
   (``prepare.py``), connected markets (``markets.py``); the part's model, built by
   ``build.py`` from ``variables.py``, ``constraints.py`` and ``contract_rows.py`` (one

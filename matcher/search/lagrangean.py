@@ -18,9 +18,14 @@ leaves one small problem per offer-week and one per week:
 
 For any prices, the sum is a lower bound on the part's objective; the prices are
 then moved along the subgradient (each line's units left unserved, or served
-twice) with Polyak's step towards the best plan's cost, and the best bound seen
-is kept. On capa-10000 it came within 0.05 % of the optimum in about 2 s,
-capb-7000 0.33 %, capc-6500 0.09 % (a numpy prototype of this module).
+twice) with Polyak's step, aiming a little above the best bound so far (AIM) or
+at the best plan's cost if that is lower, and the best bound seen is kept. Alone on an idle core, from the part's model: capa-10000 0.048 % below its
+optimum in 2.2 s (818 steps), capb-7000 0.35 % in 2.0 s, capc-6500 0.094 % in 1.5 s.
+
+The same prices settle offer-weeks (``settled``): one whose running the other way
+alone lifts the function above the best plan's cost runs (or not) in every better
+plan, so the search and the MIP need not look there. With a plan 0.5 % above the
+optimum this settles 45-74 of the 100 facilities of capa-10000, capb-7000, capc-6500.
 """
 
 from __future__ import annotations
