@@ -21,8 +21,8 @@ from matcher.model.objective import Scale, coverage_counts, coverage_objective
 from matcher.model.prepare import prepare
 from matcher.model.problem import ProblemData
 from matcher.search import lns
-from matcher.search.lagrangean import Bound, FacilityLocation
 from matcher.search.heuristic import greedy, to_columns
+from matcher.search.lagrangean import Bound, FacilityLocation
 from matcher.search.part_result import PartResult, nothing_served, read_flows
 from matcher.search.phases import solve_two_phase
 from matcher.search.quick import score_units
