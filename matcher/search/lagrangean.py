@@ -19,8 +19,10 @@ leaves one small problem per offer-week and one per week:
 For any prices, the sum is a lower bound on the part's objective; the prices are
 then moved along the subgradient (each line's units left unserved, or served
 twice) with Polyak's step, aiming a little above the best bound so far (AIM) or
-at the best plan's cost if that is lower, and the best bound seen is kept. Alone on an idle core, from the part's model: capa-10000 0.048 % below its
-optimum in 2.2 s (818 steps), capb-7000 0.35 % in 2.0 s, capc-6500 0.094 % in 1.5 s.
+at the best plan's cost if that is lower, and the best bound seen is kept. Alone on
+an idle core, from the part's model (``python -m tests.benchmarks.bench_lagrangean``):
+capa-10000 0.048 % below its optimum in 2.2 s (818 steps), capb-7000 0.35 % in 2.0 s,
+capc-6500 0.094 % in 1.5 s.
 
 The same prices settle offer-weeks (``settled``): one whose running the other way
 alone lifts the function above the best plan's cost runs (or not) in every better
@@ -83,7 +85,7 @@ class FacilityLocation:
         self.offset = offset
         self.pair_line, self.pair_group = pair_line, pair_group
         self.pair_cost, self.pair_upper = pair_cost, pair_upper
-        self.line_units, self.line_week = line_units.astype(float), line_week
+        self.line_units = line_units.astype(float)
         self.group_cost, self.group_run = group_cost, group_run
         self.group_optional = group_run >= 0
         self.group_week = group_week
